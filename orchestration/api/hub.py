@@ -1,0 +1,56 @@
+"""``/hub`` on every TMF API (TMF630 / TMF688 listener registration)."""
+
+from django.urls import path
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from orchestration import services
+from overlay.api.permissions import AuthenticatedPrincipal
+from overlay.api.principal import principal_of
+
+
+class EventSubscriptionInput(serializers.Serializer):
+    callback = serializers.CharField(max_length=500)
+    query = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+def _represent(subscription) -> dict:
+    body = {"id": subscription.id, "callback": subscription.callback}
+    if subscription.query:
+        body["query"] = subscription.query
+    return body
+
+
+class HubView(APIView):
+    permission_classes = [AuthenticatedPrincipal]
+    serializer_class = EventSubscriptionInput
+    api_name = ""
+
+    def post(self, request):
+        serializer = EventSubscriptionInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        subscription = services.subscription_register(
+            api=self.api_name, owner=principal_of(request).key, **serializer.validated_data
+        )
+        return Response(_represent(subscription), status=status.HTTP_201_CREATED)
+
+
+class HubDetailView(APIView):
+    permission_classes = [AuthenticatedPrincipal]
+    api_name = ""
+
+    def delete(self, request, subscription_id: str):
+        services.subscription_unregister(
+            api=self.api_name, subscription_id=subscription_id, owner=principal_of(request).key
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def hub_urls(api_name: str) -> list:
+    """The /hub routes of one TMF API."""
+    return [
+        path("hub", HubView.as_view(api_name=api_name), name=f"{api_name}-hub"),
+        path("hub/", HubView.as_view(api_name=api_name)),
+        path("hub/<str:subscription_id>", HubDetailView.as_view(api_name=api_name), name=f"{api_name}-hub-detail"),
+    ]

@@ -1,0 +1,34 @@
+from rest_framework import permissions
+
+from overlay.api.principal import principal_of
+
+SAFE_METHODS = permissions.SAFE_METHODS
+
+
+class ScopedPermission(permissions.BasePermission):
+    """Authenticated channel applications and staff; writes need ``write_scope``.
+
+    A view sets ``read_scope`` (None: any authenticated principal may read)
+    and ``write_scope`` (None: nobody may write through this API).
+    """
+
+    message = "Your credentials do not grant this action."
+
+    def has_permission(self, request, view) -> bool:
+        principal = principal_of(request)
+        if principal is None:
+            return False
+        if request.method in SAFE_METHODS:
+            scope = getattr(view, "read_scope", None)
+        else:
+            scope = getattr(view, "write_scope", None)
+            if scope is None:
+                return False
+        return scope is None or principal.has_scope(scope)
+
+
+class AuthenticatedPrincipal(permissions.BasePermission):
+    """Any authenticated channel application or staff user, whatever the method."""
+
+    def has_permission(self, request, view) -> bool:
+        return principal_of(request) is not None

@@ -1,0 +1,58 @@
+"""Building TMF resource representations: href, empties omitted, ``fields=``."""
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from decimal import Decimal
+
+EMPTY = (None, "", [], {})
+
+
+def compact(data: dict) -> dict:
+    """Drop optional attributes that are empty, as TMF asks (mandatory ones are never empty)."""
+    return {key: value for key, value in data.items() if not (value is None or value == [] or value == {})}
+
+
+def timestamp(value: datetime | None) -> str | None:
+    """UTC, ISO 8601, ending in Z."""
+    if value is None:
+        return None
+    value = value.astimezone(UTC) if value.tzinfo else value
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def time_period(start: datetime | None, end: datetime | None) -> dict | None:
+    period = compact({"startDateTime": timestamp(start), "endDateTime": timestamp(end)})
+    return period or None
+
+
+def number(value: Decimal | None) -> float | int | None:
+    """JSON number for a Decimal (TMF schemas type money and rates as numbers)."""
+    if value is None:
+        return None
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
+
+
+def parse_fields(raw: str | None) -> frozenset[str] | None:
+    if not raw:
+        return None
+    names = frozenset(name.strip() for name in raw.split(",") if name.strip())
+    return names or None
+
+
+def select_fields(data: dict, fields: Iterable[str] | None) -> dict:
+    """``fields=a,b``: exactly the selected first-level attributes."""
+    if fields is None:
+        return data
+    return {key: value for key, value in data.items() if key in fields}
+
+
+class Hrefs:
+    """Absolute hrefs for one request: ``base`` is scheme://host."""
+
+    def __init__(self, request):
+        self.base = f"{request.scheme}://{request.get_host()}"
+
+    def __call__(self, path: str) -> str:
+        return self.base + path

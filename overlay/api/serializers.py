@@ -1,0 +1,32 @@
+"""Input building blocks shared by every TMF API: references and time periods."""
+
+from rest_framework import serializers
+
+
+class RefSerializer(serializers.Serializer):
+    """A TMF entity reference: only its id matters on input."""
+
+    id = serializers.CharField(max_length=64)
+
+
+class TimePeriodSerializer(serializers.Serializer):
+    startDateTime = serializers.DateTimeField(required=False, allow_null=True, source="start")
+    endDateTime = serializers.DateTimeField(required=False, allow_null=True, source="end")
+
+
+class TMFInputSerializer(serializers.Serializer):
+    """Flattens ``validFor`` into ``valid_from``/``valid_to`` and ref lists into id lists."""
+
+    ref_lists: dict[str, str] = {}  # input attribute -> domain key
+
+    def to_internal_value(self, data):
+        values = super().to_internal_value(data)
+        period = values.pop("valid_for", None)
+        if "validFor" in data:
+            period = period or {}
+            values["valid_from"] = period.get("start")
+            values["valid_to"] = period.get("end")
+        for attribute, key in self.ref_lists.items():
+            if attribute in values:
+                values[key] = [ref["id"] for ref in values.pop(attribute) or []]
+        return values

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class OverlayConfig(AppConfig):
+    name = "overlay"
+    verbose_name = "Overlay platform"
+    default_auto_field = "django.db.models.BigAutoField"

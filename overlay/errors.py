@@ -1,0 +1,35 @@
+"""Domain exceptions. Services raise them; the API layer maps each to its HTTP status once."""
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the action."""
+
+    status = 422
+    code = "unprocessableEntity"
+    reason = "Unprocessable entity"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class UnprocessableEntity(DomainError):
+    pass
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "notFound"
+    reason = "Resource not found"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+    reason = "Conflict"
+
+
+class PreconditionFailed(DomainError):
+    status = 412
+    code = "preconditionFailed"
+    reason = "Precondition failed"

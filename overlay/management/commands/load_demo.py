@@ -1,0 +1,53 @@
+import os
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from catalog.demo import load_demo_catalog
+from overlay.models import ApiClient
+from overlay.services import api_client_create, roles_ensure
+
+DEMO_USERS = [
+    ("admin", None, True),
+    ("manager", "catalog_manager", False),
+    ("agent", "agent", False),
+    ("supervisor", "supervisor", False),
+]
+DEMO_CLIENTS = [
+    ("demo-web", "web", []),
+    ("demo-mobile", "mobile", []),
+    ("demo-catalog-admin", "web", ["catalog:write"]),
+]
+
+
+class Command(BaseCommand):
+    help = "Create roles, demo users, demo channel applications (fresh tokens) and the demo catalog."
+
+    def handle(self, *args, **options):
+        password = os.environ.get("OVERLAY_DEMO_PASSWORD", "overlay-demo")
+        with transaction.atomic():
+            roles_ensure()
+            User = get_user_model()
+            for username, group, superuser in DEMO_USERS:
+                user, created = User.objects.get_or_create(
+                    username=username, defaults={"is_staff": True, "is_superuser": superuser}
+                )
+                if created:
+                    user.set_password(password)
+                    user.save()
+                if group:
+                    user.groups.add(Group.objects.get(name=group))
+            created_catalog = load_demo_catalog()
+            # Tokens are shown only when issued: demo clients get fresh ones on every start.
+            ApiClient.objects.filter(name__in=[name for name, _, _ in DEMO_CLIENTS]).delete()
+            tokens = [
+                (name, api_client_create(name=name, channel=ch, scopes=sc).token) for name, ch, sc in DEMO_CLIENTS
+            ]
+        self.stdout.write("Demo catalog " + ("loaded." if created_catalog else "already present."))
+        self.stdout.write(
+            f"Staff users (password '{password}' unless changed): " + ", ".join(u for u, _, _ in DEMO_USERS)
+        )
+        for name, token in tokens:
+            self.stdout.write(f"  {name:<20} Authorization: Bearer {token}")

@@ -1,0 +1,78 @@
+"""Domain actions on Overlay's own platform objects (API clients, roles)."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
+from django.db import transaction
+
+from overlay.errors import UnprocessableEntity
+from overlay.models import ApiClient, SalesChannel
+
+KNOWN_SCOPES = frozenset({"catalog:read", "catalog:write"})
+
+# Staff roles and the model permissions each one holds: "app_label.codename".
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    "agent": ["catalog.view_*"],
+    "supervisor": ["catalog.view_*", "overlay.view_apiclient"],
+    "catalog_manager": ["catalog.*"],
+}
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_cache_key(token_hash: str) -> str:
+    return f"apiclient:{token_hash}"
+
+
+@dataclass(frozen=True)
+class IssuedClient:
+    client: ApiClient
+    token: str
+
+
+def api_client_create(*, name: str, channel: str, scopes: list[str]) -> IssuedClient:
+    """Create a channel application and return it with its one-time token."""
+    if channel not in SalesChannel.values:
+        raise UnprocessableEntity(f"Unknown channel '{channel}'; use one of {', '.join(SalesChannel.values)}.")
+    unknown = sorted(set(scopes) - KNOWN_SCOPES)
+    if unknown:
+        raise UnprocessableEntity(f"Unknown scope(s) {', '.join(unknown)}; known: {', '.join(sorted(KNOWN_SCOPES))}.")
+    if ApiClient.objects.filter(name=name).exists():
+        raise UnprocessableEntity(f"An API client named '{name}' exists already.")
+    token = f"ovl_{secrets.token_urlsafe(32)}"
+    client = ApiClient.objects.create(
+        name=name,
+        channel=channel,
+        scopes=sorted(set(scopes)),
+        token_prefix=token[:12],
+        token_hash=hash_token(token),
+    )
+    return IssuedClient(client=client, token=token)
+
+
+def api_client_revoke(client: ApiClient) -> None:
+    """Deactivate a client; its token stops working at once."""
+    client.is_active = False
+    client.save(update_fields=["is_active"])
+    transaction.on_commit(lambda: cache.delete(token_cache_key(client.token_hash)))
+
+
+def roles_ensure() -> None:
+    """Create the staff groups with their permissions (idempotent)."""
+    for role, patterns in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        permissions = []
+        for pattern in patterns:
+            app_label, codename = pattern.split(".")
+            query = Permission.objects.filter(content_type__app_label=app_label)
+            if codename.endswith("*"):
+                query = query.filter(codename__startswith=codename[:-1])
+            else:
+                query = query.filter(codename=codename)
+            permissions.extend(query)
+        group.permissions.set(permissions)

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from catalog.api.views import EstimateView, QuoteView
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("tmf-api/productCatalogManagement/v4/", include("catalog.api.urls")),
+    path("api/v1/pricing/quote", QuoteView.as_view(), name="pricing-quote"),
+    path("api/v1/pricing/estimate", EstimateView.as_view(), name="pricing-estimate"),
+]
+
+handler404 = "overlay.api.errors.json_handler404"
+handler500 = "overlay.api.errors.json_handler500"

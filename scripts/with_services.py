@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Run a command with the services Overlay's tests need.
+
+When ``DATABASE_URL`` is unset, a throwaway PostgreSQL cluster (initdb/pg_ctl
+from the machine's PostgreSQL, installed with apt when missing and we are
+root) is started on a free loopback port and removed afterwards, whatever
+the command's outcome. Usage: with_services.py -- COMMAND [ARGS...]
+"""
+
+import contextlib
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def log(message: str) -> None:
+    print(f"[with_services] {message}", file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def postgres_bindir() -> str | None:
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)
+    if candidates:
+        return os.path.dirname(candidates[0])
+    found = shutil.which("initdb")
+    return os.path.dirname(found) if found else None
+
+
+def ensure_postgres() -> str:
+    bindir = postgres_bindir()
+    if bindir is None and os.geteuid() == 0 and shutil.which("apt-get"):
+        log("PostgreSQL server not found; installing it with apt-get")
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "postgresql"],
+            check=True,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
+        bindir = postgres_bindir()
+    if bindir is None:
+        sys.exit("PostgreSQL (initdb, pg_ctl) is needed for the tests; install it or set DATABASE_URL.")
+    return bindir
+
+
+def as_postgres_user(command: list[str]) -> list[str]:
+    # initdb and postgres refuse to run as root.
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+@contextlib.contextmanager
+def throwaway_postgres():
+    bindir = ensure_postgres()
+    root = tempfile.mkdtemp(prefix="overlay-pg-")
+    data = os.path.join(root, "data")
+    port = free_port()
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres")
+    try:
+        subprocess.run(
+            as_postgres_user(
+                [f"{bindir}/initdb", "-D", data, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"]
+            ),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        options = (
+            f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
+            "-c full_page_writes=off -c max_connections=200 -c shared_buffers=256MB"
+        )
+        subprocess.run(
+            as_postgres_user([f"{bindir}/pg_ctl", "-D", data, "-o", options, "-l", f"{root}/log", "-w", "start"]),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        log(f"PostgreSQL started on 127.0.0.1:{port}")
+        yield f"postgres://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(
+            as_postgres_user([f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "stop"]),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        shutil.rmtree(root, ignore_errors=True)
+        log("PostgreSQL stopped and removed")
+
+
+def main(argv: list[str]) -> int:
+    if "--" in argv:
+        argv = argv[argv.index("--") + 1 :]
+    if not argv:
+        sys.exit(__doc__)
+    with contextlib.ExitStack() as stack:
+        env = dict(os.environ)
+        if not env.get("DATABASE_URL"):
+            env["DATABASE_URL"] = stack.enter_context(throwaway_postgres())
+        started = time.monotonic()
+        code = subprocess.run(argv, env=env).returncode
+        log(f"command finished in {time.monotonic() - started:.0f}s with exit code {code}")
+        return code
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
