@@ -1,0 +1,255 @@
+"""Catalog output: TMF620 v4 representations built as dicts from prefetched rows (no N+1)."""
+
+from catalog.models import Category, ProductOffering, ProductOfferingPrice, ProductSpecification
+from catalog.pricing import Charge, ItemQuote, Quote, Total
+from overlay.api.representation import compact, number, time_period, timestamp
+
+BASE = "/tmf-api/productCatalogManagement/v4"
+
+
+def ref(ctx, resource: str, obj_id: str, name: str, referred_type: str | None = None) -> dict:
+    return compact(
+        {
+            "id": obj_id,
+            "href": ctx.href(f"{BASE}/{resource}/{obj_id}"),
+            "name": name,
+            "@referredType": referred_type,
+        }
+    )
+
+
+def _common(obj, ctx, resource: str, type_name: str) -> dict:
+    return {
+        "id": obj.id,
+        "href": ctx.href(f"{BASE}/{resource}/{obj.id}"),
+        "name": obj.name,
+        "description": obj.description or None,
+        "version": obj.version or None,
+        "lifecycleStatus": obj.lifecycle_status,
+        "lastUpdate": timestamp(obj.last_update),
+        "validFor": time_period(obj.valid_from, obj.valid_to),
+        "@type": type_name,
+    }
+
+
+def product_offering(offering: ProductOffering, ctx) -> dict:
+    spec = offering.specification
+    return compact(
+        {
+            **_common(offering, ctx, "productOffering", "ProductOffering"),
+            "isBundle": offering.is_bundle,
+            "isSellable": offering.is_sellable,
+            "statusReason": offering.status_reason or None,
+            "productSpecification": ref(ctx, "productSpecification", spec.id, spec.name, "ProductSpecification")
+            if spec
+            else None,
+            "category": [ref(ctx, "category", c.id, c.name, "Category") for c in offering.categories.all()],
+            "channel": [{"id": ch.id, "name": ch.name, "@referredType": "Channel"} for ch in offering.channels.all()],
+            "marketSegment": [
+                {"id": s.id, "name": s.name, "@referredType": "MarketSegment"} for s in offering.segments.all()
+            ],
+            "productOfferingPrice": [
+                ref(ctx, "productOfferingPrice", p.id, p.name, "ProductOfferingPrice") for p in offering.prices.all()
+            ],
+            "bundledProductOffering": [
+                {
+                    **ref(ctx, "productOffering", m.member.id, m.member.name),
+                    "lifecycleStatus": m.member.lifecycle_status,
+                    "bundledProductOfferingOption": {
+                        "numberRelOfferLowerLimit": m.lower_limit,
+                        "numberRelOfferUpperLimit": m.upper_limit,
+                        "numberRelOfferDefault": m.default_count,
+                    },
+                }
+                for m in offering.bundle_members.all()
+            ],
+        }
+    )
+
+
+def _characteristic_value(value) -> dict:
+    return compact(
+        {
+            "value": value.value or None,
+            "valueFrom": value.value_from or None,
+            "valueTo": value.value_to or None,
+            "unitOfMeasure": value.unit_of_measure or None,
+            "isDefault": value.is_default,
+            "@type": "ProductSpecificationCharacteristicValue",
+        }
+    )
+
+
+def product_specification(spec: ProductSpecification, ctx) -> dict:
+    return compact(
+        {
+            **_common(spec, ctx, "productSpecification", "ProductSpecification"),
+            "brand": spec.brand or None,
+            "productNumber": spec.product_number or None,
+            "isBundle": spec.is_bundle,
+            "productSpecCharacteristic": [
+                compact(
+                    {
+                        "name": c.name,
+                        "description": c.description or None,
+                        "valueType": c.value_type,
+                        "configurable": c.configurable,
+                        "minCardinality": c.min_cardinality,
+                        "maxCardinality": c.max_cardinality,
+                        "regex": c.regex or None,
+                        "productSpecCharacteristicValue": [_characteristic_value(v) for v in c.values.all()],
+                        "@type": "ProductSpecificationCharacteristic",
+                    }
+                )
+                for c in spec.characteristics.all()
+            ],
+        }
+    )
+
+
+def _money(amount, currency: str) -> dict | None:
+    return None if amount is None else {"unit": currency, "value": number(amount)}
+
+
+def product_offering_price(price: ProductOfferingPrice, ctx) -> dict:
+    tiers = list(price.tiers.all())
+    algorithm = None
+    if tiers:
+        algorithm = [
+            compact(
+                {
+                    "name": price.tiering or "graduated",
+                    "description": "Graduated: each unit at its tier's rate"
+                    if price.tiering != "volume"
+                    else "Volume: all units at the rate of the tier reached",
+                    "includedUnits": number(price.included_units) or None,
+                    "tier": [
+                        compact(
+                            {
+                                "lowerLimit": number(t.lower),
+                                "upperLimit": number(t.upper),
+                                "unitPrice": _money(t.unit_amount, price.currency),
+                            }
+                        )
+                        for t in tiers
+                    ],
+                    "@type": "TieredPricing",
+                }
+            )
+        ]
+    return compact(
+        {
+            **_common(price, ctx, "productOfferingPrice", "ProductOfferingPrice"),
+            "isBundle": False,
+            "priceType": price.price_type,
+            "price": _money(price.amount, price.currency),
+            "percentage": number(price.percentage),
+            "recurringChargePeriodType": price.recurring_period or None,
+            "recurringChargePeriodLength": price.recurring_period_length if price.recurring_period else None,
+            "unitOfMeasure": {"amount": 1, "units": price.unit_of_measure} if price.unit_of_measure else None,
+            "tax": [{"taxCategory": price.tax_category, "taxRate": number(price.tax_rate), "@type": "TaxItem"}]
+            if price.tax_category or price.tax_rate
+            else [],
+            "pricingLogicAlgorithm": algorithm,
+            "prodSpecCharValueUse": [
+                {"name": price.char_name, "productSpecCharacteristicValue": [{"value": price.char_value}]}
+            ]
+            if price.char_name
+            else [],
+        }
+    )
+
+
+def category(cat: Category, ctx) -> dict:
+    return compact(
+        {
+            **_common(cat, ctx, "category", "Category"),
+            "isRoot": cat.parent_id is None,
+            "parentId": cat.parent_id,
+            "subCategory": [ref(ctx, "category", c.id, c.name) for c in cat.children.all()],
+            "productOffering": [ref(ctx, "productOffering", o.id, o.name) for o in cat.offerings.all()],
+        }
+    )
+
+
+# --- quotes (Overlay pricing API) -----------------------------------------------------
+def _amount(value, currency: str) -> dict:
+    return {"unit": currency, "value": number(value)}
+
+
+def _charge(charge: Charge) -> dict:
+    return compact(
+        {
+            "productOfferingPrice": {"id": charge.price_id, "name": charge.name},
+            "productOfferingId": charge.offering_id,
+            "priceType": charge.price_type,
+            "recurringChargePeriod": charge.period or None,
+            "unitOfMeasure": charge.unit_of_measure or None,
+            "quantity": number(charge.quantity),
+            "grossAmount": _amount(charge.gross_amount, charge.currency),
+            "priceAlteration": [
+                {"name": a.name, "reason": a.reason, "amount": _amount(a.amount, charge.currency)}
+                for a in charge.alterations
+            ],
+            "dutyFreeAmount": _amount(charge.amount, charge.currency),
+            "taxRate": number(charge.tax_rate),
+            "taxAmount": _amount(charge.tax_amount, charge.currency),
+            "taxIncludedAmount": _amount(charge.total, charge.currency),
+            "usageTier": [
+                compact(
+                    {
+                        "lowerLimit": number(t.lower),
+                        "upperLimit": number(t.upper),
+                        "units": number(t.units),
+                        "unitPrice": _amount(t.unit_amount, charge.currency),
+                        "amount": _amount(t.amount, charge.currency),
+                    }
+                )
+                for t in charge.tiers
+            ],
+            "usageRate": [
+                compact(
+                    {
+                        "fromUnits": number(t.lower),
+                        "toUnits": number(t.upper),
+                        "unitPrice": _amount(t.unit_amount, charge.currency),
+                    }
+                )
+                for t in charge.unit_rates
+            ],
+        }
+    )
+
+
+def _total(total: Total) -> dict:
+    return compact(
+        {
+            "priceType": total.price_type,
+            "recurringChargePeriod": total.period or None,
+            "price": {
+                "dutyFreeAmount": _amount(total.amount, total.currency),
+                "taxIncludedAmount": _amount(total.total, total.currency),
+                "taxAmount": _amount(total.tax_amount, total.currency),
+            },
+        }
+    )
+
+
+def item_quote(item: ItemQuote) -> dict:
+    return compact(
+        {
+            "productOffering": {"id": item.offering_id, "name": item.offering_name},
+            "quantity": item.quantity,
+            "characteristic": dict(item.characteristics),
+            "charge": [_charge(c) for c in item.charges],
+            "itemTotalPrice": [_total(t) for t in item.totals],
+        }
+    )
+
+
+def quote(result: Quote) -> dict:
+    return {
+        "pricedAt": timestamp(result.priced_at),
+        "item": [item_quote(i) for i in result.items],
+        "totalPrice": [_total(t) for t in result.totals],
+    }

@@ -1,0 +1,210 @@
+"""TMF620 endpoints: thin views over the catalog's selectors, representations and services."""
+
+from django.conf import settings
+from django.utils import timezone
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from catalog import selectors, services
+from catalog.api import representations
+from catalog.api.filters import (
+    CategoryFilterSet,
+    ProductOfferingFilterSet,
+    ProductOfferingPriceFilterSet,
+    ProductSpecificationFilterSet,
+)
+from catalog.api.serializers import (
+    CategoryInput,
+    EstimateInput,
+    ProductOfferingInput,
+    ProductOfferingPriceInput,
+    ProductSpecificationInput,
+    QuoteInput,
+)
+from catalog.models import Category, ProductOfferingPrice, ProductSpecification
+from catalog.pricing import PricingContext, PricingItem, estimate_usage, price_items
+from overlay.api.permissions import AuthenticatedPrincipal
+from overlay.api.principal import principal_of
+from overlay.api.views import TMFResourceViewSet
+from overlay.errors import DomainError
+
+BASE = representations.BASE
+
+
+class CatalogViewSet(TMFResourceViewSet):
+    read_scope = None  # any authenticated channel application or staff user
+    write_scope = "catalog:write"
+
+    @property
+    def list_cache_seconds(self) -> int:
+        return settings.CATALOG_PAGE_CACHE_SECONDS
+
+    @property
+    def principal(self):
+        return principal_of(self.request)
+
+    def list_cache_version(self) -> str | None:
+        return str(selectors.catalog_revision()) if self.list_cache_seconds else None
+
+    def visibility_key(self, principal) -> str:
+        return "manager" if selectors.can_manage_catalog(principal) else f"channel:{principal.channel}"
+
+
+class ProductOfferingViewSet(CatalogViewSet):
+    resource_type = "ProductOffering"
+    base_path = f"{BASE}/productOffering"
+    filterset_class = ProductOfferingFilterSet
+    create_serializer_class = ProductOfferingInput
+    update_serializer_class = ProductOfferingInput
+
+    def get_queryset(self):
+        return selectors.offerings_visible(self.principal, timezone.now())
+
+    def with_related(self, queryset):
+        return selectors.offerings_with_related(queryset)
+
+    def represent(self, obj, ctx):
+        return representations.product_offering(obj, ctx)
+
+    def perform_create(self, data):
+        return services.offering_create(data)
+
+    def perform_update(self, obj, data):
+        return services.offering_update(obj, data)
+
+    def perform_destroy(self, obj):
+        services.offering_delete(obj)
+
+
+class ProductSpecificationViewSet(CatalogViewSet):
+    resource_type = "ProductSpecification"
+    base_path = f"{BASE}/productSpecification"
+    filterset_class = ProductSpecificationFilterSet
+    create_serializer_class = ProductSpecificationInput
+    update_serializer_class = ProductSpecificationInput
+
+    def get_queryset(self):
+        return selectors.published(ProductSpecification, self.principal, timezone.now())
+
+    def with_related(self, queryset):
+        return selectors.specifications_with_related(queryset)
+
+    def represent(self, obj, ctx):
+        return representations.product_specification(obj, ctx)
+
+    def perform_create(self, data):
+        return services.specification_create(data)
+
+    def perform_update(self, obj, data):
+        return services.specification_update(obj, data)
+
+    def perform_destroy(self, obj):
+        services.specification_delete(obj)
+
+
+class ProductOfferingPriceViewSet(CatalogViewSet):
+    resource_type = "ProductOfferingPrice"
+    base_path = f"{BASE}/productOfferingPrice"
+    filterset_class = ProductOfferingPriceFilterSet
+    create_serializer_class = ProductOfferingPriceInput
+    update_serializer_class = ProductOfferingPriceInput
+
+    def get_queryset(self):
+        return selectors.published(ProductOfferingPrice, self.principal, timezone.now())
+
+    def with_related(self, queryset):
+        return selectors.prices_with_related(queryset)
+
+    def represent(self, obj, ctx):
+        return representations.product_offering_price(obj, ctx)
+
+    def perform_create(self, data):
+        return services.price_create(data)
+
+    def perform_update(self, obj, data):
+        return services.price_update(obj, data)
+
+    def perform_destroy(self, obj):
+        services.price_delete(obj)
+
+
+class CategoryViewSet(CatalogViewSet):
+    resource_type = "Category"
+    base_path = f"{BASE}/category"
+    filterset_class = CategoryFilterSet
+    create_serializer_class = CategoryInput
+    update_serializer_class = CategoryInput
+
+    def get_queryset(self):
+        return selectors.published(Category, self.principal, timezone.now())
+
+    def with_related(self, queryset):
+        return selectors.categories_with_related(queryset)
+
+    def represent(self, obj, ctx):
+        return representations.category(obj, ctx)
+
+    def perform_create(self, data):
+        return services.category_create(data)
+
+    def perform_update(self, obj, data):
+        return services.category_update(obj, data)
+
+    def perform_destroy(self, obj):
+        services.category_delete(obj)
+
+
+# --- Overlay extension: the pricing engine over HTTP ----------------------------------
+def _pricing_context(request, data) -> PricingContext:
+    principal = principal_of(request)
+    channel = principal.channel
+    if data.get("channel"):
+        if not selectors.can_manage_catalog(principal):
+            raise DomainError("Only catalog managers may price as another channel.")
+        channel = data["channel"]
+    if data.get("date") and not selectors.can_manage_catalog(principal):
+        raise DomainError("Only catalog managers may price at another date.")
+    return PricingContext(at=data.get("date") or timezone.now(), channel=channel, segment=data.get("segment") or None)
+
+
+class QuoteView(APIView):
+    """Price items for the caller's channel: per item and in total, with every alteration and tax."""
+
+    # A quote writes nothing: any authenticated caller may ask for one.
+    permission_classes = [AuthenticatedPrincipal]
+    serializer_class = QuoteInput
+
+    def post(self, request):
+        serializer = QuoteInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        context = _pricing_context(request, data)
+        items = [
+            PricingItem(
+                offering_id=item["productOffering"]["id"],
+                quantity=item["quantity"],
+                characteristics=item["characteristic"],
+                usage=item["usage"],
+                members=item["bundledProductOffering"],
+            )
+            for item in data["item"]
+        ]
+        visible = selectors.offerings_visible(principal_of(request), context.at)
+        pricing = selectors.pricing_data([i.offering_id for i in items], visible, context.at)
+        return Response(representations.quote(price_items(items, pricing, context)))
+
+
+class EstimateView(QuoteView):
+    """What a given consumption costs on a usage-priced offering."""
+
+    serializer_class = EstimateInput
+
+    def post(self, request):
+        serializer = EstimateInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        context = _pricing_context(request, data)
+        offering_id = data["productOffering"]["id"]
+        visible = selectors.offerings_visible(principal_of(request), context.at)
+        pricing = selectors.pricing_data([offering_id], visible, context.at)
+        return Response(representations.item_quote(estimate_usage(offering_id, data["usage"], pricing, context)))

@@ -1,0 +1,203 @@
+"""Read queries reused across the catalog's views, the pricing API and other apps."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from catalog.models import (
+    SELLABLE_STATUSES,
+    BundledOffering,
+    Campaign,
+    CatalogRevision,
+    Category,
+    CharacteristicSpec,
+    CharacteristicValue,
+    ProductOffering,
+    ProductOfferingPrice,
+    ProductSpecification,
+)
+from catalog.pricing import (
+    CampaignData,
+    CharacteristicData,
+    MemberData,
+    OfferingData,
+    PriceData,
+    PricingData,
+    TierData,
+)
+from overlay.api.principal import Principal
+
+
+def can_manage_catalog(principal: Principal | None) -> bool:
+    return principal is not None and principal.has_scope("catalog:write")
+
+
+def valid_at(at: datetime, prefix: str = "") -> Q:
+    return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": at})) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gt": at})
+    )
+
+
+def offerings_visible(principal: Principal | None, at: datetime) -> QuerySet[ProductOffering]:
+    """Catalog managers see every offering; a channel sees launched, sellable, valid ones sold through it."""
+    offerings = ProductOffering.objects.all()
+    if can_manage_catalog(principal):
+        return offerings
+    channel = principal.channel if principal else None
+    sellable_here = ProductOffering.objects.filter(
+        valid_at(at), lifecycle_status__in=SELLABLE_STATUSES, is_sellable=True, channels__code=channel
+    )
+    return offerings.filter(pk__in=sellable_here.values("pk"))
+
+
+def offerings_with_related(offerings: QuerySet[ProductOffering]) -> QuerySet[ProductOffering]:
+    return offerings.select_related("specification").prefetch_related(
+        "categories",
+        "channels",
+        "segments",
+        Prefetch("prices", queryset=ProductOfferingPrice.objects.only("id", "name", "offering_id")),
+        Prefetch("bundle_members", queryset=BundledOffering.objects.select_related("member").order_by("id")),
+    )
+
+
+def published(model, principal: Principal | None, at: datetime) -> QuerySet:
+    """Specifications, prices and categories: managers see all; channels see active/launched, valid ones."""
+    rows = model.objects.all()
+    if can_manage_catalog(principal):
+        return rows
+    return rows.filter(valid_at(at), lifecycle_status__in=SELLABLE_STATUSES)
+
+
+def specifications_with_related(specs: QuerySet[ProductSpecification]) -> QuerySet[ProductSpecification]:
+    return specs.prefetch_related(
+        Prefetch(
+            "characteristics",
+            queryset=CharacteristicSpec.objects.prefetch_related(
+                Prefetch("values", queryset=CharacteristicValue.objects.order_by("id"))
+            ),
+        ),
+        "offerings",
+    )
+
+
+def prices_with_related(prices: QuerySet[ProductOfferingPrice]) -> QuerySet[ProductOfferingPrice]:
+    return prices.select_related("offering").prefetch_related("tiers")
+
+
+def categories_with_related(categories: QuerySet[Category]) -> QuerySet[Category]:
+    return categories.select_related("parent").prefetch_related(
+        Prefetch("children", queryset=Category.objects.only("id", "name", "parent_id")),
+        Prefetch("offerings", queryset=ProductOffering.objects.only("id", "name")),
+    )
+
+
+def catalog_revision() -> int:
+    return CatalogRevision.objects.values_list("revision", flat=True).first() or 0
+
+
+# --- pricing data ---------------------------------------------------------------------
+def _price_data(price: ProductOfferingPrice) -> PriceData:
+    return PriceData(
+        id=price.id,
+        name=price.name,
+        price_type=price.price_type,
+        amount=price.amount,
+        currency=price.currency,
+        percentage=price.percentage,
+        applies_to=price.applies_to,
+        period=price.recurring_period,
+        unit_of_measure=price.unit_of_measure,
+        tiering=price.tiering,
+        included_units=price.included_units,
+        tax_rate=price.tax_rate,
+        char_name=price.char_name,
+        char_value=price.char_value,
+        tiers=tuple(TierData(t.lower, t.upper, t.unit_amount) for t in price.tiers.all()),
+    )
+
+
+def _characteristic_data(spec: CharacteristicSpec) -> CharacteristicData:
+    values = list(spec.values.all())
+    default = next((v.value for v in values if v.is_default and v.value), None)
+    return CharacteristicData(
+        name=spec.name,
+        value_type=spec.value_type,
+        configurable=spec.configurable,
+        min_cardinality=spec.min_cardinality,
+        regex=spec.regex,
+        values=tuple(v.value for v in values if v.value),
+        ranges=tuple((v.value_from, v.value_to) for v in values if not v.value and v.value_from and v.value_to),
+        default=default,
+    )
+
+
+def pricing_data(offering_ids: Iterable[str], offerings: QuerySet[ProductOffering], at: datetime) -> PricingData:
+    """What the pricing engine needs for these offerings (and their bundle members), in constant queries.
+
+    ``offerings`` is the caller's visible set: an offering outside it is unknown to the engine.
+    """
+    requested = set(offerings.filter(pk__in=set(offering_ids)).values_list("pk", flat=True))
+    # Members are priced even where they are not sold on their own (a TV pack only in a bundle).
+    members = list(BundledOffering.objects.filter(bundle_id__in=requested).order_by("id"))
+    wanted = requested | {m.member_id for m in members}
+    rows = list(
+        ProductOffering.objects.filter(pk__in=wanted)
+        .select_related("specification")
+        .prefetch_related(
+            Prefetch(
+                "prices",
+                queryset=ProductOfferingPrice.objects.filter(valid_at(at))
+                .exclude(lifecycle_status__in=("Retired", "Obsolete", "Rejected"))
+                .prefetch_related("tiers")
+                .order_by("name", "id"),
+            ),
+            Prefetch(
+                "specification__characteristics",
+                queryset=CharacteristicSpec.objects.prefetch_related(
+                    Prefetch("values", queryset=CharacteristicValue.objects.order_by("id"))
+                ),
+            ),
+        )
+    )
+    members_of = defaultdict(list)
+    for member in members:
+        members_of[member.bundle_id].append(
+            MemberData(member.member_id, member.lower_limit, member.upper_limit, member.default_count)
+        )
+    data = {
+        row.id: OfferingData(
+            id=row.id,
+            name=row.name,
+            is_bundle=row.is_bundle,
+            prices=tuple(_price_data(p) for p in row.prices.all()),
+            characteristics=tuple(
+                _characteristic_data(c) for c in (row.specification.characteristics.all() if row.specification else ())
+            ),
+            members=tuple(members_of.get(row.id, ())),
+        )
+        for row in rows
+    }
+    return PricingData(offerings=data, campaigns=campaigns_active(at))
+
+
+def campaigns_active(at: datetime) -> tuple[CampaignData, ...]:
+    campaigns = (
+        Campaign.objects.filter(is_active=True, valid_from__lte=at)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=at))
+        .prefetch_related("channels", "segments", "offerings")
+    )
+    return tuple(
+        CampaignData(
+            id=c.id,
+            name=c.name,
+            kind=c.kind,
+            value=c.value,
+            applies_to=c.applies_to,
+            channels=frozenset(ch.code for ch in c.channels.all()),
+            segments=frozenset(s.code for s in c.segments.all()),
+            offerings=frozenset(o.id for o in c.offerings.all()),
+        )
+        for c in campaigns
+    )

@@ -1,0 +1,393 @@
+"""Domain actions that change the catalog. Every write path (API, admin, adapters) comes here."""
+
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+
+from catalog.errors import IllegalTransition, InUse, InvalidConfiguration, InvalidReference
+from catalog.models import (
+    BundledOffering,
+    CatalogRevision,
+    Category,
+    Channel,
+    CharacteristicSpec,
+    CharacteristicValue,
+    Lifecycle,
+    MarketSegment,
+    PriceTier,
+    ProductOffering,
+    ProductOfferingPrice,
+    ProductSpecification,
+)
+
+# From each status, where a catalog manager may take a resource.
+LIFECYCLE_TRANSITIONS: dict[str, set[str]] = {
+    Lifecycle.IN_STUDY: {Lifecycle.IN_DESIGN, Lifecycle.REJECTED},
+    Lifecycle.IN_DESIGN: {
+        Lifecycle.IN_STUDY,
+        Lifecycle.IN_TEST,
+        Lifecycle.ACTIVE,
+        Lifecycle.LAUNCHED,
+        Lifecycle.REJECTED,
+    },
+    Lifecycle.IN_TEST: {Lifecycle.IN_DESIGN, Lifecycle.ACTIVE, Lifecycle.LAUNCHED, Lifecycle.REJECTED},
+    Lifecycle.ACTIVE: {Lifecycle.LAUNCHED, Lifecycle.RETIRED},
+    Lifecycle.LAUNCHED: {Lifecycle.ACTIVE, Lifecycle.RETIRED},
+    Lifecycle.RETIRED: {Lifecycle.LAUNCHED, Lifecycle.OBSOLETE},
+    Lifecycle.OBSOLETE: set(),
+    Lifecycle.REJECTED: {Lifecycle.IN_DESIGN},
+}
+
+
+def catalog_changed() -> None:
+    """Bump the catalog revision (inside the writer's transaction) so cached pages go stale."""
+    updated = CatalogRevision.objects.filter(pk=1).update(revision=F("revision") + 1)
+    if not updated:
+        CatalogRevision.objects.get_or_create(pk=1, defaults={"revision": 1})
+
+
+def lifecycle_transition(obj, status: str) -> None:
+    """Move a catalog entity to ``status`` if the lifecycle allows it."""
+    current = obj.lifecycle_status
+    if status == current:
+        return
+    if status not in LIFECYCLE_TRANSITIONS.get(current, set()):
+        allowed = ", ".join(sorted(LIFECYCLE_TRANSITIONS.get(current, set()))) or "none"
+        raise IllegalTransition(f"{obj.name} cannot go from '{current}' to '{status}' (allowed: {allowed}).")
+    obj.lifecycle_status = status
+
+
+def _check_validity(valid_from: datetime | None, valid_to: datetime | None) -> None:
+    if valid_from and valid_to and valid_to <= valid_from:
+        raise InvalidConfiguration("validFor.endDateTime must be after validFor.startDateTime.")
+
+
+def _resolve(model, ids: Iterable[str], label: str) -> list:
+    ids = list(dict.fromkeys(ids))
+    found = {obj.pk: obj for obj in model.objects.filter(pk__in=ids)}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise InvalidReference(f"Unknown {label}: {', '.join(missing)}.")
+    return [found[i] for i in ids]
+
+
+def _apply_fields(obj, data: dict, names: Iterable[str]) -> None:
+    for name in names:
+        if name in data:
+            setattr(obj, name, data[name])
+
+
+COMMON_FIELDS = ("name", "description", "version", "valid_from", "valid_to")
+
+
+# --- offerings --------------------------------------------------------------------
+@dataclass(frozen=True)
+class MemberInput:
+    offering_id: str
+    lower: int = 1
+    upper: int = 1
+    default: int = 1
+
+
+def _offering_write(offering: ProductOffering, data: dict, creating: bool) -> ProductOffering:
+    _apply_fields(offering, data, (*COMMON_FIELDS, "is_bundle", "is_sellable", "status_reason"))
+    if "lifecycle_status" in data:
+        if creating:
+            offering.lifecycle_status = data["lifecycle_status"]
+        else:
+            lifecycle_transition(offering, data["lifecycle_status"])
+    _check_validity(offering.valid_from, offering.valid_to)
+    if "specification_id" in data:
+        spec_id = data["specification_id"]
+        offering.specification = (
+            _resolve(ProductSpecification, [spec_id], "productSpecification")[0] if spec_id else None
+        )
+    members: list[MemberInput] | None = data.get("members")
+    if members and not offering.is_bundle:
+        raise InvalidConfiguration("Only a bundle (isBundle true) can have bundledProductOffering.")
+    offering.save()
+    if "category_ids" in data:
+        offering.categories.set(_resolve(Category, data["category_ids"], "category"))
+    if "channel_ids" in data:
+        offering.channels.set(_resolve(Channel, data["channel_ids"], "channel"))
+    if "segment_ids" in data:
+        offering.segments.set(_resolve(MarketSegment, data["segment_ids"], "marketSegment"))
+    if "price_ids" in data:
+        prices = _resolve(ProductOfferingPrice, data["price_ids"], "productOfferingPrice")
+        taken = [p.name for p in prices if p.offering_id not in (None, offering.pk)]
+        if taken:
+            raise InvalidConfiguration(f"Price(s) already used by another offering: {', '.join(taken)}.")
+        offering.prices.exclude(pk__in=[p.pk for p in prices]).update(offering=None)
+        ProductOfferingPrice.objects.filter(pk__in=[p.pk for p in prices]).update(offering=offering)
+    if members is not None:
+        _set_members(offering, members)
+    catalog_changed()
+    return offering
+
+
+def _set_members(bundle: ProductOffering, members: list[MemberInput]) -> None:
+    resolved = _resolve(ProductOffering, [m.offering_id for m in members], "bundledProductOffering")
+    for member, target in zip(members, resolved, strict=True):
+        if target.pk == bundle.pk:
+            raise InvalidConfiguration("A bundle cannot contain itself.")
+        if target.is_bundle:
+            raise InvalidConfiguration(f"'{target.name}' is a bundle itself; bundles cannot be nested.")
+        if not member.lower <= member.default <= member.upper:
+            raise InvalidConfiguration(
+                f"Bundle member '{target.name}': need lower limit ≤ default ≤ upper limit "
+                f"(got {member.lower}, {member.default}, {member.upper})."
+            )
+    bundle.bundle_members.all().delete()
+    BundledOffering.objects.bulk_create(
+        BundledOffering(bundle=bundle, member=target, lower_limit=m.lower, upper_limit=m.upper, default_count=m.default)
+        for m, target in zip(members, resolved, strict=True)
+    )
+
+
+@transaction.atomic
+def offering_create(data: dict) -> ProductOffering:
+    """Create a product offering with its references (spec, categories, channels, prices, members)."""
+    return _offering_write(ProductOffering(), data, creating=True)
+
+
+@transaction.atomic
+def offering_update(offering: ProductOffering, data: dict) -> ProductOffering:
+    """Change an offering; the lifecycle moves only along allowed transitions."""
+    return _offering_write(offering, data, creating=False)
+
+
+@transaction.atomic
+def offering_delete(offering: ProductOffering) -> None:
+    """Delete an offering that no bundle uses; its prices are detached, not deleted."""
+    bundles = list(offering.member_of.values_list("bundle__name", flat=True))
+    if bundles:
+        raise InUse(f"'{offering.name}' is part of bundle(s) {', '.join(bundles)}; remove it there first.")
+    offering.delete()
+    catalog_changed()
+
+
+@transaction.atomic
+def offering_set_lifecycle(offering: ProductOffering, status: str) -> None:
+    """Admin action: launch, retire... along the allowed transitions."""
+    lifecycle_transition(offering, status)
+    offering.save(update_fields=["lifecycle_status", "last_update"])
+    catalog_changed()
+
+
+# --- specifications ---------------------------------------------------------------
+@dataclass(frozen=True)
+class CharacteristicInput:
+    name: str
+    description: str = ""
+    value_type: str = "string"
+    configurable: bool = True
+    min_cardinality: int = 0
+    max_cardinality: int = 1
+    regex: str = ""
+    values: tuple[dict, ...] = ()
+
+
+def _set_characteristics(spec: ProductSpecification, characteristics: list[CharacteristicInput]) -> None:
+    names = [c.name for c in characteristics]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise InvalidConfiguration(f"Characteristic names must be unique: {', '.join(duplicates)}.")
+    spec.characteristics.all().delete()
+    for item in characteristics:
+        if item.min_cardinality > item.max_cardinality:
+            raise InvalidConfiguration(f"Characteristic '{item.name}': minCardinality exceeds maxCardinality.")
+        if sum(1 for v in item.values if v.get("is_default")) > 1:
+            raise InvalidConfiguration(f"Characteristic '{item.name}' has more than one default value.")
+        characteristic = CharacteristicSpec.objects.create(
+            specification=spec,
+            name=item.name,
+            description=item.description,
+            value_type=item.value_type,
+            configurable=item.configurable,
+            min_cardinality=item.min_cardinality,
+            max_cardinality=item.max_cardinality,
+            regex=item.regex,
+        )
+        CharacteristicValue.objects.bulk_create(
+            CharacteristicValue(characteristic=characteristic, **v) for v in item.values
+        )
+
+
+def _specification_write(spec: ProductSpecification, data: dict, creating: bool) -> ProductSpecification:
+    _apply_fields(spec, data, (*COMMON_FIELDS, "brand", "product_number", "is_bundle", "kind"))
+    if "lifecycle_status" in data:
+        if creating:
+            spec.lifecycle_status = data["lifecycle_status"]
+        else:
+            lifecycle_transition(spec, data["lifecycle_status"])
+    _check_validity(spec.valid_from, spec.valid_to)
+    spec.save()
+    if "characteristics" in data:
+        _set_characteristics(spec, data["characteristics"])
+    catalog_changed()
+    return spec
+
+
+@transaction.atomic
+def specification_create(data: dict) -> ProductSpecification:
+    """Create a product specification with its characteristics and allowed values."""
+    return _specification_write(ProductSpecification(), data, creating=True)
+
+
+@transaction.atomic
+def specification_update(spec: ProductSpecification, data: dict) -> ProductSpecification:
+    """Change a specification; a given characteristic list replaces the old one."""
+    return _specification_write(spec, data, creating=False)
+
+
+@transaction.atomic
+def specification_delete(spec: ProductSpecification) -> None:
+    """Delete a specification no offering uses."""
+    used_by = list(spec.offerings.values_list("name", flat=True)[:5])
+    if used_by:
+        raise InUse(f"Offerings still use '{spec.name}': {', '.join(used_by)}.")
+    spec.delete()
+    catalog_changed()
+
+
+# --- prices -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class TierInput:
+    lower: Decimal
+    upper: Decimal | None
+    unit_amount: Decimal
+
+
+PRICE_FIELDS = (
+    "price_type",
+    "amount",
+    "currency",
+    "percentage",
+    "applies_to",
+    "recurring_period",
+    "recurring_period_length",
+    "unit_of_measure",
+    "tiering",
+    "included_units",
+    "tax_category",
+    "tax_rate",
+    "char_name",
+    "char_value",
+)
+
+
+def _check_price(price: ProductOfferingPrice, tiers: list[TierInput] | None) -> None:
+    kind = price.price_type
+    if kind == ProductOfferingPrice.PriceType.DISCOUNT:
+        if (price.percentage is None) == (price.amount is None):
+            raise InvalidConfiguration("A discount needs exactly one of percentage or price.")
+    elif price.amount is not None and price.amount < 0:
+        raise InvalidConfiguration("A price cannot be negative; use a discount.")
+    if kind == ProductOfferingPrice.PriceType.RECURRING and not price.recurring_period:
+        price.recurring_period = "month"
+    if kind != ProductOfferingPrice.PriceType.RECURRING:
+        price.recurring_period = ""
+    if tiers is not None:
+        if tiers and kind != ProductOfferingPrice.PriceType.USAGE:
+            raise InvalidConfiguration("Only usage prices can have tiers.")
+        ordered = sorted(tiers, key=lambda t: t.lower)
+        for current, following in itertools.pairwise(ordered):
+            if current.upper is None or current.upper != following.lower:
+                raise InvalidConfiguration("Tiers must follow each other without gaps or overlaps.")
+        if ordered and ordered[0].lower != 0:
+            raise InvalidConfiguration("The first tier must start at 0 units.")
+        if any(t.upper is not None and t.upper <= t.lower for t in ordered):
+            raise InvalidConfiguration("A tier's upper limit must be above its lower limit.")
+        if ordered and not price.tiering:
+            price.tiering = ProductOfferingPrice.Tiering.GRADUATED
+
+
+def _price_write(price: ProductOfferingPrice, data: dict, creating: bool) -> ProductOfferingPrice:
+    _apply_fields(price, data, (*COMMON_FIELDS, *PRICE_FIELDS))
+    if "lifecycle_status" in data:
+        if creating:
+            price.lifecycle_status = data["lifecycle_status"]
+        else:
+            lifecycle_transition(price, data["lifecycle_status"])
+    _check_validity(price.valid_from, price.valid_to)
+    tiers: list[TierInput] | None = data.get("tiers")
+    _check_price(price, tiers)
+    price.save()
+    if tiers is not None:
+        price.tiers.all().delete()
+        PriceTier.objects.bulk_create(
+            PriceTier(price=price, lower=t.lower, upper=t.upper, unit_amount=t.unit_amount) for t in tiers
+        )
+    catalog_changed()
+    return price
+
+
+@transaction.atomic
+def price_create(data: dict) -> ProductOfferingPrice:
+    """Create a product offering price (one-time, recurring, usage with tiers, or discount)."""
+    return _price_write(ProductOfferingPrice(), data, creating=True)
+
+
+@transaction.atomic
+def price_update(price: ProductOfferingPrice, data: dict) -> ProductOfferingPrice:
+    """Change a price; given tiers replace the old ones."""
+    return _price_write(price, data, creating=False)
+
+
+@transaction.atomic
+def price_delete(price: ProductOfferingPrice) -> None:
+    """Delete a price; the offering that used it no longer charges it."""
+    price.delete()
+    catalog_changed()
+
+
+# --- categories -------------------------------------------------------------------
+def _category_write(category: Category, data: dict, creating: bool) -> Category:
+    _apply_fields(category, data, COMMON_FIELDS)
+    if "lifecycle_status" in data:
+        if creating:
+            category.lifecycle_status = data["lifecycle_status"]
+        else:
+            lifecycle_transition(category, data["lifecycle_status"])
+    _check_validity(category.valid_from, category.valid_to)
+    if "parent_id" in data:
+        parent_id = data["parent_id"]
+        parent = _resolve(Category, [parent_id], "parent category")[0] if parent_id else None
+        ancestor = parent
+        while ancestor is not None:
+            if ancestor.pk == category.pk:
+                raise InvalidConfiguration("A category cannot be its own ancestor.")
+            ancestor = ancestor.parent
+        category.parent = parent
+    if data.get("is_root") and category.parent_id:
+        raise InvalidConfiguration("A root category (isRoot true) cannot have a parentId.")
+    category.save()
+    catalog_changed()
+    return category
+
+
+@transaction.atomic
+def category_create(data: dict) -> Category:
+    """Create a category, at the root or under a parent."""
+    return _category_write(Category(), data, creating=True)
+
+
+@transaction.atomic
+def category_update(category: Category, data: dict) -> Category:
+    """Change a category; moving it may not create a cycle."""
+    return _category_write(category, data, creating=False)
+
+
+@transaction.atomic
+def category_delete(category: Category) -> None:
+    """Delete a category without sub-categories; offerings simply leave it."""
+    children = list(category.children.values_list("name", flat=True)[:5])
+    if children:
+        raise InUse(f"'{category.name}' still has sub-categories: {', '.join(children)}.")
+    category.delete()
+    catalog_changed()

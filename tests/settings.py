@@ -1,0 +1,20 @@
+"""Settings for the test suite: the real settings, on PostgreSQL, with test-only speedups."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key")
+
+from overlay.settings import *  # noqa: F403
+from overlay.settings import DATABASES
+
+if (
+    DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql"
+    and os.environ.get("OVERLAY_TESTS_ON_SQLITE") != "1"
+):
+    raise RuntimeError(
+        "The tests run on PostgreSQL: use `make test` (it starts one) or set DATABASE_URL to a PostgreSQL database."
+    )
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Rendered pages are not cached unless a test turns it on, so query counts are real.
+CATALOG_PAGE_CACHE_SECONDS = 0

@@ -1,0 +1,231 @@
+"""The contract every TMF resource endpoint keeps, tested once.
+
+A resource's test class subclasses ``TMFResourceContract`` and declares its
+path, how to make rows a web channel may see, a valid create body, a patch
+and one filter; every convention (paging headers, ``fields=``, trailing
+slash, error bodies, authz, merge-patch, 404/405/415, nothing written on bad
+input, constant query counts) is checked here for all of them.
+"""
+
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.conftest import MERGE_PATCH
+
+
+def assert_tmf_error(response, status: int) -> dict:
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert set(body) >= {"code", "reason", "message", "status"}
+    assert body["status"] == str(status)
+    assert body["message"]
+    return body
+
+
+def queries_for(call) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = call()
+    assert response.status_code == 200, response.content
+    return len(captured)
+
+
+@pytest.mark.django_db
+class TMFResourceContract:
+    path: str = ""
+    resource_type: str = ""
+    model = None
+    list_queries: int = 0
+    detail_queries: int = 0
+
+    # --- what a resource declares ---------------------------------------------------
+    def make(self, count: int, channels) -> list:
+        raise NotImplementedError
+
+    def create_body(self, channels) -> dict:
+        raise NotImplementedError
+
+    patch_body: dict = {"description": "Changed by a merge patch"}
+
+    def filter_case(self, rows) -> tuple[str, set[str]]:
+        """A query string and the ids it must return."""
+        raise NotImplementedError
+
+    # --- collections ---------------------------------------------------------------------
+    def test_list_is_a_bare_array_with_count_headers(self, web, channels):
+        rows = self.make(3, channels)
+        response = web.get(self.path)
+        assert response.status_code == 200
+        body = response.json()
+        assert isinstance(body, list)
+        assert response["X-Total-Count"] == "3"
+        assert response["X-Result-Count"] == "3"
+        assert {item["id"] for item in body} == {row.pk for row in rows}
+        for item in body:
+            assert item["@type"] == self.resource_type
+            assert item["href"] == f"http://testserver{self.path}/{item['id']}"
+            assert None not in item.values()
+
+    def test_offset_and_limit_page_the_collection(self, web, channels):
+        self.make(5, channels)
+        first = web.get(self.path, {"offset": 0, "limit": 2})
+        second = web.get(self.path, {"offset": 2, "limit": 2})
+        assert first["X-Total-Count"] == second["X-Total-Count"] == "5"
+        assert first["X-Result-Count"] == second["X-Result-Count"] == "2"
+        assert not {i["id"] for i in first.json()} & {i["id"] for i in second.json()}
+        beyond = web.get(self.path, {"offset": 10})
+        assert beyond.json() == [] and beyond["X-Result-Count"] == "0"
+
+    @pytest.mark.parametrize("query", [{"limit": "-1"}, {"offset": "x"}, {"limit": "100000"}])
+    def test_bad_paging_is_a_400(self, web, channels, query):
+        self.make(1, channels)
+        assert_tmf_error(web.get(self.path, query), 400)
+
+    def test_fields_returns_exactly_the_selected_attributes(self, web, channels):
+        row = self.make(1, channels)[0]
+        listed = web.get(self.path, {"fields": "name, lifecycleStatus"}).json()
+        assert listed == [{"name": row.name, "lifecycleStatus": row.lifecycle_status}]
+        single = web.get(f"{self.path}/{row.pk}", {"fields": "id,href"}).json()
+        assert set(single) == {"id", "href"}
+
+    def test_with_and_without_trailing_slash(self, web, channels):
+        row = self.make(1, channels)[0]
+        assert web.get(self.path + "/").status_code == 200
+        assert web.get(f"{self.path}/{row.pk}/").json()["id"] == row.pk
+
+    def test_filtering(self, web, channels):
+        rows = self.make(4, channels)
+        query, expected = self.filter_case(rows)
+        response = web.get(f"{self.path}?{query}")
+        assert response.status_code == 200, response.content
+        assert {item["id"] for item in response.json()} == expected
+
+    def test_unknown_filters_are_ignored(self, web, channels):
+        self.make(2, channels)
+        response = web.get(self.path, {"noSuchAttribute": "x", "relatedParty.id": "y"})
+        assert response.status_code == 200
+        assert response["X-Total-Count"] == "2"
+
+    def test_quoted_name_filter_matches_exactly(self, web, channels):
+        rows = self.make(2, channels)
+        response = web.get(f'{self.path}?name="{rows[1].name}"')
+        assert [item["id"] for item in response.json()] == [rows[1].pk]
+
+    def test_list_queries_do_not_grow_with_rows(self, web, channels):
+        self.make(2, channels)
+        web.get(self.path)  # the token is verified once, then remembered
+        few = queries_for(lambda: web.get(self.path))
+        self.make(18, channels)
+        many = queries_for(lambda: web.get(self.path))
+        assert few == many == self.list_queries
+
+    def test_detail_queries_are_constant(self, web, channels):
+        rows = self.make(2, channels)
+        web.get(self.path)
+        counts = {queries_for(lambda row=row: web.get(f"{self.path}/{row.pk}")) for row in rows}
+        assert counts == {self.detail_queries}
+
+    # --- single resources and errors ----------------------------------------------------
+    def test_retrieve(self, web, channels):
+        row = self.make(1, channels)[0]
+        body = web.get(f"{self.path}/{row.pk}").json()
+        assert body["id"] == row.pk and body["@type"] == self.resource_type and body["name"] == row.name
+        assert body["href"].startswith("http://testserver/tmf-api/")
+        if "lastUpdate" in body:
+            assert body["lastUpdate"].endswith("Z")
+
+    def test_unknown_id_is_a_tmf_404(self, web, channels):
+        assert_tmf_error(web.get(f"{self.path}/does-not-exist"), 404)
+
+    def test_anonymous_is_a_tmf_401(self, anonymous, channels):
+        self.make(1, channels)
+        response = anonymous.get(self.path)
+        assert_tmf_error(response, 401)
+        assert response["WWW-Authenticate"].startswith("Bearer")
+
+    def test_bad_token_is_a_tmf_401(self, anonymous, channels):
+        anonymous.credentials(HTTP_AUTHORIZATION="Bearer ovl_not-a-real-token")
+        assert_tmf_error(anonymous.get(self.path), 401)
+
+    def test_writing_without_the_scope_is_a_403_and_writes_nothing(self, web, channels):
+        row = self.make(1, channels)[0]
+        before = self.model.objects.count()
+        assert_tmf_error(web.post(self.path, self.create_body(channels), format="json"), 403)
+        assert_tmf_error(web.patch(f"{self.path}/{row.pk}", {"name": "Hijacked"}, format="json"), 403)
+        assert_tmf_error(web.delete(f"{self.path}/{row.pk}"), 403)
+        assert self.model.objects.count() == before
+        assert self.model.objects.get(pk=row.pk).name == row.name
+
+    def test_create(self, manager, channels):
+        response = manager.post(self.path, self.create_body(channels), format="json")
+        assert response.status_code == 201, response.content
+        body = response.json()
+        assert response["Location"] == body["href"]
+        assert body["@type"] == self.resource_type
+        assert self.model.objects.filter(pk=body["id"]).exists()
+        assert manager.get(f"{self.path}/{body['id']}").json() == body
+
+    @pytest.mark.parametrize(
+        "body",
+        [
+            {},
+            {"name": ""},
+            {"name": "x", "validFor": {"startDateTime": "not a date"}},
+            {"name": "x", "lifecycleStatus": "Bogus"},
+        ],
+    )
+    def test_invalid_create_is_a_400_and_writes_nothing(self, manager, channels, body):
+        before = self.model.objects.count()
+        assert_tmf_error(manager.post(self.path, body, format="json"), 400)
+        assert self.model.objects.count() == before
+
+    def test_inverted_validity_is_a_422_and_writes_nothing(self, manager, channels):
+        before = self.model.objects.count()
+        body = {
+            **self.create_body(channels),
+            "validFor": {"startDateTime": "2027-01-01T00:00:00Z", "endDateTime": "2026-01-01T00:00:00Z"},
+        }
+        assert_tmf_error(manager.post(self.path, body, format="json"), 422)
+        assert self.model.objects.count() == before
+
+    @pytest.mark.parametrize("payload", ['{"name": ', "[1, 2]", '"just a string"'])
+    def test_malformed_json_is_a_400(self, manager, channels, payload):
+        before = self.model.objects.count()
+        response = manager.generic("POST", self.path, payload, content_type="application/json")
+        assert_tmf_error(response, 400)
+        assert self.model.objects.count() == before
+
+    @pytest.mark.parametrize("content_type", [MERGE_PATCH, "application/json"])
+    def test_patch(self, manager, channels, content_type):
+        row = self.make(1, channels)[0]
+        response = manager.generic(
+            "PATCH", f"{self.path}/{row.pk}", json.dumps(self.patch_body), content_type=content_type
+        )
+        assert response.status_code == 200, response.content
+        for key, value in self.patch_body.items():
+            assert response.json()[key] == value
+        assert response.json()["name"] == row.name  # untouched attributes stay
+
+    def test_invalid_patch_is_a_400_and_changes_nothing(self, manager, channels):
+        row = self.make(1, channels)[0]
+        response = manager.patch(f"{self.path}/{row.pk}", {"name": "", "description": "x"}, format="json")
+        assert_tmf_error(response, 400)
+        fresh = self.model.objects.get(pk=row.pk)
+        assert (fresh.name, fresh.description) == (row.name, row.description)
+
+    def test_patch_with_another_media_type_is_a_415(self, manager, channels):
+        row = self.make(1, channels)[0]
+        response = manager.generic("PATCH", f"{self.path}/{row.pk}", "name=x", content_type="text/plain")
+        assert_tmf_error(response, 415)
+
+    def test_put_is_a_405(self, manager, channels):
+        row = self.make(1, channels)[0]
+        assert_tmf_error(manager.put(f"{self.path}/{row.pk}", {"name": "x"}, format="json"), 405)
+
+    def test_delete(self, manager, channels):
+        row = self.make(1, channels)[0]
+        assert manager.delete(f"{self.path}/{row.pk}").status_code == 204
+        assert_tmf_error(manager.get(f"{self.path}/{row.pk}"), 404)
+        assert_tmf_error(manager.delete(f"{self.path}/{row.pk}"), 404)
