@@ -70,6 +70,7 @@ def lifecycle_action(status: str, label: str):
 
     action.__name__ = f"make_{status.lower().replace(' ', '_')}"
     action.short_description = label
+    action.allowed_permissions = ("change",)  # agents may look, not launch or retire
     return action
 
 

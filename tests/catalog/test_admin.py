@@ -1,0 +1,141 @@
+"""The catalog managers' console in the Django admin."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.urls import reverse
+
+from catalog.models import CatalogRevision, Lifecycle, ProductOffering
+from catalog.selectors import catalog_revision
+from overlay.services import roles_ensure
+from tests.catalog.factories import (
+    CampaignFactory,
+    CategoryFactory,
+    CharacteristicFactory,
+    MemberFactory,
+    OfferingFactory,
+    PriceFactory,
+    SpecificationFactory,
+)
+
+MODELS = [
+    "productoffering",
+    "productspecification",
+    "productofferingprice",
+    "category",
+    "campaign",
+    "recommendation",
+    "channel",
+    "marketsegment",
+    "characteristicspec",
+]
+
+
+def console(role: str) -> Client:
+    roles_ensure()
+    user = get_user_model().objects.create_user(username=role, password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def catalog_rows(channels):
+    member = MemberFactory(bundle__channels=[channels["web"]])
+    PriceFactory(offering=member.bundle)
+    CharacteristicFactory(specification=SpecificationFactory())
+    CampaignFactory(offerings=[member.bundle])
+    CategoryFactory()
+    return member
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", MODELS)
+def test_catalog_manager_pages_render(catalog_rows, model):
+    client = console("catalog_manager")
+    changelist = client.get(reverse(f"admin:catalog_{model}_changelist"), {"q": "a"})
+    assert changelist.status_code == 200
+    assert client.get(reverse(f"admin:catalog_{model}_add")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_offering_change_page_shows_prices_and_members(catalog_rows):
+    client = console("catalog_manager")
+    page = client.get(reverse("admin:catalog_productoffering_change", args=[catalog_rows.bundle.pk]))
+    assert page.status_code == 200
+    assert b"Product offering prices" in page.content and catalog_rows.member.name.encode() in page.content
+
+
+@pytest.mark.django_db
+def test_lifecycle_actions_follow_the_transitions(channels):
+    client = console("catalog_manager")
+    draft = OfferingFactory(lifecycle_status=Lifecycle.IN_DESIGN)
+    obsolete = OfferingFactory(lifecycle_status=Lifecycle.OBSOLETE)
+    before = catalog_revision()
+    response = client.post(
+        reverse("admin:catalog_productoffering_changelist"),
+        {"action": "make_launched", "_selected_action": [draft.pk, obsolete.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    draft.refresh_from_db()
+    obsolete.refresh_from_db()
+    assert draft.lifecycle_status == Lifecycle.LAUNCHED
+    assert obsolete.lifecycle_status == Lifecycle.OBSOLETE
+    messages = [str(m) for m in response.context["messages"]]
+    assert any("cannot go from 'Obsolete'" in m for m in messages)
+    assert catalog_revision() > before
+
+
+@pytest.mark.django_db
+def test_an_illegal_lifecycle_change_in_the_form_is_refused(channels):
+    client = console("catalog_manager")
+    offering = OfferingFactory(lifecycle_status=Lifecycle.OBSOLETE)
+    url = reverse("admin:catalog_productoffering_change", args=[offering.pk])
+    form = client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, list)}
+    data.update(
+        {
+            "name": offering.name,
+            "lifecycle_status": Lifecycle.LAUNCHED,
+            "prices-TOTAL_FORMS": 0,
+            "prices-INITIAL_FORMS": 0,
+            "bundle_members-TOTAL_FORMS": 0,
+            "bundle_members-INITIAL_FORMS": 0,
+            "recommendations-TOTAL_FORMS": 0,
+            "recommendations-INITIAL_FORMS": 0,
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 200  # the form comes back with the error
+    assert b"cannot go from" in response.content
+    offering.refresh_from_db()
+    assert offering.lifecycle_status == Lifecycle.OBSOLETE
+
+
+@pytest.mark.django_db
+def test_admin_edits_make_cached_pages_stale(channels):
+    client = console("catalog_manager")
+    category = CategoryFactory()
+    before = catalog_revision()
+    response = client.post(
+        reverse("admin:catalog_category_change", args=[category.pk]),
+        {"name": "Renamed", "version": "1.0", "lifecycle_status": Lifecycle.ACTIVE},
+    )
+    assert response.status_code == 302, response.content
+    assert catalog_revision() == before + 1 and CatalogRevision.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_agents_can_look_but_not_change(catalog_rows):
+    client = console("agent")
+    assert client.get(reverse("admin:catalog_productoffering_changelist")).status_code == 200
+    assert client.get(reverse("admin:catalog_productoffering_add")).status_code == 403
+    response = client.post(
+        reverse("admin:catalog_productoffering_changelist"),
+        {"action": "make_retired", "_selected_action": [catalog_rows.bundle.pk]},
+    )
+    assert response.status_code in (200, 302, 403)
+    assert ProductOffering.objects.get(pk=catalog_rows.bundle.pk).lifecycle_status == Lifecycle.LAUNCHED
