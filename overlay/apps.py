@@ -5,3 +5,6 @@ class OverlayConfig(AppConfig):
     name = "overlay"
     verbose_name = "Overlay platform"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from overlay.api import schema  # noqa: F401  (registers the OpenAPI auth extension)

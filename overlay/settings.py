@@ -146,6 +146,11 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI served from our own static files: no CDN needed.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "PREPROCESSING_HOOKS": ["overlay.api.schema.drop_slash_variants"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "overlay.api.schema.tmf_paths_and_operation_ids",
+    ],
 }
 
 # Celery: without a broker, tasks run in the calling process (embedded mode).

@@ -1,6 +1,7 @@
 """``/hub`` on every TMF API (TMF630 / TMF688 listener registration)."""
 
 from django.urls import path
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,6 +16,10 @@ class EventSubscriptionInput(serializers.Serializer):
     query = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
+class EventSubscriptionOutput(EventSubscriptionInput):
+    id = serializers.CharField()
+
+
 def _represent(subscription) -> dict:
     body = {"id": subscription.id, "callback": subscription.callback}
     if subscription.query:
@@ -27,6 +32,9 @@ class HubView(APIView):
     serializer_class = EventSubscriptionInput
     api_name = ""
 
+    @extend_schema(
+        operation_id="registerListener", request=EventSubscriptionInput, responses={201: EventSubscriptionOutput}
+    )
     def post(self, request):
         serializer = EventSubscriptionInput(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -40,6 +48,7 @@ class HubDetailView(APIView):
     permission_classes = [AuthenticatedPrincipal]
     api_name = ""
 
+    @extend_schema(operation_id="unregisterListener", responses={204: None})
     def delete(self, request, subscription_id: str):
         services.subscription_unregister(
             api=self.api_name, subscription_id=subscription_id, owner=principal_of(request).key
