@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.utils import timezone
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -26,7 +27,6 @@ from catalog.pricing import PricingContext, PricingItem, estimate_usage, price_i
 from overlay.api.permissions import AuthenticatedPrincipal
 from overlay.api.principal import principal_of
 from overlay.api.views import TMFResourceViewSet
-from overlay.errors import DomainError
 
 BASE = representations.BASE
 
@@ -160,10 +160,10 @@ def _pricing_context(request, data) -> PricingContext:
     channel = principal.channel
     if data.get("channel"):
         if not selectors.can_manage_catalog(principal):
-            raise DomainError("Only catalog managers may price as another channel.")
+            raise PermissionDenied("Only catalog managers may price as another channel.")
         channel = data["channel"]
     if data.get("date") and not selectors.can_manage_catalog(principal):
-        raise DomainError("Only catalog managers may price at another date.")
+        raise PermissionDenied("Only catalog managers may price at another date.")
     return PricingContext(at=data.get("date") or timezone.now(), channel=channel, segment=data.get("segment") or None)
 
 

@@ -1,0 +1,43 @@
+import pytest
+
+from orchestration.models import EventSubscription
+from tests.tmf import assert_tmf_error
+
+HUB = "/tmf-api/productCatalogManagement/v4/hub"
+
+
+@pytest.mark.django_db
+class TestHub:
+    def test_register_and_unregister(self, web):
+        response = web.post(
+            HUB,
+            {"callback": "https://listener.example/events", "query": "eventType=ProductOfferingCreateEvent"},
+            format="json",
+        )
+        assert response.status_code == 201, response.content
+        body = response.json()
+        assert body["callback"] == "https://listener.example/events" and body["id"]
+        subscription = EventSubscription.objects.get(pk=body["id"])
+        assert subscription.api == "productCatalogManagement"
+        assert web.delete(f"{HUB}/{body['id']}").status_code == 204
+        assert not EventSubscription.objects.exists()
+
+    @pytest.mark.parametrize(
+        "body,status",
+        [({}, 400), ({"callback": "not a url"}, 422), ({"callback": "ftp://x.example/"}, 422), ({"query": "x"}, 400)],
+    )
+    def test_bad_registrations_write_nothing(self, web, body, status):
+        assert_tmf_error(web.post(HUB, body, format="json"), status)
+        assert not EventSubscription.objects.exists()
+
+    def test_only_the_owner_can_unregister(self, web, mobile):
+        body = web.post(HUB, {"callback": "https://a.example/"}, format="json").json()
+        assert_tmf_error(mobile.delete(f"{HUB}/{body['id']}"), 404)
+        assert EventSubscription.objects.filter(pk=body["id"]).exists()
+
+    def test_anonymous(self, anonymous):
+        assert_tmf_error(anonymous.post(HUB, {"callback": "https://a.example/"}, format="json"), 401)
+        assert not EventSubscription.objects.exists()
+
+    def test_unknown_listener(self, web):
+        assert_tmf_error(web.delete(f"{HUB}/nope"), 404)
