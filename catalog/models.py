@@ -164,7 +164,11 @@ class ProductOffering(CatalogEntity):
     external_id = models.CharField(max_length=100, blank=True)
 
     class Meta(CatalogEntity.Meta):
-        indexes = [models.Index(fields=["lifecycle_status", "is_sellable"], name="offering_sellable_idx")]
+        indexes = [
+            models.Index(fields=["lifecycle_status", "is_sellable"], name="offering_sellable_idx"),
+            # Lists are ordered by name: pages come straight off this index.
+            models.Index(fields=["name", "id"], name="offering_name_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["source_system", "external_id"],

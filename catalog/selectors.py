@@ -4,7 +4,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from catalog.models import (
     SELLABLE_STATUSES,
@@ -45,11 +46,12 @@ def offerings_visible(principal: Principal | None, at: datetime) -> QuerySet[Pro
     offerings = ProductOffering.objects.all()
     if can_manage_catalog(principal):
         return offerings
-    channel = principal.channel if principal else None
-    sellable_here = ProductOffering.objects.filter(
-        valid_at(at), lifecycle_status__in=SELLABLE_STATUSES, is_sellable=True, channels__code=channel
+    # EXISTS (not a join) keeps one row per offering, so PostgreSQL can walk the (name, id)
+    # index and stop at the page's last row instead of sorting every visible offering.
+    sold_here = ProductOffering.channels.through.objects.filter(
+        productoffering_id=OuterRef("pk"), channel__code=principal.channel if principal else None
     )
-    return offerings.filter(pk__in=sellable_here.values("pk"))
+    return offerings.filter(valid_at(at), Exists(sold_here), lifecycle_status__in=SELLABLE_STATUSES, is_sellable=True)
 
 
 def offerings_with_related(offerings: QuerySet[ProductOffering]) -> QuerySet[ProductOffering]:
@@ -93,8 +95,18 @@ def categories_with_related(categories: QuerySet[Category]) -> QuerySet[Category
     )
 
 
+REVISION_CACHE_KEY = "catalog:revision"
+# With a per-process cache (no CACHE_URL), another process's write is seen within this time.
+REVISION_CACHE_SECONDS = 5
+
+
 def catalog_revision() -> int:
-    return CatalogRevision.objects.values_list("revision", flat=True).first() or 0
+    """The catalog's current revision; PostgreSQL holds it, the cache remembers it briefly."""
+    revision = cache.get(REVISION_CACHE_KEY)
+    if revision is None:
+        revision = CatalogRevision.objects.values_list("revision", flat=True).first() or 0
+        cache.set(REVISION_CACHE_KEY, revision, REVISION_CACHE_SECONDS)
+    return revision
 
 
 # --- pricing data ---------------------------------------------------------------------

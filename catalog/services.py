@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 
@@ -24,6 +25,7 @@ from catalog.models import (
     ProductOfferingPrice,
     ProductSpecification,
 )
+from catalog.selectors import REVISION_CACHE_KEY
 
 # From each status, where a catalog manager may take a resource.
 LIFECYCLE_TRANSITIONS: dict[str, set[str]] = {
@@ -45,10 +47,15 @@ LIFECYCLE_TRANSITIONS: dict[str, set[str]] = {
 
 
 def catalog_changed() -> None:
-    """Bump the catalog revision (inside the writer's transaction) so cached pages go stale."""
+    """Bump the catalog revision (inside the writer's transaction) so cached pages go stale.
+
+    The remembered revision is dropped only once the write is committed: a reader
+    in between must not cache the old rows under the new revision.
+    """
     updated = CatalogRevision.objects.filter(pk=1).update(revision=F("revision") + 1)
     if not updated:
         CatalogRevision.objects.get_or_create(pk=1, defaults={"revision": 1})
+    transaction.on_commit(lambda: cache.delete(REVISION_CACHE_KEY))
 
 
 def lifecycle_transition(obj, status: str) -> None:

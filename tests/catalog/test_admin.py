@@ -69,16 +69,17 @@ def test_offering_change_page_shows_prices_and_members(catalog_rows):
 
 
 @pytest.mark.django_db
-def test_lifecycle_actions_follow_the_transitions(channels):
+def test_lifecycle_actions_follow_the_transitions(channels, django_capture_on_commit_callbacks):
     client = console("catalog_manager")
     draft = OfferingFactory(lifecycle_status=Lifecycle.IN_DESIGN)
     obsolete = OfferingFactory(lifecycle_status=Lifecycle.OBSOLETE)
     before = catalog_revision()
-    response = client.post(
-        reverse("admin:catalog_productoffering_changelist"),
-        {"action": "make_launched", "_selected_action": [draft.pk, obsolete.pk]},
-        follow=True,
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:catalog_productoffering_changelist"),
+            {"action": "make_launched", "_selected_action": [draft.pk, obsolete.pk]},
+            follow=True,
+        )
     assert response.status_code == 200
     draft.refresh_from_db()
     obsolete.refresh_from_db()
@@ -116,14 +117,15 @@ def test_an_illegal_lifecycle_change_in_the_form_is_refused(channels):
 
 
 @pytest.mark.django_db
-def test_admin_edits_make_cached_pages_stale(channels):
+def test_admin_edits_make_cached_pages_stale(channels, django_capture_on_commit_callbacks):
     client = console("catalog_manager")
     category = CategoryFactory()
     before = catalog_revision()
-    response = client.post(
-        reverse("admin:catalog_category_change", args=[category.pk]),
-        {"name": "Renamed", "version": "1.0", "lifecycle_status": Lifecycle.ACTIVE},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:catalog_category_change", args=[category.pk]),
+            {"name": "Renamed", "version": "1.0", "lifecycle_status": Lifecycle.ACTIVE},
+        )
     assert response.status_code == 302, response.content
     assert catalog_revision() == before + 1 and CatalogRevision.objects.count() == 1
 

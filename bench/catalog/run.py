@@ -1,0 +1,193 @@
+#!/usr/bin/env python
+"""Catalog read throughput: GET productOffering?limit=50 under gunicorn (2 workers) vs a bare view.
+
+Loads 10,000 offerings with prices and bundles into a fresh PostgreSQL database
+(DATABASE_URL names the server; `make bench-catalog` starts a throwaway one),
+serves Overlay with gunicorn, and measures with wrk, in the same run:
+  - the TMF620 list endpoint (authenticated, filtered by channel, paged),
+  - a bare Django view returning the very same bytes from memory (the baseline),
+  - the list endpoint with the page cache off (what a cache miss costs).
+It prints requests/s, mean latency, the ratio to the baseline and the
+queries per request for several page sizes. Target: ratio >= 0.5 and the
+queries per request the same whatever the limit.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+BENCH_DB = "overlay_bench"
+TARGET_RATIO = 0.5
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def database_urls() -> tuple[str, str]:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL server (or run `make bench-catalog`, which starts one).")
+    parts = urlsplit(url)
+    return url, urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
+
+
+def recreate_database(admin_url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {BENCH_DB}")
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        log("installing wrk (HTTP load generator) with apt-get")
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, stdout=subprocess.DEVNULL)
+        return shutil.which("wrk")
+    sys.exit("wrk is needed (apt-get install wrk).")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def django(env: dict, *args: str) -> str:
+    result = subprocess.run([PYTHON, *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    return result.stdout
+
+
+class Gunicorn:
+    def __init__(self, env: dict, workers: int = 2):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "overlay.wsgi",
+                "-w",
+                str(workers),
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"{self.base}/bench/bare", timeout=1)
+                return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        self.stop()
+        sys.exit("gunicorn did not start")
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+def wrk(binary: str, url: str, token: str | None, seconds: int, connections: int) -> tuple[float, str]:
+    command = [binary, "-t2", f"-c{connections}", f"-d{seconds}s", url]
+    if token:
+        command[1:1] = ["-H", f"Authorization: Bearer {token}"]
+    subprocess.run([*command[:-2], "-d2s", url], check=True, capture_output=True)  # warm-up
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    latency = re.search(r"Latency\s+(\S+)", output).group(1)
+    if "Non-2xx" in output:
+        sys.exit(f"errors while measuring {url}:\n{output}")
+    return rate, latency
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--offerings", type=int, default=10_000)
+    parser.add_argument("--bundles", type=int, default=1_000)
+    parser.add_argument("--limit", type=int, default=50)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=8)
+    args = parser.parse_args()
+
+    admin_url, bench_url = database_urls()
+    wrk_binary = ensure_wrk()
+    recreate_database(admin_url)
+    workdir = Path(tempfile.mkdtemp(prefix="overlay-bench-"))
+    env = {
+        **os.environ,
+        "DATABASE_URL": bench_url,
+        "DJANGO_SETTINGS_MODULE": "bench.catalog.settings",
+        "DEBUG": "0",
+        "BENCH_BARE_BODY": str(workdir / "page.json"),
+        "PYTHONPATH": str(ROOT),
+    }
+    started = time.monotonic()
+    django(env, "manage.py", "migrate", "--no-input", "-v0")
+    report = django(env, "bench/catalog/prepare.py", str(args.offerings), str(args.bundles))
+    token = re.search(r"token=(\S+)", report).group(1)
+    queries = re.search(r"queries=(\S+)", report).group(1)
+    log(f"loaded {args.offerings} offerings in {time.monotonic() - started:.0f}s")
+
+    path = f"/tmf-api/productCatalogManagement/v4/productOffering?limit={args.limit}"
+    results = {}
+    server = Gunicorn(env)
+    try:
+        page = httpx.get(server.base + path, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        assert page.status_code == 200 and len(page.json()) == args.limit, page.text[:300]
+        (workdir / "page.json").write_bytes(page.content)
+        results["overlay"] = wrk(wrk_binary, server.base + path, token, args.seconds, args.connections)
+        results["bare"] = wrk(wrk_binary, server.base + "/bench/bare", None, args.seconds, args.connections)
+    finally:
+        server.stop()
+    server = Gunicorn({**env, "CATALOG_PAGE_CACHE_SECONDS": "0"})
+    try:
+        results["uncached"] = wrk(wrk_binary, server.base + path, token, args.seconds, args.connections)
+    finally:
+        server.stop()
+
+    ratio = results["overlay"][0] / results["bare"][0]
+    uncached_ratio = results["uncached"][0] / results["bare"][0]
+    counts = dict(item.split(":") for item in queries.split(","))
+    constant = len(set(counts.values())) == 1
+    print(f"catalog benchmark: {args.offerings} offerings, GET productOffering?limit={args.limit}, ")
+    print(f"gunicorn 2 workers, wrk {args.connections} connections x {args.seconds}s, page {len(page.content)} bytes")
+    for label, key in [
+        ("bare view (baseline)", "bare"),
+        ("Overlay productOffering", "overlay"),
+        ("  ... with the page cache off", "uncached"),
+    ]:
+        rate, latency = results[key]
+        print(f"  {label:<34}{rate:>10.0f} req/s   mean latency {latency}")
+    print(f"  ratio to baseline: {ratio:.2f} (target >= {TARGET_RATIO}); cache off: {uncached_ratio:.2f}")
+    print(f"  queries per request (cache off) by limit: {counts} -> {'constant' if constant else 'GROWS'}")
+    ok = ratio >= TARGET_RATIO and constant
+    print(f"  target {'met' if ok else 'NOT met'}")
+    shutil.rmtree(workdir, ignore_errors=True)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
