@@ -9,6 +9,7 @@ Any other query parameter is ignored, as TMF asks.
 """
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 
 import django_filters
@@ -72,6 +73,16 @@ def cast(kind: str, name: str, raw: str):
     raise ValidationError({name: f"'{raw}' is not a valid {kind} value."})
 
 
+def precision(raw: str) -> dt.timedelta:
+    """The resolution a timestamp was written with: a day, a second, or its fraction of a second."""
+    if "T" not in raw and " " not in raw.strip():
+        return dt.timedelta(days=1)
+    fraction = re.search(r"\.(\d+)", raw)
+    return (
+        dt.timedelta(microseconds=10 ** (6 - min(len(fraction.group(1)), 6))) if fraction else dt.timedelta(seconds=1)
+    )
+
+
 class TMFAttributeFilter(django_filters.Filter):
     field_class = django_filters.fields.forms.CharField
 
@@ -84,7 +95,15 @@ class TMFAttributeFilter(django_filters.Filter):
     def filter(self, qs, value):
         if value in (None, ""):
             return qs
-        values = [cast(self.kind, self.query_name, raw) for raw in split_values(value)]
+        raws = split_values(value)
+        values = [cast(self.kind, self.query_name, raw) for raw in raws]
+        if self.kind == "datetime" and self.operator in ("exact", "ne"):
+            # Timestamps are rendered to the millisecond: equal means "within the precision written".
+            condition = Q()
+            for raw, start in zip(raws, values, strict=True):
+                condition |= Q(**{f"{self.field_name}__gte": start, f"{self.field_name}__lt": start + precision(raw)})
+            qs = qs.filter(condition if self.operator == "exact" else ~condition)
+            return qs.distinct() if "__" in self.field_name else qs
         if self.operator == "exact":
             condition = (
                 Q(**{f"{self.field_name}__in": values}) if len(values) > 1 else Q(**{self.field_name: values[0]})

@@ -346,6 +346,19 @@ class TestFilterOperators:
         assert [o["id"] for o in manager.get(f"{url}?lastUpdate>=2026-06-01T00:00:00Z").json()] == [new.pk]
         assert_tmf_error(manager.get(f"{url}?lastUpdate.gt=yesterday"), 400)
 
+    def test_a_rendered_last_update_finds_its_resource(self, manager, channels):
+        offering = OfferingFactory()
+        OfferingFactory()
+        ProductOffering.objects.filter(pk=offering.pk).update(last_update="2025-03-14T06:40:41.117384Z")
+        rendered = manager.get(f"{BASE}/productOffering/{offering.pk}").json()["lastUpdate"]
+        assert rendered == "2025-03-14T06:40:41.117Z"
+        url = f"{BASE}/productOffering"
+        assert [o["id"] for o in manager.get(url, {"lastUpdate": rendered}).json()] == [offering.pk]
+        assert [o["id"] for o in manager.get(url, {"lastUpdate": "2025-03-14T06:40:41Z"}).json()] == [offering.pk]
+        assert [o["id"] for o in manager.get(url, {"lastUpdate": "2025-03-14"}).json()] == [offering.pk]
+        assert manager.get(url, {"lastUpdate": "2025-03-14T06:40:41.118Z"}).json() == []
+        assert offering.pk not in [o["id"] for o in manager.get(url, {"lastUpdate.ne": rendered}).json()]
+
     def test_comma_means_or_and_quotes_keep_commas(self, manager, channels):
         a = OfferingFactory(name="Plan, large")
         b = OfferingFactory(name="Plan small")
