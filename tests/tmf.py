@@ -224,6 +224,28 @@ class TMFResourceContract:
         row = self.make(1, channels)[0]
         assert_tmf_error(manager.put(f"{self.path}/{row.pk}", {"name": "x"}, format="json"), 405)
 
+    def test_etag_and_conditional_requests(self, manager, channels):
+        row = self.make(1, channels)[0]
+        url = f"{self.path}/{row.pk}"
+        first = manager.get(url)
+        etag = first["ETag"]
+        assert manager.get(url, {"fields": "name"})["ETag"] == etag  # the resource's, not the selection's
+        not_modified = manager.get(url, HTTP_IF_NONE_MATCH=etag)
+        assert not_modified.status_code == 304 and not not_modified.content
+        changed = manager.patch(url, self.patch_body, format="json", HTTP_IF_MATCH=etag)
+        assert changed.status_code == 200 and changed["ETag"] != etag
+        assert changed["ETag"] == manager.get(url)["ETag"]
+
+    def test_stale_if_match_is_a_412_and_changes_nothing(self, manager, channels):
+        row = self.make(1, channels)[0]
+        url = f"{self.path}/{row.pk}"
+        stale = manager.get(url)["ETag"]
+        manager.patch(url, self.patch_body, format="json")
+        before = manager.get(url).json()
+        assert_tmf_error(manager.patch(url, {"name": "Lost update"}, format="json", HTTP_IF_MATCH=stale), 412)
+        assert_tmf_error(manager.delete(url, HTTP_IF_MATCH=stale), 412)
+        assert manager.get(url).json() == before
+
     def test_delete(self, manager, channels):
         row = self.make(1, channels)[0]
         assert manager.delete(f"{self.path}/{row.pk}").status_code == 204

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from overlay.api.principal import principal_of
 from overlay.api.representation import Hrefs, parse_fields, select_fields
-from overlay.errors import NotFound
+from overlay.errors import NotFound, PreconditionFailed
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
@@ -114,9 +114,11 @@ class TMFResourceViewSet(viewsets.ViewSet):
             raise NotFound(f"No {self.resource_type} with id '{pk}'.")
         return obj
 
-    def rendered(self, obj) -> dict:
-        ctx = RepresentationContext(self.request)
-        return select_fields(self.represent(obj, ctx), parse_fields(self.request.query_params.get("fields")))
+    def rendered(self, obj) -> tuple[dict, str]:
+        """The representation (``fields=`` applied) and the ETag of the whole one."""
+        full = self.represent(obj, RepresentationContext(self.request))
+        etag = '"' + hashlib.sha256(JSONRenderer().render(full)).hexdigest()[:32] + '"'
+        return select_fields(full, parse_fields(self.request.query_params.get("fields"))), etag
 
     def list(self, request, *args, **kwargs):
         offset, limit = paging(request)
@@ -165,18 +167,25 @@ class TMFResourceViewSet(viewsets.ViewSet):
         response["X-Result-Count"] = str(count)
         return response
 
+    def check_if_match(self, obj) -> None:
+        """``If-Match``: change only the version the client saw (412 otherwise, nothing written)."""
+        expected = self.request.headers.get("If-Match")
+        if expected and expected.strip() != "*" and self.rendered(obj)[1] not in _etags(expected):
+            raise PreconditionFailed(f"The {self.resource_type} changed since you read it; read it again.")
+
     def retrieve(self, request, pk=None, *args, **kwargs):
-        return Response(self.rendered(self.get_object(pk)))
+        body, etag = self.rendered(self.get_object(pk))
+        if etag in _etags(request.headers.get("If-None-Match", "")):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        return Response(body, headers={"ETag": etag})
 
     def create(self, request, *args, **kwargs):
         serializer = self.create_serializer_class(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         obj = self.perform_create(serializer.validated_data)
-        obj = self.get_object(obj.pk)
-        ctx = RepresentationContext(request)
-        return Response(
-            self.rendered(obj), status=status.HTTP_201_CREATED, headers={"Location": self.href_of(ctx, obj.pk)}
-        )
+        body, etag = self.rendered(self.get_object(obj.pk))
+        location = self.href_of(RepresentationContext(request), obj.pk)
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location, "ETag": etag})
 
     def partial_update(self, request, pk=None, *args, **kwargs):
         with transaction.atomic():
@@ -185,10 +194,18 @@ class TMFResourceViewSet(viewsets.ViewSet):
                 data=request.data, partial=True, context={"request": request, "instance": obj}
             )
             serializer.is_valid(raise_exception=True)
+            self.check_if_match(obj)
             self.perform_update(obj, serializer.validated_data)
-        return Response(self.rendered(self.get_object(pk)))
+        body, etag = self.rendered(self.get_object(pk))
+        return Response(body, headers={"ETag": etag})
 
     def destroy(self, request, pk=None, *args, **kwargs):
         with transaction.atomic():
-            self.perform_destroy(self.get_object(pk, for_update=True))
+            obj = self.get_object(pk, for_update=True)
+            self.check_if_match(obj)
+            self.perform_destroy(obj)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _etags(header: str) -> set[str]:
+    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
