@@ -92,6 +92,17 @@ def _apply_fields(obj, data: dict, names: Iterable[str]) -> None:
 COMMON_FIELDS = ("name", "description", "version", "valid_from", "valid_to")
 
 
+def _apply_common(obj, data: dict, creating: bool, fields: Iterable[str] = ()) -> None:
+    """Set the shared catalog attributes: a new entity takes any status, an existing one transitions."""
+    _apply_fields(obj, data, (*COMMON_FIELDS, *fields))
+    if "lifecycle_status" in data:
+        if creating:
+            obj.lifecycle_status = data["lifecycle_status"]
+        else:
+            lifecycle_transition(obj, data["lifecycle_status"])
+    _check_validity(obj.valid_from, obj.valid_to)
+
+
 # --- offerings --------------------------------------------------------------------
 @dataclass(frozen=True)
 class MemberInput:
@@ -102,13 +113,7 @@ class MemberInput:
 
 
 def _offering_write(offering: ProductOffering, data: dict, creating: bool) -> ProductOffering:
-    _apply_fields(offering, data, (*COMMON_FIELDS, "is_bundle", "is_sellable", "status_reason"))
-    if "lifecycle_status" in data:
-        if creating:
-            offering.lifecycle_status = data["lifecycle_status"]
-        else:
-            lifecycle_transition(offering, data["lifecycle_status"])
-    _check_validity(offering.valid_from, offering.valid_to)
+    _apply_common(offering, data, creating, ("is_bundle", "is_sellable", "status_reason"))
     if "specification_id" in data:
         spec_id = data["specification_id"]
         offering.specification = (
@@ -226,13 +231,7 @@ def _set_characteristics(spec: ProductSpecification, characteristics: list[Chara
 
 
 def _specification_write(spec: ProductSpecification, data: dict, creating: bool) -> ProductSpecification:
-    _apply_fields(spec, data, (*COMMON_FIELDS, "brand", "product_number", "is_bundle", "kind"))
-    if "lifecycle_status" in data:
-        if creating:
-            spec.lifecycle_status = data["lifecycle_status"]
-        else:
-            lifecycle_transition(spec, data["lifecycle_status"])
-    _check_validity(spec.valid_from, spec.valid_to)
+    _apply_common(spec, data, creating, ("brand", "product_number", "is_bundle", "kind"))
     spec.save()
     if "characteristics" in data:
         _set_characteristics(spec, data["characteristics"])
@@ -315,13 +314,7 @@ def _check_price(price: ProductOfferingPrice, tiers: list[TierInput] | None) -> 
 
 
 def _price_write(price: ProductOfferingPrice, data: dict, creating: bool) -> ProductOfferingPrice:
-    _apply_fields(price, data, (*COMMON_FIELDS, *PRICE_FIELDS))
-    if "lifecycle_status" in data:
-        if creating:
-            price.lifecycle_status = data["lifecycle_status"]
-        else:
-            lifecycle_transition(price, data["lifecycle_status"])
-    _check_validity(price.valid_from, price.valid_to)
+    _apply_common(price, data, creating, PRICE_FIELDS)
     tiers: list[TierInput] | None = data.get("tiers")
     _check_price(price, tiers)
     price.save()
@@ -355,13 +348,7 @@ def price_delete(price: ProductOfferingPrice) -> None:
 
 # --- categories -------------------------------------------------------------------
 def _category_write(category: Category, data: dict, creating: bool) -> Category:
-    _apply_fields(category, data, COMMON_FIELDS)
-    if "lifecycle_status" in data:
-        if creating:
-            category.lifecycle_status = data["lifecycle_status"]
-        else:
-            lifecycle_transition(category, data["lifecycle_status"])
-    _check_validity(category.valid_from, category.valid_to)
+    _apply_common(category, data, creating)
     if "parent_id" in data:
         parent_id = data["parent_id"]
         parent = _resolve(Category, [parent_id], "parent category")[0] if parent_id else None

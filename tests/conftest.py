@@ -1,3 +1,5 @@
+import itertools
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -28,8 +30,10 @@ def channels(db):
 def make_client(db):
     """An API client authenticated as a new channel application."""
 
+    numbers = itertools.count(1)
+
     def make(channel: str = "web", scopes: tuple[str, ...] = ()) -> APIClient:
-        issued = api_client_create(name=f"{channel}-{len(scopes)}-{id(scopes)}", channel=channel, scopes=list(scopes))
+        issued = api_client_create(name=f"{channel}-app-{next(numbers)}", channel=channel, scopes=list(scopes))
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.token}")
         client.api_client = issued.client
