@@ -1,7 +1,7 @@
 """Domain actions that change the catalog. Every write path (API, admin, adapters) comes here."""
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 
+from adapters.contracts import Counts, OfferingRecord
 from catalog.errors import IllegalTransition, InUse, InvalidConfiguration, InvalidReference
 from catalog.models import (
     BundledOffering,
@@ -385,3 +386,59 @@ def category_delete(category: Category) -> None:
         raise InUse(f"'{category.name}' still has sub-categories: {', '.join(children)}.")
     category.delete()
     catalog_changed()
+
+
+# --- imports from partner and back-office catalogs ----------------------------------------
+@transaction.atomic
+def offerings_import(system: str, records: Sequence[OfferingRecord]) -> Counts:
+    """Upsert offerings a partner catalog publishes (``adapters.contracts.OfferingRecord``).
+
+    A new one arrives in design, unsold, for a catalog manager to place in channels and
+    launch; a partner deactivating one retires it; its monthly price follows the partner's.
+    """
+    counts = Counts()
+    existing = {
+        o.external_id: o
+        for o in ProductOffering.objects.filter(source_system=system, external_id__in=[r.external_id for r in records])
+    }
+    for record in {r.external_id: r for r in records}.values():
+        offering = existing.get(record.external_id)
+        if offering is None:
+            offering = ProductOffering.objects.create(
+                name=record.name,
+                description=record.description,
+                source_system=system,
+                external_id=record.external_id,
+                lifecycle_status=Lifecycle.IN_DESIGN if record.active else Lifecycle.RETIRED,
+            )
+            counts.created += 1
+        else:
+            status = offering.lifecycle_status
+            if not record.active and status in (Lifecycle.ACTIVE, Lifecycle.LAUNCHED):
+                status = Lifecycle.RETIRED
+            price = offering.prices.filter(price_type="recurring").first()
+            if (offering.name, status, price.amount if price else None) == (
+                record.name,
+                offering.lifecycle_status,
+                record.recurring_price,
+            ):
+                counts.unchanged += 1
+                continue
+            offering.name, offering.lifecycle_status = record.name, status
+            offering.save(update_fields=["name", "lifecycle_status", "last_update"])
+            counts.updated += 1
+        if record.recurring_price is not None:
+            ProductOfferingPrice.objects.update_or_create(
+                offering=offering,
+                price_type="recurring",
+                defaults={
+                    "name": f"{record.name} monthly fee",
+                    "amount": record.recurring_price,
+                    "currency": record.currency,
+                    "recurring_period": "month",
+                    "lifecycle_status": Lifecycle.ACTIVE,
+                },
+            )
+    if counts.created or counts.updated:
+        catalog_changed()
+    return counts

@@ -11,12 +11,18 @@ from django.db import transaction
 from overlay.errors import UnprocessableEntity
 from overlay.models import ApiClient, SalesChannel
 
-KNOWN_SCOPES = frozenset({"catalog:read", "catalog:write"})
+KNOWN_SCOPES = frozenset({"catalog:read", "catalog:write", "sync:read"})
 
 # Staff roles and the model permissions each one holds: "app_label.codename".
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    "agent": ["catalog.view_*"],
-    "supervisor": ["catalog.view_*", "overlay.view_apiclient"],
+    "agent": ["catalog.view_*", "customers.view_*", "customers.change_linksuggestion"],
+    "supervisor": [
+        "catalog.view_*",
+        "customers.view_*",
+        "customers.change_linksuggestion",
+        "overlay.view_apiclient",
+        "adapters.view_*",
+    ],
     "catalog_manager": ["catalog.*"],
 }
 

@@ -161,6 +161,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    "sync-due-back-office-systems": {"task": "adapters.tasks.sync_due_systems", "schedule": 60.0},
+}
 
 # How long a rendered catalog page may be served from cache. Writes through
 # the services invalidate at once; this bounds staleness from validity windows

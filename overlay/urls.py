@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from adapters.api.views import PushedChangesView, SyncRunsView
 from catalog.api.views import EstimateView, QuoteView
 
 urlpatterns = [
@@ -11,6 +12,8 @@ urlpatterns = [
     path("tmf-api/productCatalogManagement/v4/", include("catalog.api.urls")),
     path("api/v1/pricing/quote", QuoteView.as_view(), name="pricing-quote"),
     path("api/v1/pricing/estimate", EstimateView.as_view(), name="pricing-estimate"),
+    path("api/v1/backoffice/<slug:system>/events", PushedChangesView.as_view(), name="backoffice-events"),
+    path("api/v1/sync-runs", SyncRunsView.as_view(), name="sync-runs"),
 ]
 
 handler404 = "overlay.api.errors.json_handler404"

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 STAFF_SCOPE_PERMISSIONS = {
     "catalog:read": "catalog.view_productoffering",
     "catalog:write": "catalog.change_productoffering",
+    "sync:read": "adapters.view_syncrun",
 }
 
 

@@ -1,0 +1,92 @@
+"""Overlay extension endpoints of the adapters: pushed changes and sync runs."""
+
+import json
+
+from rest_framework import serializers, status
+from rest_framework.exceptions import ParseError
+from rest_framework.generics import ListAPIView
+from rest_framework.parsers import BaseParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from adapters.models import SyncRun
+from adapters.services import pushed_changes_queue, pushed_changes_verify
+from overlay.api.representation import timestamp
+from overlay.api.views import paging
+
+
+class RawJSONParser(BaseParser):
+    """Keeps the exact bytes: the signature is over the body as sent."""
+
+    media_type = "application/json"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return stream.read()
+
+
+class PushedChangesView(APIView):
+    """``POST /api/v1/backoffice/{system}/events``: a system pushes changed records, signed with HMAC."""
+
+    authentication_classes = []  # the HMAC signature is the authentication
+    permission_classes = [AllowAny]
+    parser_classes = [RawJSONParser]
+    throttle_classes = []
+
+    def post(self, request, system: str):
+        body = request.data if isinstance(request.data, bytes) else b""
+        source = pushed_changes_verify(system, body, request.headers.get("X-Signature", ""))
+        try:
+            payload = json.loads(body)
+        except ValueError as error:
+            raise ParseError("The body is not JSON.") from error
+        return Response({"accepted": pushed_changes_queue(source, payload)}, status=status.HTTP_202_ACCEPTED)
+
+
+class SyncRunOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    system = serializers.CharField(source="system.code")
+    stream = serializers.CharField()
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    startedAt = serializers.SerializerMethodField()
+    finishedAt = serializers.SerializerMethodField()
+    pages = serializers.IntegerField()
+    fetched = serializers.IntegerField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    quarantined = serializers.IntegerField()
+    error = serializers.CharField()
+
+    def get_startedAt(self, run) -> str:
+        return timestamp(run.started_at)
+
+    def get_finishedAt(self, run) -> str | None:
+        return timestamp(run.finished_at)
+
+
+class SyncRunsView(ListAPIView):
+    """``GET /api/v1/sync-runs?system=crm&status=failed``: the record of every sync, newest first."""
+
+    serializer_class = SyncRunOutput
+    read_scope = "sync:read"
+
+    def get_queryset(self):
+        runs = SyncRun.objects.select_related("system")
+        for name in ("status", "stream", "kind"):
+            if self.request.query_params.get(name):
+                runs = runs.filter(**{name: self.request.query_params[name]})
+        if self.request.query_params.get("system"):
+            runs = runs.filter(system__code=self.request.query_params["system"])
+        return runs
+
+    def list(self, request, *args, **kwargs):
+        offset, limit = paging(request)
+        runs = self.get_queryset()
+        total = runs.count()
+        page = list(runs[offset : offset + limit])
+        return Response(
+            SyncRunOutput(page, many=True).data,
+            headers={"X-Total-Count": str(total), "X-Result-Count": str(len(page))},
+        )

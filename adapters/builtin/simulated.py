@@ -1,0 +1,206 @@
+"""Adapters for the simulated estate (and templates for real ones): each maps its system's legacy shape."""
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from adapters.builtin.base import CursorPagedSource, parse_time, required
+from adapters.contracts import (
+    AccountRecord,
+    HeldProductRecord,
+    MappingError,
+    OfferingRecord,
+    PartyRecord,
+    Serviceability,
+    SourceUnavailable,
+)
+from customers.normalise import normalise_email, normalise_phone, normalise_postcode
+
+SEGMENTS = {"CONS": "consumer", "BUSI": "business", "YOUT": "youth"}
+
+
+class CrmAdapter(CursorPagedSource):
+    """Billing/CRM: customers in upper case, national phone numbers, DD.MM.YYYY dates, accounts embedded."""
+
+    streams = {"customers": "party"}
+    keys = {"customers": "CUST_NO"}
+
+    def path(self, stream):
+        return "/crm/customers"
+
+    def map_record(self, stream, raw):
+        try:
+            birth = datetime.strptime(raw["BIRTH_DT"], "%d.%m.%Y").date() if raw.get("BIRTH_DT") else None
+        except ValueError as error:
+            raise MappingError(f"BIRTH_DT '{raw['BIRTH_DT']}' is not a date") from error
+        street, _, number = (raw.get("ADDR_LINE") or "").rpartition(" ")
+        accounts = tuple(
+            AccountRecord(required(a, "ACCT_NO"), a.get("BILL_CYCLE"), a.get("PAY_MTHD", ""))
+            for a in raw.get("ACCOUNTS") or []
+        )
+        return PartyRecord(
+            external_id=required(raw, "CUST_NO"),
+            given_name=(raw.get("FIRST_NM") or "").title(),
+            family_name=_family_name(raw.get("LAST_NM") or ""),
+            email=normalise_email(raw.get("EMAIL_ADDR")),
+            phone=normalise_phone(raw.get("TEL_NO")),
+            national_id=(raw.get("NAT_ID") or "").strip(),
+            birth_date=birth,
+            street=street.title() if number else (raw.get("ADDR_LINE") or "").title(),
+            house_number=number,
+            postcode=normalise_postcode(raw.get("ZIP")),
+            city=(raw.get("CITY") or "").title(),
+            segment=SEGMENTS.get(raw.get("SEG_CD", ""), ""),
+            account_refs=tuple(a.external_id for a in accounts),
+            accounts=accounts,
+        )
+
+
+def _family_name(value: str) -> str:
+    # "DE BOER" -> "de Boer": Dutch name particles stay lower case.
+    words = value.lower().split()
+    return " ".join(w if w in {"de", "van", "der", "den", "het", "ter"} else w.capitalize() for w in words)
+
+
+class MobileAdapter(CursorPagedSource):
+    """Mobile stack: subscriptions with MSISDN, SIM and plan; holder details as the shop typed them."""
+
+    streams = {"subscriptions": "held_product"}
+    keys = {"subscriptions": "subscriptionId"}
+    plan_names = {
+        "MOB-S": "Mobile S 10 GB",
+        "MOB-M": "Mobile M 50 GB",
+        "MOB-L": "Mobile L Unlimited",
+        "SIM-ONLY": "SIM-only 20 GB",
+    }
+
+    def path(self, stream):
+        return "/mobile/subscriptions"
+
+    def map_record(self, stream, raw):
+        holder = raw.get("holder") or {}
+        given, _, family = (holder.get("fullName") or "").strip().partition(" ")
+        msisdn = normalise_phone(required(raw, "msisdn"))
+        if not msisdn:
+            raise MappingError(f"msisdn '{raw['msisdn']}' is not a phone number")
+        plan = required(raw, "plan", "code")
+        account = holder.get("billingAccount") or ""
+        return HeldProductRecord(
+            external_id=required(raw, "subscriptionId"),
+            holder=PartyRecord(
+                external_id=f"holder:{raw['subscriptionId']}",
+                given_name=given.title(),
+                family_name=_family_name(family),
+                email=normalise_email(holder.get("email")),
+                phone=msisdn,
+                account_refs=(account,) if account else (),
+            ),
+            name=self.plan_names.get(plan, plan),
+            product_code=plan,
+            status=(raw.get("status") or "active").lower(),
+            characteristics={"MSISDN": msisdn, "ICCID": raw.get("iccid") or ""},
+            billing_account_ref=account,
+            start_date=parse_time(raw.get("activatedAt")),
+        )
+
+
+class FixedAdapter(CursorPagedSource):
+    """Fixed/broadband stack: lines at an address with a speed; 'Last, First' names; serviceability by address."""
+
+    streams = {"lines": "held_product"}
+    keys = {"lines": "line_ref"}
+
+    def path(self, stream):
+        return "/fixed/lines"
+
+    def map_record(self, stream, raw):
+        family, _, given = (raw.get("subscriber_name") or "").partition(",")
+        address = raw.get("install_address") or {}
+        postcode = normalise_postcode(required(raw, "install_address", "postcode"))
+        speed = raw.get("speed_down_mbps")
+        if not isinstance(speed, int):
+            raise MappingError(f"speed_down_mbps '{speed}' is not a number")
+        where = f"{address.get('street', '')} {address.get('number', '')}, {postcode} {address.get('city', '')}"
+        return HeldProductRecord(
+            external_id=required(raw, "line_ref"),
+            holder=PartyRecord(
+                external_id=f"subscriber:{raw['line_ref']}",
+                given_name=given.strip().title(),
+                family_name=family.strip(),
+                email=normalise_email(raw.get("contact_email")),
+                phone=normalise_phone(raw.get("contact_phone")),
+                street=address.get("street", ""),
+                house_number=str(address.get("number", "")),
+                postcode=postcode,
+                city=address.get("city", ""),
+            ),
+            name=f"Fibre {speed} Mbps",
+            product_code=f"FIBRE-{speed}",
+            status="active" if raw.get("state") == "IN_SERVICE" else (raw.get("state") or "").lower(),
+            characteristics={
+                "Installation address": where,
+                "Speed": str(speed),
+            },
+        )
+
+    def serviceability(self, postcode: str, house_number: str) -> Serviceability:
+        try:
+            body = self.client.get_json(
+                "/fixed/serviceability", {"postcode": normalise_postcode(postcode), "house_number": house_number}
+            )
+        except SourceUnavailable as error:
+            return Serviceability(serviceable=None, reason=str(error))
+        return Serviceability(
+            serviceable=bool(body.get("serviceable")),
+            technologies=tuple(body.get("technologies") or ()),
+            max_down_mbps=int(body.get("max_down_mbps") or 0),
+        )
+
+
+class LogisticsAdapter(CursorPagedSource):
+    """Logistics: shipments of devices; a delivered device is a product the customer holds."""
+
+    streams = {"shipments": "held_product"}
+    keys = {"shipments": "shipmentNo"}
+
+    def path(self, stream):
+        return "/logistics/shipments"
+
+    def map_record(self, stream, raw):
+        given, _, family = (raw.get("recipient") or "").partition(" ")
+        item = raw.get("item") or {}
+        return HeldProductRecord(
+            external_id=required(raw, "shipmentNo"),
+            holder=PartyRecord(
+                external_id=f"recipient:{raw['shipmentNo']}",
+                given_name=given,
+                family_name=family,
+                phone=normalise_phone(raw.get("recipientPhone")),
+            ),
+            name=item.get("description") or required(raw, "item", "sku"),
+            product_code=required(raw, "item", "sku"),
+            status={"DELIVERED": "active", "RETURNED": "terminated"}.get(raw.get("status"), "pendingActive"),
+            characteristics={"Shipment": raw["shipmentNo"]},
+            start_date=parse_time(raw.get("ts")),
+        )
+
+
+class PartnerCatalogAdapter(CursorPagedSource):
+    """Partner catalog: digital services sold on behalf of a partner."""
+
+    streams = {"offerings": "offering"}
+    keys = {"offerings": "sku"}
+
+    def path(self, stream):
+        return "/partner/offerings"
+
+    def map_record(self, stream, raw):
+        try:
+            price = Decimal(str(raw["monthly_eur"])) if raw.get("monthly_eur") not in (None, "") else None
+        except InvalidOperation as error:
+            raise MappingError(f"monthly_eur '{raw['monthly_eur']}' is not an amount") from error
+        return OfferingRecord(
+            external_id=required(raw, "sku"),
+            name=required(raw, "title"),
+            recurring_price=price,
+            active=bool(raw.get("active", True)),
+        )

@@ -1,0 +1,114 @@
+"""HTTP to back-office systems: explicit timeouts, retries with back-off, a circuit breaker, no secrets in logs."""
+
+import logging
+import os
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+
+import httpx
+
+from adapters.contracts import SourceUnavailable
+
+logger = logging.getLogger(__name__)
+
+RETRIABLE = {429, 500, 502, 503, 504}
+
+
+@dataclass
+class CircuitBreaker:
+    """After ``threshold`` consecutive failures the circuit opens for ``cooldown`` seconds: calls fail fast."""
+
+    threshold: int = 5
+    cooldown: float = 30.0
+    failures: int = 0
+    opened_at: float | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def allow(self) -> bool:
+        with self.lock:
+            if self.opened_at is None:
+                return True
+            if time.monotonic() - self.opened_at >= self.cooldown:
+                self.opened_at = None  # half-open: let one call try
+                self.failures = self.threshold - 1
+                return True
+            return False
+
+    def record(self, ok: bool) -> None:
+        with self.lock:
+            if ok:
+                self.failures, self.opened_at = 0, None
+            else:
+                self.failures += 1
+                if self.failures >= self.threshold:
+                    self.opened_at = time.monotonic()
+
+
+# One breaker per system and process, shared by every client of that system.
+_BREAKERS: dict[str, CircuitBreaker] = {}
+_BREAKERS_LOCK = threading.Lock()
+
+
+def breaker_for(system_code: str) -> CircuitBreaker:
+    with _BREAKERS_LOCK:
+        return _BREAKERS.setdefault(system_code, CircuitBreaker())
+
+
+class BackOfficeClient:
+    """A JSON client for one system. The API key comes from the environment and is never logged."""
+
+    def __init__(
+        self,
+        *,
+        system_code: str,
+        base_url: str,
+        credentials_ref: str = "",
+        timeout: float = 10.0,
+        retries: int = 3,
+        backoff: float = 0.2,
+    ):
+        self.system_code = system_code
+        self.retries = retries
+        self.backoff = backoff
+        self.breaker = breaker_for(system_code)
+        headers = {"Accept": "application/json"}
+        api_key = os.environ.get(credentials_ref, "") if credentials_ref else ""
+        if api_key:
+            headers["X-Api-Key"] = api_key
+        self.http = httpx.Client(base_url=base_url.rstrip("/"), headers=headers, timeout=httpx.Timeout(timeout))
+
+    def close(self) -> None:
+        self.http.close()
+
+    def get_json(self, path: str, params: dict | None = None) -> dict:
+        if not self.breaker.allow():
+            raise SourceUnavailable(f"{self.system_code} is failing; not calling it for a while (circuit open).")
+        last_problem = ""
+        for attempt in range(self.retries + 1):
+            try:
+                response = self.http.get(path, params=params)
+            except httpx.TimeoutException:
+                last_problem = "timed out"
+            except httpx.TransportError as error:
+                last_problem = f"transport error ({type(error).__name__})"
+            else:
+                if response.status_code < 400:
+                    self.breaker.record(True)
+                    try:
+                        return response.json()
+                    except ValueError as error:
+                        raise SourceUnavailable(f"{self.system_code} answered {path} with invalid JSON.") from error
+                if response.status_code not in RETRIABLE:
+                    self.breaker.record(True)  # it answered; the request is what is wrong
+                    raise SourceUnavailable(f"{self.system_code} refused GET {path}: HTTP {response.status_code}.")
+                last_problem = f"HTTP {response.status_code}"
+            self.breaker.record(False)
+            # Only the path, never headers: the API key stays out of the logs.
+            logger.warning("%s GET %s failed (%s), attempt %d", self.system_code, path, last_problem, attempt + 1)
+            if attempt < self.retries and self.breaker.allow():
+                time.sleep(self.backoff * (2**attempt) * (0.5 + random.random()))
+            else:
+                break
+        raise SourceUnavailable(f"{self.system_code} GET {path} failed: {last_problem}.")

@@ -1,0 +1,49 @@
+"""Domain actions of the adapters app that the API and admin call."""
+
+import hashlib
+import hmac
+import os
+
+from django.db import transaction
+
+from adapters.models import BackOfficeSystem
+from adapters.registry import adapter_class
+from adapters.tasks import apply_pushed_task
+from overlay.errors import DomainError, NotFound, UnprocessableEntity
+
+MAX_PUSHED_RECORDS = 1000
+
+
+class BadSignature(DomainError):
+    status = 401
+    code = "badSignature"
+    reason = "Signature missing or wrong"
+
+
+def signature_of(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def pushed_changes_verify(system_code: str, body: bytes, signature: str) -> BackOfficeSystem:
+    """The system a push comes from, if the body carries its signature (HMAC-SHA256 with its secret)."""
+    system = BackOfficeSystem.objects.filter(code=system_code, enabled=True).first()
+    if system is None:
+        raise NotFound(f"No back-office system '{system_code}'.")
+    secret = os.environ.get(system.webhook_secret_ref, "") if system.webhook_secret_ref else ""
+    if not secret or not hmac.compare_digest(signature_of(secret, body), signature or ""):
+        raise BadSignature("The request is not signed by this system.")
+    return system
+
+
+def pushed_changes_queue(system: BackOfficeSystem, payload) -> int:
+    """Queue a verified push of changed records for the worker; nothing is written before it runs."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("records"), list):
+        raise UnprocessableEntity('Expected {"stream": ..., "records": [...]}.')
+    stream = payload.get("stream")
+    if stream not in adapter_class(system.adapter).streams:
+        raise UnprocessableEntity(f"'{system.code}' has no stream '{stream}'.")
+    records = payload["records"]
+    if len(records) > MAX_PUSHED_RECORDS:
+        raise UnprocessableEntity(f"At most {MAX_PUSHED_RECORDS} records per push.")
+    transaction.on_commit(lambda: apply_pushed_task.delay(system.pk, stream, records))
+    return len(records)

@@ -1,0 +1,217 @@
+"""The simulated operator estate: deterministic people and the records each system holds of them.
+
+Nothing is stored for the baseline: record ``k`` of a stream is computed from the
+seed and ``k``, so a million customers cost no memory. Each system has its own
+legacy shape and its own way of writing names, phones and e-mails, as in a
+real estate; the same person appears in several systems.
+"""
+
+import hashlib
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+FIRST = (
+    "Anna Bram Chloe Daan Eva Finn Gijs Hanna Ivo Julia Koen Lotte Milan Noor Olaf Puck Quinn Roos Sem Tess Uma "
+    "Vince Wout Xena Yara Zoe"
+).split()
+LAST = (
+    "Jansen de-Vries van-Dijk Bakker Visser Smit Meijer de-Boer Mulder de-Groot Bos Vos Peters Hendriks Dekker Brouwer"
+).split()
+STREETS = "Kerkstraat Schoolstraat Dorpsstraat Molenweg Stationsweg Nieuwstraat Julianastraat Beatrixlaan".split()
+CITIES = "Amsterdam Rotterdam Utrecht Eindhoven Groningen Tilburg Almere Breda Nijmegen Haarlem".split()
+DOMAINS = "example.com example.net example.org".split()
+SEGMENTS = ("CONS", "CONS", "CONS", "YOUT", "BUSI")
+PLANS = ("MOB-S", "MOB-M", "MOB-L", "SIM-ONLY")
+SPEEDS = (100, 500, 1000)
+
+BASE_TIME = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Person:
+    index: int
+    first: str
+    last: str
+    email: str
+    phone: str  # E.164
+    national_id: str
+    birth_date: date
+    street: str
+    house_number: int
+    postcode: str
+    city: str
+    segment: str
+
+
+def _rng(seed: int, *key) -> random.Random:
+    digest = hashlib.blake2b(repr((seed, *key)).encode(), digest_size=8).digest()
+    return random.Random(int.from_bytes(digest, "big"))
+
+
+def phone_of(seed: int, index: int) -> str:
+    # 7919 is prime to 10**8, so every index below 10**8 gets its own number.
+    return f"+316{(index * 7919 + seed) % 10**8:08d}"
+
+
+def person(seed: int, index: int) -> Person:
+    rng = _rng(seed, "person", index)
+    first, last = rng.choice(FIRST), rng.choice(LAST).replace("-", " ")
+    # Every 50th person shares a household line with the one before: the same phone, two people.
+    phone = phone_of(seed, index - 1 if index % 50 == 1 else index)
+    letters = "".join(rng.choice("ABCDEFGHJKLMNPRSTVWXZ") for _ in range(2))
+    return Person(
+        index=index,
+        first=first,
+        last=last,
+        email=f"{first}.{last.replace(' ', '')}{index}@{rng.choice(DOMAINS)}".lower(),
+        phone=phone,
+        national_id=f"{(index * 104729 + seed) % 10**9:09d}",
+        birth_date=date(1950, 1, 1) + timedelta(days=rng.randrange(0, 365 * 55)),
+        street=rng.choice(STREETS),
+        house_number=rng.randrange(1, 300),
+        postcode=f"{1000 + (index * 37) % 9000}{letters}",
+        city=rng.choice(CITIES),
+        segment=rng.choice(SEGMENTS),
+    )
+
+
+def national_phone(e164: str) -> str:
+    """+31612345678 -> 06 1234 5678 (how the CRM keeps it)."""
+    rest = e164[3:]
+    return f"0{rest[0]} {rest[1:5]} {rest[5:]}"
+
+
+def stamp(seconds: float) -> str:
+    return (BASE_TIME + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+# --- streams --------------------------------------------------------------------------------
+# A stream is a sequence of slots; a slot may be empty (not every person has a fixed line).
+# Record k of a stream has baseline update time BASE_TIME + k seconds.
+
+
+def crm_customer(seed: int, slot: int) -> dict | None:
+    p = person(seed, slot)
+    return {
+        "CUST_NO": f"C{slot:08d}",
+        "FIRST_NM": p.first.upper(),
+        "LAST_NM": p.last.upper(),
+        "EMAIL_ADDR": p.email,
+        "TEL_NO": national_phone(p.phone),
+        "NAT_ID": p.national_id,
+        "BIRTH_DT": p.birth_date.strftime("%d.%m.%Y"),
+        "SEG_CD": p.segment,
+        "ADDR_LINE": f"{p.street} {p.house_number}",
+        "ZIP": p.postcode,
+        "CITY": p.city.upper(),
+        "STATUS": "A",
+        "ACCOUNTS": [{"ACCT_NO": f"A{slot:08d}", "BILL_CYCLE": 1 + slot % 28, "PAY_MTHD": "DD" if slot % 3 else "INV"}],
+        "LAST_MOD": stamp(slot),
+    }
+
+
+MOBILE_SLOTS = 3
+MOBILE_COUNT = (1, 2, 0, 3)  # subscriptions by person index % 4
+
+
+def mobile_subscription(seed: int, slot: int) -> dict | None:
+    index, number = divmod(slot, MOBILE_SLOTS)
+    if number >= MOBILE_COUNT[index % 4]:
+        return None
+    p = person(seed, index)
+    rng = _rng(seed, "mobile", slot)
+    msisdn = p.phone if number == 0 else phone_of(seed, 10**7 + slot)
+    spelled = (msisdn, f"+31 {msisdn[3]} {msisdn[4:8]} {msisdn[8:]}", "00" + msisdn[1:])[slot % 3]
+    return {
+        "subscriptionId": f"SUB-{index}-{number}",
+        "msisdn": spelled,
+        "iccid": f"8931{(slot * 982451653) % 10**15:015d}",
+        "plan": {"code": rng.choice(PLANS)},
+        "holder": {
+            "fullName": f"{p.first} {p.last}" if slot % 2 else f"{p.first.lower()} {p.last.lower()}",
+            "email": p.email.upper() if slot % 5 == 0 else p.email,
+            "billingAccount": f"A{index:08d}",
+        },
+        "status": "active",
+        "activatedAt": stamp(index * 0.5),
+        "updatedAt": stamp(slot),
+    }
+
+
+def fixed_line(seed: int, slot: int) -> dict | None:
+    if slot % 2:
+        return None
+    p = person(seed, slot)
+    return {
+        "line_ref": f"FL{slot:08d}",
+        "install_address": {"street": p.street, "number": str(p.house_number), "postcode": p.postcode, "city": p.city},
+        "speed_down_mbps": SPEEDS[slot % 3],
+        "subscriber_name": f"{p.last}, {p.first}",
+        "contact_phone": "00" + p.phone[1:],
+        "contact_email": p.email,
+        "state": "IN_SERVICE",
+        "changed": stamp(slot),
+    }
+
+
+def logistics_shipment(seed: int, slot: int) -> dict | None:
+    if slot % 5:
+        return None
+    p = person(seed, slot)
+    return {
+        "shipmentNo": f"SHP{slot:09d}",
+        "recipient": f"{p.first} {p.last}",
+        "recipientPhone": p.phone,
+        "item": {"sku": "AURORA-X-128", "description": "Aurora X 128GB"},
+        "status": "DELIVERED",
+        "ts": stamp(slot),
+    }
+
+
+PARTNER_OFFERINGS = [
+    {"sku": "STREAMMAX-PREMIUM", "title": "StreamMax Premium", "monthly_eur": "9.99", "active": True},
+    {"sku": "STREAMMAX-BASIC", "title": "StreamMax Basic", "monthly_eur": "5.99", "active": True},
+    {"sku": "MUSICBOX", "title": "MusicBox Unlimited", "monthly_eur": "7.49", "active": True},
+    {"sku": "CLOUDSAFE-100", "title": "CloudSafe 100 GB backup", "monthly_eur": "2.99", "active": True},
+    {"sku": "GAMEPASS-LITE", "title": "GamePass Lite", "monthly_eur": "4.99", "active": False},
+]
+
+
+def partner_offering(seed: int, slot: int) -> dict | None:
+    offering = dict(PARTNER_OFFERINGS[slot])
+    offering["updated"] = stamp(slot)
+    return offering
+
+
+@dataclass(frozen=True)
+class Stream:
+    system: str
+    name: str
+    key: str  # the record's id attribute
+    make: object  # (seed, slot) -> record | None
+    slots_per_customer: float  # how many slots a stream has per simulated customer (partner: fixed size)
+
+
+STREAMS = {
+    ("crm", "customers"): Stream("crm", "customers", "CUST_NO", crm_customer, 1),
+    ("mobile", "subscriptions"): Stream("mobile", "subscriptions", "subscriptionId", mobile_subscription, MOBILE_SLOTS),
+    ("fixed", "lines"): Stream("fixed", "lines", "line_ref", fixed_line, 1),
+    ("logistics", "shipments"): Stream("logistics", "shipments", "shipmentNo", logistics_shipment, 1),
+    ("partner", "offerings"): Stream("partner", "offerings", "sku", partner_offering, 0),
+}
+
+
+def slot_count(stream: Stream, customers: int) -> int:
+    return len(PARTNER_OFFERINGS) if stream.slots_per_customer == 0 else int(customers * stream.slots_per_customer)
+
+
+def serviceability(seed: int, postcode: str, house_number: str) -> dict:
+    """What the fixed stack can deliver at an address: deterministic per postcode."""
+    rng = _rng(seed, "serviceability", postcode.replace(" ", "").upper())
+    roll = rng.random()
+    if roll < 0.1:
+        return {"serviceable": False, "technologies": [], "max_down_mbps": 0}
+    if roll < 0.3:
+        return {"serviceable": True, "technologies": ["VDSL"], "max_down_mbps": 100}
+    return {"serviceable": True, "technologies": ["FTTH", "VDSL"], "max_down_mbps": 1000}

@@ -1,0 +1,272 @@
+"""The back-office simulator's HTTP server (stdlib only; no Django, its own SQLite storage).
+
+Systems and their collections, each behind ``X-Api-Key``:
+  GET /crm/customers  /mobile/subscriptions  /fixed/lines  /logistics/shipments  /partner/offerings
+      ?cursor=<opaque>&limit=N   or   ?updated_since=<ISO time>&limit=N
+      -> {"items": [...], "next_cursor": "...", "has_more": bool}
+  GET /fixed/serviceability?postcode=..&house_number=..
+Control (for tests, demos and benchmarks):
+  POST /_control/faults   {"system": "crm", "latency_ms": 0, "fail_next": 0, "error_rate": 0,
+                           "timeout_next": 0, "malformed_every": 0, "duplicate_every": 0}
+  POST /_control/changes  {"system": "crm", "count": 10}   -> appended to the change log, pushed if a webhook is set
+  POST /_control/webhook  {"url": "http://127.0.0.1:8000/api/v1/backoffice/{system}/events", "secret": "..."}
+  GET  /_control/stats    request counts per system
+A stream is the baseline (record k computed from the seed) followed by the append-only change
+log; the cursor is a position in that stream, so an incremental pull misses nothing.
+"""
+
+import hashlib
+import hmac
+import json
+import random
+import sqlite3
+import threading
+import time
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+from urllib.request import Request, urlopen
+
+from adapters.simulator import data
+
+MAX_LIMIT = 5000
+
+
+class Estate:
+    """The simulated systems' state: seed, size, change log, faults, webhook."""
+
+    def __init__(self, *, seed: int, customers: int, db_path: str, api_key: str):
+        self.seed = seed
+        self.customers = customers
+        self.api_key = api_key
+        self.lock = threading.Lock()
+        self.db = sqlite3.connect(db_path, check_same_thread=False)
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS changes (seq INTEGER PRIMARY KEY, system TEXT, stream TEXT, "
+            "record_key TEXT, payload TEXT, changed_at TEXT)"
+        )
+        self.db.commit()
+        self.faults: dict[str, dict] = {}
+        self.webhook: dict | None = None
+        self.requests: dict[str, int] = {}
+        self.rng = random.Random(seed)
+
+    # --- reading -------------------------------------------------------------------------
+    def page(self, stream: data.Stream, cursor: str | None, updated_since: str | None, limit: int) -> dict:
+        faults = self.faults.get(stream.system, {})
+        if updated_since:
+            cursor = self._cursor_after(stream, updated_since)
+        phase, position = (cursor[0], int(cursor[1:])) if cursor else ("b", 0)
+        items: list[dict] = []
+        slots = data.slot_count(stream, self.customers)
+        while phase == "b" and len(items) < limit and position < slots:
+            record = stream.make(self.seed, position)
+            position += 1
+            if record is not None:
+                items.append(record)
+        if phase == "b" and position >= slots:
+            phase, position = "c", 0
+        if phase == "c" and len(items) < limit:
+            with self.lock:
+                rows = self.db.execute(
+                    "SELECT seq, payload FROM changes WHERE system=? AND stream=? AND seq>? ORDER BY seq LIMIT ?",
+                    (stream.system, stream.name, position, limit - len(items)),
+                ).fetchall()
+            for seq, payload in rows:
+                items.append(json.loads(payload))
+                position = seq
+        has_more = phase == "b" or bool(
+            self.db.execute(
+                "SELECT 1 FROM changes WHERE system=? AND stream=? AND seq>? LIMIT 1",
+                (stream.system, stream.name, position),
+            ).fetchone()
+        )
+        return {
+            "items": self._with_faults(items, stream, faults),
+            "next_cursor": f"{phase}{position}",
+            "has_more": has_more,
+        }
+
+    def _cursor_after(self, stream: data.Stream, since: str) -> str:
+        moment = datetime.fromisoformat(since.replace("Z", "+00:00"))
+        seconds = (moment - data.BASE_TIME).total_seconds()
+        if seconds < data.slot_count(stream, self.customers) - 1:
+            return f"b{max(0, int(seconds) + 1)}"
+        with self.lock:
+            row = self.db.execute(
+                "SELECT MAX(seq) FROM changes WHERE system=? AND stream=? AND changed_at<=?",
+                (stream.system, stream.name, moment.isoformat()),
+            ).fetchone()
+        return f"c{row[0] or 0}"
+
+    def _with_faults(self, items: list[dict], stream: data.Stream, faults: dict) -> list[dict]:
+        every = faults.get("malformed_every", 0)
+        twice = faults.get("duplicate_every", 0)
+        shaped = []
+        for number, item in enumerate(items, start=1):
+            if every and number % every == 0:
+                item = {**item, stream.key: None, "garbage": "\x00not-a-record"}
+            shaped.append(item)
+            if twice and number % twice == 0:
+                shaped.append(item)
+        return shaped
+
+    # --- changing --------------------------------------------------------------------------
+    def generate_changes(self, system: str, count: int) -> list[dict]:
+        """Change ``count`` existing records of a system (new e-mail, plan, speed...) and log them."""
+        stream = next(s for (sys_, _), s in data.STREAMS.items() if sys_ == system)
+        slots = data.slot_count(stream, self.customers)
+        changed = []
+        with self.lock:
+            for _ in range(count):
+                record = None
+                while record is None:
+                    record = stream.make(self.seed, self.rng.randrange(slots))
+                latest = self.db.execute(
+                    "SELECT payload FROM changes WHERE system=? AND stream=? AND record_key=? "
+                    "ORDER BY seq DESC LIMIT 1",
+                    (system, stream.name, str(record[stream.key])),
+                ).fetchone()
+                record = self._mutate(system, json.loads(latest[0]) if latest else record)
+                now = datetime.now(UTC)
+                stamp = now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+                record = {
+                    **record,
+                    **{k: stamp for k in ("LAST_MOD", "updatedAt", "changed", "ts", "updated") if k in record},
+                }
+                self.db.execute(
+                    "INSERT INTO changes (system, stream, record_key, payload, changed_at) VALUES (?, ?, ?, ?, ?)",
+                    (system, stream.name, str(record[stream.key]), json.dumps(record), now.isoformat()),
+                )
+                changed.append(record)
+            self.db.commit()
+        if self.webhook:
+            self._push(system, stream, changed)
+        return changed
+
+    def _mutate(self, system: str, record: dict) -> dict:
+        record = json.loads(json.dumps(record))
+        if system == "crm":
+            record["EMAIL_ADDR"] = record["EMAIL_ADDR"].replace("@", f".new{self.rng.randrange(1000)}@")
+        elif system == "mobile":
+            record["plan"]["code"] = self.rng.choice(data.PLANS)
+        elif system == "fixed":
+            record["speed_down_mbps"] = self.rng.choice(data.SPEEDS)
+        elif system == "logistics":
+            record["status"] = "RETURNED"
+        elif system == "partner":
+            record["monthly_eur"] = f"{float(record['monthly_eur']) + 1:.2f}"
+        return record
+
+    def _push(self, system: str, stream: data.Stream, records: list[dict]) -> None:
+        body = json.dumps({"system": system, "stream": stream.name, "records": records}).encode()
+        signature = hmac.new(self.webhook["secret"].encode(), body, hashlib.sha256).hexdigest()
+        request = Request(
+            self.webhook["url"].replace("{system}", system),
+            data=body,
+            headers={"Content-Type": "application/json", "X-Signature": f"sha256={signature}"},
+        )
+        try:
+            urlopen(request, timeout=5).read()
+        except OSError as error:  # the receiver may be down; pulls catch up later
+            print(f"[simulator] push to {self.webhook['url']} failed: {error}", flush=True)
+
+
+class Handler(BaseHTTPRequestHandler):
+    estate: Estate
+
+    def log_message(self, format, *args):  # quiet by default
+        pass
+
+    def _send(self, status: int, body: dict | list) -> None:
+        payload = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def _body(self) -> dict:
+        length = int(self.headers.get("Content-Length") or 0)
+        return json.loads(self.rfile.read(length) or b"{}")
+
+    def do_GET(self):
+        url = urlsplit(self.path)
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        parts = url.path.strip("/").split("/")
+        if parts == ["_control", "stats"]:
+            return self._send(200, self.estate.requests)
+        if len(parts) != 2:
+            return self._send(404, {"error": "no such resource"})
+        system, name = parts
+        if self.headers.get("X-Api-Key") != self.estate.api_key:
+            return self._send(401, {"error": "bad api key"})
+        with self.estate.lock:
+            self.estate.requests[system] = self.estate.requests.get(system, 0) + 1
+        if self._inject_faults(system):
+            return
+        if (system, name) == ("fixed", "serviceability"):
+            if not query.get("postcode"):
+                return self._send(400, {"error": "postcode is required"})
+            return self._send(
+                200, data.serviceability(self.estate.seed, query["postcode"], query.get("house_number", ""))
+            )
+        stream = data.STREAMS.get((system, name))
+        if stream is None:
+            return self._send(404, {"error": "no such collection"})
+        try:
+            limit = min(int(query.get("limit", 500)), MAX_LIMIT)
+            page = self.estate.page(stream, query.get("cursor"), query.get("updated_since"), limit)
+        except (ValueError, IndexError):
+            return self._send(400, {"error": "bad cursor, updated_since or limit"})
+        return self._send(200, page)
+
+    def _inject_faults(self, system: str) -> bool:
+        faults = self.estate.faults.get(system)
+        if not faults:
+            return False
+        if faults.get("latency_ms"):
+            time.sleep(faults["latency_ms"] / 1000)
+        with self.estate.lock:
+            if faults.get("timeout_next", 0) > 0:
+                faults["timeout_next"] -= 1
+                hang = True
+            else:
+                hang = False
+            if faults.get("fail_next", 0) > 0:
+                faults["fail_next"] -= 1
+                fail = True
+            else:
+                fail = self.estate.rng.random() < faults.get("error_rate", 0)
+        if hang:
+            time.sleep(faults.get("timeout_seconds", 3))
+            self._send(504, {"error": "gateway timeout"})
+            return True
+        if fail:
+            self._send(503, {"error": "service unavailable"})
+            return True
+        return False
+
+    def do_POST(self):
+        url = urlsplit(self.path)
+        try:
+            body = self._body()
+        except json.JSONDecodeError:
+            return self._send(400, {"error": "malformed JSON"})
+        if url.path == "/_control/faults":
+            self.estate.faults[body.pop("system")] = body
+            return self._send(200, {"ok": True})
+        if url.path == "/_control/changes":
+            changed = self.estate.generate_changes(body["system"], int(body.get("count", 1)))
+            return self._send(200, {"changed": len(changed), "records": changed})
+        if url.path == "/_control/webhook":
+            self.estate.webhook = body if body.get("url") else None
+            return self._send(200, {"ok": True})
+        return self._send(404, {"error": "no such resource"})
+
+
+def make_server(host: str, port: int, estate: Estate) -> ThreadingHTTPServer:
+    handler = type("EstateHandler", (Handler,), {"estate": estate})
+    server = ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    return server

@@ -1,0 +1,37 @@
+"""Celery tasks of the adapters: scheduled pulls and pushed changes. They take ids and are idempotent."""
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.utils import timezone
+
+from adapters.models import BackOfficeSystem, SyncRun
+from adapters.sync import apply_pushed, sync_stream
+
+
+@shared_task(acks_late=True)
+def sync_stream_task(system_id: int, stream: str, full: bool = False) -> int:
+    """Pull one stream; a second copy of this task finds the cursor moved and stops."""
+    return sync_stream(BackOfficeSystem.objects.get(pk=system_id), stream, full=full).pk
+
+
+@shared_task(acks_late=True)
+def apply_pushed_task(system_id: int, stream: str, records: list[dict]) -> int:
+    """Apply pushed records (upserts are idempotent: a redelivered task changes nothing)."""
+    return apply_pushed(BackOfficeSystem.objects.get(pk=system_id), stream, records).pk
+
+
+@shared_task
+def sync_due_systems() -> list[str]:
+    """Celery beat calls this every minute: pull every enabled system whose interval has passed."""
+    from adapters.registry import adapter_class
+
+    started = []
+    now = timezone.now()
+    for system in BackOfficeSystem.objects.filter(enabled=True, sync_every_seconds__gt=0):
+        for stream in adapter_class(system.adapter).streams:
+            last = SyncRun.objects.filter(system=system, stream=stream).exclude(kind=SyncRun.Kind.PUSH).first()
+            if last is None or last.started_at <= now - timedelta(seconds=system.sync_every_seconds):
+                sync_stream_task.delay(system.pk, stream)
+                started.append(f"{system.code}/{stream}")
+    return started

@@ -1,0 +1,150 @@
+"""Converged customers: one person or organization, linked to every back-office record of them."""
+
+import uuid
+
+from django.db import models
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Customer(models.Model):
+    class Kind(models.TextChoices):
+        INDIVIDUAL = "individual"
+        ORGANIZATION = "organization"
+
+    id = models.CharField(primary_key=True, max_length=64, default=new_id, editable=False)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.INDIVIDUAL)
+    given_name = models.CharField(max_length=100, blank=True)
+    family_name = models.CharField(max_length=100, blank=True)
+    organization_name = models.CharField(max_length=200, blank=True)
+    email = models.CharField(max_length=254, blank=True, help_text="Normalised (lower case).")
+    phone = models.CharField(max_length=20, blank=True, help_text="E.164.")
+    national_id = models.CharField(max_length=40, blank=True)
+    birth_date = models.DateField(null=True, blank=True)
+    street = models.CharField(max_length=200, blank=True)
+    house_number = models.CharField(max_length=20, blank=True)
+    postcode = models.CharField(max_length=20, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    segment = models.CharField(max_length=30, blank=True)
+    status = models.CharField(max_length=20, default="active")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("family_name", "given_name", "id")
+        indexes = [models.Index(fields=["postcode"], name="customer_postcode_idx")]
+
+    def __str__(self) -> str:
+        return self.organization_name or f"{self.given_name} {self.family_name}".strip() or self.id
+
+
+class CustomerLink(models.Model):
+    """One back-office record of a customer. ``source_hash`` detects unchanged records."""
+
+    class Rule(models.TextChoices):
+        NEW = "new", "First seen here"
+        ACCOUNT = "account", "Billing account"
+        NATIONAL_ID = "national_id", "National id"
+        EMAIL = "email", "E-mail"
+        PHONE = "phone", "Phone"
+        AGENT = "agent", "Confirmed by an agent"
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="links")
+    system = models.CharField(max_length=50)
+    external_id = models.CharField(max_length=100)
+    linked_by = models.CharField(max_length=12, choices=Rule.choices)
+    source_hash = models.CharField(max_length=32)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["system", "external_id"], name="customerlink_unique_source")]
+
+    def __str__(self) -> str:
+        return f"{self.system}:{self.external_id}"
+
+
+class CustomerIdentifier(models.Model):
+    """An identifier a source record gives its customer, normalised: how records are matched."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email"
+        PHONE = "phone"
+        NATIONAL_ID = "national_id"
+        ACCOUNT = "account"
+
+    link = models.ForeignKey(CustomerLink, on_delete=models.CASCADE, related_name="identifiers")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="identifiers")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    value = models.CharField(max_length=254)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "value"], name="identifier_lookup_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}={self.value}"
+
+
+class LinkSuggestion(models.Model):
+    """A record that matched several customers was kept apart; an agent confirms or splits."""
+
+    class Status(models.TextChoices):
+        OPEN = "open"
+        CONFIRMED = "confirmed"
+        SPLIT = "split"
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="suggestions")
+    candidate = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="suggested_for")
+    reason = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["customer", "candidate"], name="suggestion_unique_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.customer} ~ {self.candidate}?"
+
+
+class BillingAccount(models.Model):
+    id = models.CharField(primary_key=True, max_length=64, default=new_id, editable=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="billing_accounts")
+    system = models.CharField(max_length=50)
+    external_id = models.CharField(max_length=100, help_text="The account number in that system.")
+    bill_cycle = models.PositiveSmallIntegerField(null=True, blank=True)
+    payment_method = models.CharField(max_length=30, blank=True)
+    source_hash = models.CharField(max_length=32)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["system", "external_id"], name="account_unique_source")]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class HeldProduct(models.Model):
+    """A product the customer holds in some stack (TMF637 Product)."""
+
+    id = models.CharField(primary_key=True, max_length=64, default=new_id, editable=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="held_products")
+    system = models.CharField(max_length=50)
+    external_id = models.CharField(max_length=100)
+    name = models.CharField(max_length=200)
+    product_code = models.CharField(max_length=100, blank=True, help_text="The plan or SKU in that system.")
+    status = models.CharField(max_length=20, default="active")
+    characteristics = models.JSONField(default=dict, blank=True)
+    billing_account_ref = models.CharField(max_length=100, blank=True)
+    start_date = models.DateTimeField(null=True, blank=True)
+    termination_date = models.DateTimeField(null=True, blank=True)
+    source_hash = models.CharField(max_length=32)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["system", "external_id"], name="heldproduct_unique_source")]
+        indexes = [models.Index(fields=["customer", "system"], name="heldproduct_customer_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.system})"

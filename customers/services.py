@@ -1,0 +1,348 @@
+"""Domain actions on customers. Imports from back-office systems come through here."""
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from adapters.contracts import Counts, HeldProductRecord, PartyRecord
+from customers.models import (
+    BillingAccount,
+    Customer,
+    CustomerIdentifier,
+    CustomerLink,
+    HeldProduct,
+    LinkSuggestion,
+    new_id,
+)
+from overlay.errors import Conflict
+
+# Strongest first: the strongest kind a record has any match on decides.
+IDENTIFIER_STRENGTH = ("account", "national_id", "email", "phone")
+PERSONAL_FIELDS = (
+    "given_name",
+    "family_name",
+    "organization_name",
+    "email",
+    "phone",
+    "national_id",
+    "birth_date",
+    "street",
+    "house_number",
+    "postcode",
+    "city",
+    "segment",
+)
+
+
+def content_hash(record) -> str:
+    return hashlib.blake2b(json.dumps(asdict(record), sort_keys=True, default=str).encode(), digest_size=16).hexdigest()
+
+
+def identifiers_of(party: PartyRecord) -> list[tuple[str, str]]:
+    found = [("account", ref) for ref in party.account_refs if ref]
+    found += [(kind, getattr(party, kind)) for kind in ("national_id", "email", "phone") if getattr(party, kind)]
+    return found
+
+
+def _latest(records: Iterable, key=lambda r: r.external_id) -> list:
+    """A page may repeat a record: the last one wins."""
+    return list({key(r): r for r in records}.values())
+
+
+class _IdentifierIndex:
+    """Which customers each identifier points to: the database's answer plus this batch's new links.
+
+    It also knows, for every customer it can return, their national ids and the systems
+    that already link to them, so that a match that contradicts them is not taken.
+    """
+
+    def __init__(self, system: str, parties: Sequence[PartyRecord]):
+        self.system = system
+        wanted = defaultdict(set)
+        for party in parties:
+            for kind, value in identifiers_of(party):
+                wanted[kind].add(value)
+        self.index: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self.national_ids: dict[str, set[str]] = defaultdict(set)
+        self.linked_here: set[str] = set()
+        if not wanted:
+            return
+        condition = Q()
+        for kind, values in wanted.items():
+            condition |= Q(kind=kind, value__in=values)
+        for kind, value, customer_id in CustomerIdentifier.objects.filter(condition).values_list(
+            "kind", "value", "customer_id"
+        ):
+            self.index[(kind, value)].add(customer_id)
+        candidates = set().union(*self.index.values())
+        if candidates:
+            for customer_id, value in CustomerIdentifier.objects.filter(
+                customer_id__in=candidates, kind="national_id"
+            ).values_list("customer_id", "value"):
+                self.national_ids[customer_id].add(value)
+            self.linked_here = set(
+                CustomerLink.objects.filter(customer_id__in=candidates, system=system).values_list(
+                    "customer_id", flat=True
+                )
+            )
+
+    def _compatible(self, customer_id: str, party: PartyRecord, authoritative: bool) -> bool:
+        known = self.national_ids.get(customer_id)
+        if party.national_id and known and party.national_id not in known:
+            return False  # two national ids: two people, whatever else they share
+        # A master system (the CRM) holds each party once: another of its records is someone else.
+        return not (authoritative and customer_id in self.linked_here)
+
+    def resolve(self, party: PartyRecord, authoritative: bool) -> tuple[str | None, str, set[str]]:
+        """(customer id, rule, candidates): a unique match on the strongest kind links; several: ambiguous."""
+        ids = identifiers_of(party)
+        for kind in IDENTIFIER_STRENGTH:
+            matches = set().union(*(self.index.get((k, v), set()) for k, v in ids if k == kind))
+            matches = {c for c in matches if self._compatible(c, party, authoritative)}
+            if len(matches) == 1:
+                return next(iter(matches)), kind, set()
+            if len(matches) > 1:
+                return None, kind, matches
+        return None, CustomerLink.Rule.NEW, set()
+
+    def add(self, party: PartyRecord, customer_id: str) -> None:
+        for key in identifiers_of(party):
+            self.index[key].add(customer_id)
+        if party.national_id:
+            self.national_ids[customer_id].add(party.national_id)
+        self.linked_here.add(customer_id)
+
+
+def _customer_from(party: PartyRecord) -> Customer:
+    return Customer(id=new_id(), **{f: getattr(party, f) for f in PERSONAL_FIELDS})
+
+
+def _fill_blanks(customer: Customer, party: PartyRecord) -> bool:
+    changed = False
+    for name in PERSONAL_FIELDS:
+        if getattr(party, name) and not getattr(customer, name):
+            setattr(customer, name, getattr(party, name))
+            changed = True
+    return changed
+
+
+def resolve_parties(
+    system: str, parties: Sequence[PartyRecord], *, authoritative: bool
+) -> tuple[dict[str, str], Counts]:
+    """Link each party to one converged customer and return {party external id: customer id}.
+
+    An authoritative source (the CRM) owns personal data and overwrites it; others
+    (a mobile stack's holder details) only fill what is empty. A party linked
+    before keeps its customer; an unchanged one (same content hash) is not rewritten.
+    """
+    parties = _latest(parties)
+    counts = Counts()
+    links = {
+        link.external_id: link
+        for link in CustomerLink.objects.filter(system=system, external_id__in=[p.external_id for p in parties])
+    }
+    result = {ext: link.customer_id for ext, link in links.items()}
+    hashes = {p.external_id: content_hash(p) for p in parties}
+    changed = [
+        p for p in parties if p.external_id in links and links[p.external_id].source_hash != hashes[p.external_id]
+    ]
+    fresh = [p for p in parties if p.external_id not in links]
+    counts.unchanged = len(parties) - len(changed) - len(fresh)
+
+    index = _IdentifierIndex(system, fresh)
+    new_customers: dict[str, Customer] = {}
+    new_links, suggestions = [], []
+    touched: dict[str, PartyRecord] = {}
+    for party in fresh:
+        customer_id, rule, candidates = index.resolve(party, authoritative)
+        if customer_id is None:
+            customer = _customer_from(party)
+            new_customers[customer.id] = customer
+            customer_id = customer.id
+            suggestions += [
+                LinkSuggestion(customer_id=customer_id, candidate_id=c, reason=f"same {rule} as another customer")
+                for c in sorted(candidates)
+            ]
+            rule = CustomerLink.Rule.NEW
+        elif customer_id in new_customers:
+            _fill_blanks(new_customers[customer_id], party)
+        else:
+            touched[customer_id] = party
+        index.add(party, customer_id)
+        result[party.external_id] = customer_id
+        new_links.append(
+            CustomerLink(
+                customer_id=customer_id,
+                system=system,
+                external_id=party.external_id,
+                linked_by=rule,
+                source_hash=hashes[party.external_id],
+            )
+        )
+    Customer.objects.bulk_create(new_customers.values(), batch_size=1000)
+    CustomerLink.objects.bulk_create(new_links, batch_size=1000)
+    counts.created = len(new_links)
+
+    # Existing customers that a new or changed record adds to or corrects.
+    for party in changed:
+        links[party.external_id].source_hash = hashes[party.external_id]
+        touched[links[party.external_id].customer_id] = party
+    customers = Customer.objects.in_bulk(list(touched))
+    dirty = []
+    for customer_id, party in touched.items():
+        customer = customers[customer_id]
+        if authoritative:
+            for name in PERSONAL_FIELDS:
+                setattr(customer, name, getattr(party, name) or getattr(customer, name))
+            dirty.append(customer)
+        elif _fill_blanks(customer, party):
+            dirty.append(customer)
+    if dirty:
+        now = timezone.now()
+        for customer in dirty:
+            customer.updated_at = now
+        Customer.objects.bulk_update(dirty, [*PERSONAL_FIELDS, "updated_at"], batch_size=1000)
+    CustomerLink.objects.bulk_update([links[p.external_id] for p in changed], ["source_hash"], batch_size=1000)
+    counts.updated = len(changed)
+
+    # Identifiers follow their link: replaced when the record changes.
+    relinked = [*new_links, *(links[p.external_id] for p in changed)]
+    link_ids = dict(
+        CustomerLink.objects.filter(system=system, external_id__in=[link.external_id for link in relinked]).values_list(
+            "external_id", "id"
+        )
+    )
+    CustomerIdentifier.objects.filter(link_id__in=[link_ids[p.external_id] for p in changed]).delete()
+    by_ext = {p.external_id: p for p in parties}
+    CustomerIdentifier.objects.bulk_create(
+        (
+            CustomerIdentifier(link_id=link_ids[link.external_id], customer_id=link.customer_id, kind=kind, value=value)
+            for link in relinked
+            for kind, value in identifiers_of(by_ext[link.external_id])
+        ),
+        batch_size=2000,
+    )
+    LinkSuggestion.objects.bulk_create(suggestions, ignore_conflicts=True)
+    _upsert_accounts(system, [p for p in [*fresh, *changed] if p.accounts], result)
+    return result, counts
+
+
+def _upsert_accounts(system: str, parties: Sequence[PartyRecord], owners: dict[str, str]) -> None:
+    accounts = [
+        BillingAccount(
+            customer_id=owners[party.external_id],
+            system=system,
+            external_id=account.external_id,
+            bill_cycle=account.bill_cycle,
+            payment_method=account.payment_method,
+            source_hash=content_hash(account),
+        )
+        for party in parties
+        for account in party.accounts
+    ]
+    BillingAccount.objects.bulk_create(
+        _latest(accounts),
+        update_conflicts=True,
+        unique_fields=["system", "external_id"],
+        update_fields=["customer", "bill_cycle", "payment_method", "source_hash", "updated_at"],
+        batch_size=1000,
+    )
+
+
+@transaction.atomic
+def parties_import(system: str, parties: Sequence[PartyRecord]) -> Counts:
+    """Import a page of customers from an authoritative source (CRM/billing)."""
+    return resolve_parties(system, parties, authoritative=True)[1]
+
+
+@transaction.atomic
+def held_products_import(system: str, records: Sequence[HeldProductRecord]) -> Counts:
+    """Import a page of products customers hold in a stack, linking each holder to a converged customer."""
+    records = _latest(records)
+    existing = dict(
+        HeldProduct.objects.filter(system=system, external_id__in=[r.external_id for r in records]).values_list(
+            "external_id", "source_hash"
+        )
+    )
+    hashes = {r.external_id: content_hash(r) for r in records}
+    todo = [r for r in records if existing.get(r.external_id) != hashes[r.external_id]]
+    counts = Counts(unchanged=len(records) - len(todo))
+    if not todo:
+        return counts
+    owners, _ = resolve_parties(system, [r.holder for r in todo], authoritative=False)
+    now = timezone.now()
+    HeldProduct.objects.bulk_create(
+        [
+            HeldProduct(
+                customer_id=owners[r.holder.external_id],
+                system=system,
+                external_id=r.external_id,
+                name=r.name,
+                product_code=r.product_code,
+                status=r.status,
+                characteristics=dict(r.characteristics),
+                billing_account_ref=r.billing_account_ref,
+                start_date=r.start_date,
+                source_hash=hashes[r.external_id],
+                updated_at=now,
+            )
+            for r in todo
+        ],
+        update_conflicts=True,
+        unique_fields=["system", "external_id"],
+        update_fields=[
+            "customer",
+            "name",
+            "product_code",
+            "status",
+            "characteristics",
+            "billing_account_ref",
+            "start_date",
+            "source_hash",
+            "updated_at",
+        ],
+        batch_size=1000,
+    )
+    counts.created = sum(1 for r in todo if r.external_id not in existing)
+    counts.updated = len(todo) - counts.created
+    return counts
+
+
+@transaction.atomic
+def link_suggestion_confirm(suggestion: LinkSuggestion) -> Customer:
+    """An agent confirms two customers are one person: the kept-apart one merges into the candidate.
+
+    Its links, identifiers, accounts and products move over; its other open suggestions
+    are closed as split (it no longer exists on its own).
+    """
+    if suggestion.status != LinkSuggestion.Status.OPEN:
+        raise Conflict("This suggestion was decided already.")
+    kept_apart, target = suggestion.customer, suggestion.candidate
+    now = timezone.now()
+    CustomerLink.objects.filter(customer=kept_apart).update(customer=target, linked_by=CustomerLink.Rule.AGENT)
+    for model in (CustomerIdentifier, BillingAccount, HeldProduct):
+        model.objects.filter(customer=kept_apart).update(customer=target)
+    suggestion.status, suggestion.decided_at = LinkSuggestion.Status.CONFIRMED, now
+    suggestion.save(update_fields=["status", "decided_at"])
+    LinkSuggestion.objects.filter(customer=kept_apart).exclude(pk=suggestion.pk).update(
+        status=LinkSuggestion.Status.SPLIT, decided_at=now
+    )
+    # The record of the decision outlives the merged customer: repoint it before deleting.
+    LinkSuggestion.objects.filter(pk=suggestion.pk).update(customer=target)
+    kept_apart.delete()
+    return target
+
+
+@transaction.atomic
+def link_suggestion_split(suggestion: LinkSuggestion) -> None:
+    """An agent decides the two are different people: they stay apart."""
+    if suggestion.status != LinkSuggestion.Status.OPEN:
+        raise Conflict("This suggestion was decided already.")
+    suggestion.status, suggestion.decided_at = LinkSuggestion.Status.SPLIT, timezone.now()
+    suggestion.save(update_fields=["status", "decided_at"])
