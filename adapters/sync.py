@@ -30,6 +30,17 @@ class SyncInterrupted(Exception):
     """Another sync of the same stream moved the cursor: this one stops."""
 
 
+def storable(value):
+    """PostgreSQL's JSON cannot hold NUL characters; a quarantined payload must be storable whatever it holds."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\\u0000")
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [storable(v) for v in value]
+    return value
+
+
 def apply_records(
     system: BackOfficeSystem, adapter, stream: str, raws: Sequence[dict], run: SyncRun
 ) -> tuple[Counts, int]:
@@ -44,7 +55,7 @@ def apply_records(
                     system=system,
                     stream=stream,
                     external_id=adapter.record_key(stream, raw)[:100],
-                    payload=raw if isinstance(raw, dict) else {"value": raw},
+                    payload=storable(raw if isinstance(raw, dict) else {"value": raw}),
                     error=f"{type(error).__name__}: {error}"[:2000],
                     run=run,
                 )

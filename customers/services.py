@@ -105,6 +105,10 @@ class _IdentifierIndex:
         for kind in IDENTIFIER_STRENGTH:
             matches = set().union(*(self.index.get((k, v), set()) for k, v in ids if k == kind))
             matches = {c for c in matches if self._compatible(c, party, authoritative)}
+            if matches and kind == "phone" and any(k != "phone" for k, _ in ids):
+                # Households share a line: a phone alone does not link a record whose account,
+                # national id and e-mail matched no one. An agent decides.
+                return None, kind, matches
             if len(matches) == 1:
                 return next(iter(matches)), kind, set()
             if len(matches) > 1:
@@ -333,8 +337,10 @@ def link_suggestion_confirm(suggestion: LinkSuggestion) -> Customer:
     LinkSuggestion.objects.filter(customer=kept_apart).exclude(pk=suggestion.pk).update(
         status=LinkSuggestion.Status.SPLIT, decided_at=now
     )
-    # The record of the decision outlives the merged customer: repoint it before deleting.
-    LinkSuggestion.objects.filter(pk=suggestion.pk).update(customer=target)
+    # Decisions outlive the merged customer: they move to the one it became.
+    LinkSuggestion.objects.filter(customer=kept_apart, candidate__in=target.suggestions.values("candidate")).delete()
+    LinkSuggestion.objects.filter(customer=kept_apart).update(customer=target)
+    LinkSuggestion.objects.filter(candidate=kept_apart).update(candidate=target)
     kept_apart.delete()
     return target
 

@@ -1,0 +1,218 @@
+"""The sync engine against the simulator over real HTTP on loopback."""
+
+import logging
+
+import pytest
+
+from adapters.models import QuarantinedRecord, SyncCursor, SyncRun
+from adapters.sync import quarantine_retry, sync_stream, sync_system
+from customers.models import BillingAccount, Customer, CustomerLink, HeldProduct, LinkSuggestion
+from tests.adapters.conftest import API_KEY
+
+CUSTOMERS = 200  # the simulator fixture's size
+
+
+def crm_ids() -> set[str]:
+    return set(CustomerLink.objects.filter(system="crm").values_list("external_id", flat=True))
+
+
+@pytest.mark.django_db
+class TestPull:
+    def test_first_full_sync(self, systems):
+        run = sync_stream(systems["crm"], "customers")
+        assert (run.status, run.fetched, run.created, run.updated, run.quarantined) == ("succeeded", 200, 200, 0, 0)
+        assert run.pages == 4 and run.finished_at
+        assert Customer.objects.count() == BillingAccount.objects.count() == CUSTOMERS
+        koen = Customer.objects.get(links__external_id="C00000000")
+        assert (koen.given_name, koen.family_name, koen.phone, koen.postcode) == (
+            "Koen",
+            "Bakker",
+            "+31600000042",
+            "1000HX",
+        )
+        assert SyncCursor.objects.get(system=systems["crm"], stream="customers").cursor == "c0"
+
+    def test_incremental_sync_fetches_only_changes(self, systems, simulator):
+        sync_stream(systems["crm"], "customers")
+        changed = simulator.control("changes", {"system": "crm", "count": 3})["records"]
+        run = sync_stream(systems["crm"], "customers")
+        assert (run.fetched, run.created, run.updated) == (3, 0, len({r["CUST_NO"] for r in changed}))
+        for record in changed:
+            customer = Customer.objects.get(links__external_id=record["CUST_NO"])
+            assert ".new" in customer.email
+        assert sync_stream(systems["crm"], "customers").fetched == 0
+
+    def test_unchanged_records_are_not_rewritten(self, systems):
+        sync_stream(systems["crm"], "customers")
+        before = dict(Customer.objects.values_list("id", "updated_at"))
+        run = sync_stream(systems["crm"], "customers", full=True)
+        assert (run.kind, run.fetched, run.unchanged, run.created, run.updated) == ("full", 200, 200, 0, 0)
+        assert dict(Customer.objects.values_list("id", "updated_at")) == before
+
+    def test_resume_after_a_stop_mid_run_loses_and_repeats_nothing(self, systems):
+        first = sync_stream(systems["crm"], "customers", max_pages=2)  # as if the process died after page 2
+        assert first.created == 100 and Customer.objects.count() == 100
+        second = sync_stream(systems["crm"], "customers")
+        assert (second.fetched, second.created) == (100, 100)
+        assert len(crm_ids()) == Customer.objects.count() == CUSTOMERS
+
+    def test_malformed_records_are_quarantined_and_the_rest_lands(self, systems, simulator):
+        simulator.control("faults", {"system": "crm", "malformed_every": 10})
+        run = sync_stream(systems["crm"], "customers")
+        assert run.status == "succeeded"
+        assert (run.fetched, run.quarantined, run.created) == (200, 20, 180)
+        record = QuarantinedRecord.objects.first()
+        assert record.payload["garbage"] == "\\u0000not-a-record"  # NUL escaped: PostgreSQL JSON refuses it
+        assert "CUST_NO" in record.error and record.run == run
+        assert Customer.objects.count() == 180
+
+    def test_quarantined_records_import_once_the_mapping_is_fixed(self, systems):
+        crm = systems["crm"]
+        crm.adapter = "tests.adapters.lenient.CrmAdapterWithBug"
+        crm.save()
+        run = sync_stream(crm, "customers")
+        stuck = list(QuarantinedRecord.objects.filter(resolved_at__isnull=True))
+        assert run.quarantined == len(stuck) > 0 and "BUSI" in stuck[0].error
+        assert not quarantine_retry(stuck[0])  # still the buggy mapping
+        crm.adapter = "adapters.builtin.simulated.CrmAdapter"
+        crm.save()
+        assert all(quarantine_retry(record) for record in QuarantinedRecord.objects.select_related("system"))
+        assert Customer.objects.count() == CUSTOMERS
+        assert not QuarantinedRecord.objects.filter(resolved_at__isnull=True).exists()
+
+    def test_duplicate_records_in_a_page_land_once(self, systems, simulator):
+        simulator.control("faults", {"system": "crm", "duplicate_every": 3})
+        run = sync_stream(systems["crm"], "customers")
+        assert run.fetched > CUSTOMERS and run.created == CUSTOMERS == Customer.objects.count()
+
+
+@pytest.mark.django_db
+class TestFailures:
+    def test_transient_5xx_is_retried(self, systems, simulator):
+        simulator.control("faults", {"system": "crm", "fail_next": 2})
+        run = sync_stream(systems["crm"], "customers")
+        assert run.status == "succeeded" and run.created == CUSTOMERS
+
+    def test_timeouts_are_retried(self, systems, simulator):
+        crm = systems["crm"]
+        crm.timeout_seconds = 0.3
+        crm.save()
+        simulator.control("faults", {"system": "crm", "timeout_next": 1, "timeout_seconds": 1})
+        run = sync_stream(crm, "customers")
+        assert run.status == "succeeded" and run.created == CUSTOMERS
+
+    def test_a_dead_system_fails_the_run_without_partial_garbage(self, systems, simulator):
+        sync_stream(systems["crm"], "customers", max_pages=1)
+        cursor = SyncCursor.objects.get(stream="customers").cursor
+        simulator.control("faults", {"system": "crm", "error_rate": 1.0})
+        run = sync_stream(systems["crm"], "customers")
+        assert run.status == "failed" and "HTTP 503" in run.error and run.pages == 0
+        assert SyncCursor.objects.get(stream="customers").cursor == cursor
+        assert Customer.objects.count() == 50 == len(crm_ids())
+        simulator.control("faults", {"system": "crm"})
+        from adapters import http
+
+        http._BREAKERS.clear()  # the breaker would let a call through after its cool-down anyway
+        assert sync_stream(systems["crm"], "customers").status == "succeeded"
+        assert Customer.objects.count() == CUSTOMERS
+
+    def test_the_circuit_opens_and_calls_fail_fast(self, systems, simulator):
+        simulator.control("faults", {"system": "crm", "error_rate": 1.0})
+        sync_stream(systems["crm"], "customers")
+        sync_stream(systems["crm"], "customers")
+        calls = simulator.stats()["crm"]
+        run = sync_stream(systems["crm"], "customers")
+        assert run.status == "failed" and "circuit open" in run.error
+        assert simulator.stats()["crm"] == calls  # not called at all
+
+    def test_credentials_never_reach_the_logs(self, systems, simulator, caplog):
+        simulator.control("faults", {"system": "crm", "fail_next": 10})
+        with caplog.at_level(logging.DEBUG):
+            run = sync_stream(systems["crm"], "customers")
+        assert run.status == "failed"
+        assert caplog.records and API_KEY not in caplog.text and API_KEY not in run.error
+
+    def test_a_wrong_key_fails_clearly(self, systems, monkeypatch):
+        monkeypatch.setenv("SIMULATOR_API_KEY", "wrong")
+        run = sync_stream(systems["crm"], "customers")
+        assert run.status == "failed" and "HTTP 401" in run.error
+
+
+@pytest.mark.django_db
+class TestLinking:
+    def test_the_same_person_in_three_systems_is_one_customer(self, systems):
+        for code in ("crm", "mobile", "fixed"):
+            sync_system(systems[code])
+        koen = Customer.objects.get(links__external_id="C00000000")
+        assert sorted(koen.links.values_list("system", flat=True)) == ["crm", "fixed", "mobile"]
+        assert koen.held_products.count() == 2  # one subscription, one fibre line
+        assert Customer.objects.count() == CUSTOMERS
+
+    def test_linking_does_not_depend_on_the_order_of_systems(self, systems):
+        for code in ("fixed", "mobile", "crm"):
+            sync_system(systems[code])
+        assert Customer.objects.count() == CUSTOMERS
+        koen = Customer.objects.get(links__external_id="C00000000")
+        assert sorted(koen.links.values_list("system", flat=True)) == ["crm", "fixed", "mobile"]
+        assert koen.given_name == "Koen" and koen.national_id  # the CRM's data wins once it arrives
+
+    def test_an_ambiguous_match_is_kept_apart_for_an_agent(self, systems):
+        sync_system(systems["crm"])
+        sync_system(systems["logistics"])
+        # Shipment 0 names only a phone that persons 0 and 1 share (one household line).
+        recipient = Customer.objects.get(links__external_id="recipient:SHP000000000")
+        candidates = {s.candidate.links.get(system="crm").external_id for s in recipient.suggestions.all()}
+        assert candidates == {"C00000000", "C00000001"}
+        assert recipient.held_products.count() == 1
+        assert Customer.objects.count() == CUSTOMERS + 4  # shipments 0, 50, 100, 150
+
+    def test_people_sharing_a_phone_are_not_merged(self, systems):
+        sync_system(systems["crm"])
+        first, second = (Customer.objects.get(links__external_id=f"C0000000{i}") for i in (0, 1))
+        assert first.phone == second.phone and first.pk != second.pk
+
+    def test_an_agent_confirms_or_splits_a_suggestion(self, systems):
+        from customers.services import link_suggestion_confirm, link_suggestion_split
+
+        sync_system(systems["crm"])
+        sync_system(systems["logistics"])
+        recipient = Customer.objects.get(links__external_id="recipient:SHP000000000")
+        to_koen, to_uma = sorted(recipient.suggestions.all(), key=lambda s: s.candidate.given_name)
+        target = link_suggestion_confirm(to_koen)
+        assert not Customer.objects.filter(pk=recipient.pk).exists()
+        assert target.held_products.filter(system="logistics").count() == 1
+        assert LinkSuggestion.objects.get(pk=to_uma.pk).status == "split"
+        other = LinkSuggestion.objects.filter(status="open").first()
+        link_suggestion_split(other)
+        assert LinkSuggestion.objects.get(pk=other.pk).status == "split"
+        with pytest.raises(Exception, match="decided already"):
+            link_suggestion_split(other)
+
+    def test_held_products_carry_their_characteristics(self, systems):
+        sync_system(systems["crm"])
+        sync_system(systems["mobile"])
+        subscription = HeldProduct.objects.get(system="mobile", external_id="SUB-0-0")
+        assert subscription.characteristics["MSISDN"] == "+31600000042"
+        assert subscription.customer.links.filter(external_id="C00000000").exists()
+        assert HeldProduct.objects.filter(system="mobile").count() == 300  # 1, 2, 0, 3 per four people
+
+
+@pytest.mark.django_db
+def test_partner_offerings_arrive_in_design_and_follow_the_partner(systems, simulator):
+    from catalog.models import ProductOffering
+
+    run = sync_stream(systems["partner"], "offerings")
+    assert run.created == 5
+    premium = ProductOffering.objects.get(source_system="partner", external_id="STREAMMAX-PREMIUM")
+    assert premium.lifecycle_status == "In design" and str(premium.prices.get().amount) == "9.9900"
+    assert ProductOffering.objects.get(external_id="GAMEPASS-LITE").lifecycle_status == "Retired"
+    simulator.control("changes", {"system": "partner", "count": 1})
+    run = sync_stream(systems["partner"], "offerings")
+    assert run.updated == 1
+
+
+@pytest.mark.django_db
+def test_every_run_is_recorded(systems):
+    sync_system(systems["crm"])
+    run = SyncRun.objects.get()
+    assert (run.system.code, run.stream, run.kind, run.status) == ("crm", "customers", "pull", "succeeded")
