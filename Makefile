@@ -18,15 +18,7 @@ var/secret_key:
 	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
 run: $(VENV)/.installed var/secret_key
-	SECRET_KEY=$$(cat var/secret_key) $(PY) manage.py migrate --no-input
-	SECRET_KEY=$$(cat var/secret_key) $(PY) manage.py load_demo
-	@echo ""
-	@echo "Overlay is serving on http://$(HOST):$(PORT)/"
-	@echo "  Admin console: http://$(HOST):$(PORT)/admin/   (users above, e.g. manager / overlay-demo)"
-	@echo "  API docs:      http://$(HOST):$(PORT)/api/docs/"
-	@echo "  TMF620:        http://$(HOST):$(PORT)/tmf-api/productCatalogManagement/v4/productOffering"
-	@echo ""
-	SECRET_KEY=$$(cat var/secret_key) $(PY) manage.py runserver --insecure $(HOST):$(PORT)
+	SECRET_KEY=$$(cat var/secret_key) $(PY) scripts/run_demo.py --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from adapters.demo import configure_simulated_systems
 from catalog.demo import load_demo_catalog
 from overlay.models import ApiClient
 from overlay.services import api_client_create, roles_ensure
@@ -25,7 +26,10 @@ DEMO_CLIENTS = [
 class Command(BaseCommand):
     help = "Create roles, demo users, demo channel applications (fresh tokens) and the demo catalog."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--simulator-url", help="Configure the simulated back-office systems at this URL.")
+
+    def handle(self, *args, simulator_url=None, **options):
         password = os.environ.get("OVERLAY_DEMO_PASSWORD", "overlay-demo")
         with transaction.atomic():
             roles_ensure()
@@ -40,6 +44,8 @@ class Command(BaseCommand):
                 if group:
                     user.groups.add(Group.objects.get(name=group))
             created_catalog = load_demo_catalog()
+            if simulator_url:
+                configure_simulated_systems(simulator_url)
             # Tokens are shown only when issued: demo clients get fresh ones on every start.
             ApiClient.objects.filter(name__in=[name for name, _, _ in DEMO_CLIENTS]).delete()
             tokens = [

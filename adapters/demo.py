@@ -1,0 +1,30 @@
+"""The simulated estate as an operator would configure it (used by `make run` and the benchmarks)."""
+
+from adapters.models import BackOfficeSystem
+
+SIMULATED_SYSTEMS = [
+    ("crm", "Billing & CRM", "CrmAdapter", 300),
+    ("mobile", "Mobile stack", "MobileAdapter", 300),
+    ("fixed", "Fixed / broadband stack", "FixedAdapter", 300),
+    ("logistics", "Logistics", "LogisticsAdapter", 600),
+    ("partner", "Partner catalog (StreamMax & co)", "PartnerCatalogAdapter", 3600),
+]
+
+
+def configure_simulated_systems(base_url: str) -> list[BackOfficeSystem]:
+    """Create or update one BackOfficeSystem per simulated system; the secrets stay in the environment."""
+    return [
+        BackOfficeSystem.objects.update_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "adapter": f"adapters.builtin.simulated.{adapter}",
+                "base_url": base_url,
+                "credentials_ref": "SIMULATOR_API_KEY",
+                "webhook_secret_ref": "SIMULATOR_WEBHOOK_SECRET",
+                "sync_every_seconds": every,
+                "enabled": True,
+            },
+        )[0]
+        for code, name, adapter, every in SIMULATED_SYSTEMS
+    ]

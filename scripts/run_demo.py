@@ -1,0 +1,96 @@
+#!/usr/bin/env python
+"""`make run`: the back-office simulator and Overlay side by side, with the demo synced in between.
+
+1. starts the simulator (its own storage under var/) on SIMULATOR_PORT (8100),
+2. migrates, loads roles, demo users, the demo catalog and the simulated systems,
+3. pulls every system through the real adapters (`manage.py sync`),
+4. tells the simulator to push its changes to Overlay's webhook,
+5. serves the API and the admin until Ctrl-C, then stops the simulator.
+"""
+
+import argparse
+import json
+import os
+import secrets
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.request import Request, urlopen
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+
+
+def manage(*args: str) -> None:
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, check=True)
+
+
+def wait_for(url: str, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urlopen(url, timeout=1).read()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", default="8000")
+    parser.add_argument("--customers", type=int, default=int(os.environ.get("DEMO_CUSTOMERS", "500")))
+    args = parser.parse_args()
+
+    var = ROOT / "var"
+    var.mkdir(exist_ok=True)
+    secret_file = var / "simulator_secrets.json"
+    if not secret_file.exists():
+        secret_file.write_text(json.dumps({"api_key": secrets.token_urlsafe(24), "push": secrets.token_urlsafe(24)}))
+    keys = json.loads(secret_file.read_text())
+    os.environ.setdefault("SIMULATOR_API_KEY", keys["api_key"])
+    os.environ.setdefault("SIMULATOR_WEBHOOK_SECRET", keys["push"])
+    simulator_port = os.environ.get("SIMULATOR_PORT", "8100")
+    simulator_url = f"http://127.0.0.1:{simulator_port}"
+
+    simulator = subprocess.Popen(
+        [
+            *(PYTHON, "-m", "adapters.simulator", "--port", simulator_port, "--customers", str(args.customers)),
+            *("--db", str(var / "simulator.sqlite3"), "--api-key", os.environ["SIMULATOR_API_KEY"]),
+        ],
+        cwd=ROOT,
+    )
+    try:
+        wait_for(f"{simulator_url}/_control/stats")
+        manage("migrate", "--no-input", "-v0")
+        manage("load_demo", "--simulator-url", simulator_url)
+        manage("sync")
+        webhook = {
+            "url": f"http://{args.host}:{args.port}/api/v1/backoffice/{{system}}/events",
+            "secret": os.environ["SIMULATOR_WEBHOOK_SECRET"],
+        }
+        urlopen(Request(f"{simulator_url}/_control/webhook", data=json.dumps(webhook).encode(), method="POST")).read()
+        print(
+            f"\nOverlay is serving on http://{args.host}:{args.port}/\n"
+            f"  Admin console: http://{args.host}:{args.port}/admin/   (users above, e.g. manager / overlay-demo)\n"
+            f"  API docs:      http://{args.host}:{args.port}/api/docs/\n"
+            f"  TMF620:        http://{args.host}:{args.port}/tmf-api/productCatalogManagement/v4/productOffering\n"
+            f"  Back-office simulator: {simulator_url} ({args.customers} customers; "
+            f'POST {simulator_url}/_control/changes {{"system": "crm", "count": 5}} pushes changes)\n',
+            flush=True,
+        )
+        return subprocess.run(
+            [PYTHON, "manage.py", "runserver", "--insecure", f"{args.host}:{args.port}"], cwd=ROOT
+        ).returncode
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        simulator.terminate()
+        simulator.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
