@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import time
@@ -44,6 +45,8 @@ def main() -> int:
     parser.add_argument("--port", default="8000")
     parser.add_argument("--customers", type=int, default=int(os.environ.get("DEMO_CUSTOMERS", "500")))
     args = parser.parse_args()
+    # Stopped by a service manager or `kill`: clean up as for Ctrl-C, simulator included.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
     var = ROOT / "var"
     var.mkdir(exist_ok=True)
@@ -83,7 +86,7 @@ def main() -> int:
             flush=True,
         )
         return subprocess.run(
-            [PYTHON, "manage.py", "runserver", "--insecure", f"{args.host}:{args.port}"], cwd=ROOT
+            [PYTHON, "manage.py", "runserver", "--insecure", "--noreload", f"{args.host}:{args.port}"], cwd=ROOT
         ).returncode
     except KeyboardInterrupt:
         return 0
