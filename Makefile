@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench-catalog clean
+.PHONY: run test lint format bench-catalog bench-sync clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ format: $(VENV)/.installed
 
 bench-catalog: $(VENV)/.installed
 	$(PY) scripts/with_services.py -- $(PY) bench/catalog/run.py $(BENCH_ARGS)
+
+bench-sync: $(VENV)/.installed
+	$(PY) scripts/with_services.py -- $(PY) bench/sync/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var db.sqlite3
