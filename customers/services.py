@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -20,6 +20,7 @@ from customers.models import (
     LinkSuggestion,
     new_id,
 )
+from overlay.bulk import insert_rows, is_postgres
 from overlay.errors import Conflict
 
 # Strongest first: the strongest kind a record has any match on decides.
@@ -73,12 +74,7 @@ class _IdentifierIndex:
         self.linked_here: set[str] = set()
         if not wanted:
             return
-        condition = Q()
-        for kind, values in wanted.items():
-            condition |= Q(kind=kind, value__in=values)
-        for kind, value, customer_id in CustomerIdentifier.objects.filter(condition).values_list(
-            "kind", "value", "customer_id"
-        ):
+        for kind, value, customer_id in _identifier_matches(wanted):
             self.index[(kind, value)].add(customer_id)
         candidates = set().union(*self.index.values())
         if candidates:
@@ -121,6 +117,23 @@ class _IdentifierIndex:
         if party.national_id:
             self.national_ids[customer_id].add(party.national_id)
         self.linked_here.add(customer_id)
+
+
+def _identifier_matches(wanted: dict[str, set[str]]) -> list[tuple[str, str, str]]:
+    pairs = [(kind, value) for kind, values in wanted.items() for value in values]
+    if is_postgres():
+        # One array parameter pair instead of thousands of bound values.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT kind, value, customer_id FROM customers_customeridentifier "
+                "WHERE (kind, value) IN (SELECT * FROM unnest(%s::text[], %s::text[]))",
+                [[k for k, _ in pairs], [v for _, v in pairs]],
+            )
+            return cursor.fetchall()
+    condition = Q()
+    for kind, values in wanted.items():
+        condition |= Q(kind=kind, value__in=values)
+    return list(CustomerIdentifier.objects.filter(condition).values_list("kind", "value", "customer_id"))
 
 
 def _customer_from(party: PartyRecord) -> Customer:
@@ -189,8 +202,21 @@ def resolve_parties(
                 source_hash=hashes[party.external_id],
             )
         )
-    Customer.objects.bulk_create(new_customers.values(), batch_size=1000)
-    CustomerLink.objects.bulk_create(new_links, batch_size=1000)
+    now = timezone.now()
+    insert_rows(
+        Customer,
+        ("id", "kind", "status", "created_at", "updated_at", *PERSONAL_FIELDS),
+        [(c.id, c.kind, c.status, now, now, *(getattr(c, f) for f in PERSONAL_FIELDS)) for c in new_customers.values()],
+    )
+    link_ids = dict(
+        (external_id, link_id)
+        for link_id, external_id in insert_rows(
+            CustomerLink,
+            ("customer", "system", "external_id", "linked_by", "source_hash", "updated_at"),
+            [(link.customer_id, system, link.external_id, link.linked_by, link.source_hash, now) for link in new_links],
+            returning=("id", "external_id"),
+        )
+    )
     counts.created = len(new_links)
 
     # Existing customers that a new or changed record adds to or corrects.
@@ -208,7 +234,6 @@ def resolve_parties(
         elif _fill_blanks(customer, party):
             dirty.append(customer)
     if dirty:
-        now = timezone.now()
         for customer in dirty:
             customer.updated_at = now
         Customer.objects.bulk_update(dirty, [*PERSONAL_FIELDS, "updated_at"], batch_size=1000)
@@ -216,46 +241,45 @@ def resolve_parties(
     counts.updated = len(changed)
 
     # Identifiers follow their link: replaced when the record changes.
+    link_ids.update({p.external_id: links[p.external_id].pk for p in changed})
     relinked = [*new_links, *(links[p.external_id] for p in changed)]
-    link_ids = dict(
-        CustomerLink.objects.filter(system=system, external_id__in=[link.external_id for link in relinked]).values_list(
-            "external_id", "id"
-        )
-    )
-    CustomerIdentifier.objects.filter(link_id__in=[link_ids[p.external_id] for p in changed]).delete()
+    CustomerIdentifier.objects.filter(link_id__in=[links[p.external_id].pk for p in changed]).delete()
     by_ext = {p.external_id: p for p in parties}
-    CustomerIdentifier.objects.bulk_create(
-        (
-            CustomerIdentifier(link_id=link_ids[link.external_id], customer_id=link.customer_id, kind=kind, value=value)
+    insert_rows(
+        CustomerIdentifier,
+        ("link", "customer", "kind", "value"),
+        [
+            (link_ids[link.external_id], link.customer_id, kind, value)
             for link in relinked
             for kind, value in identifiers_of(by_ext[link.external_id])
-        ),
-        batch_size=2000,
+        ],
     )
     LinkSuggestion.objects.bulk_create(suggestions, ignore_conflicts=True)
-    _upsert_accounts(system, [p for p in [*fresh, *changed] if p.accounts], result)
+    _upsert_accounts(system, [p for p in [*fresh, *changed] if p.accounts], result, now)
     return result, counts
 
 
-def _upsert_accounts(system: str, parties: Sequence[PartyRecord], owners: dict[str, str]) -> None:
-    accounts = [
-        BillingAccount(
-            customer_id=owners[party.external_id],
-            system=system,
-            external_id=account.external_id,
-            bill_cycle=account.bill_cycle,
-            payment_method=account.payment_method,
-            source_hash=content_hash(account),
+def _upsert_accounts(system: str, parties: Sequence[PartyRecord], owners: dict[str, str], now) -> None:
+    accounts = {
+        account.external_id: (
+            new_id(),
+            owners[party.external_id],
+            system,
+            account.external_id,
+            account.bill_cycle,
+            account.payment_method,
+            content_hash(account),
+            now,
         )
         for party in parties
         for account in party.accounts
-    ]
-    BillingAccount.objects.bulk_create(
-        _latest(accounts),
-        update_conflicts=True,
-        unique_fields=["system", "external_id"],
-        update_fields=["customer", "bill_cycle", "payment_method", "source_hash", "updated_at"],
-        batch_size=1000,
+    }
+    insert_rows(
+        BillingAccount,
+        ("id", "customer", "system", "external_id", "bill_cycle", "payment_method", "source_hash", "updated_at"),
+        list(accounts.values()),
+        conflict=("system", "external_id"),
+        update=("customer", "bill_cycle", "payment_method", "source_hash", "updated_at"),
     )
 
 
@@ -281,37 +305,39 @@ def held_products_import(system: str, records: Sequence[HeldProductRecord]) -> C
         return counts
     owners, _ = resolve_parties(system, [r.holder for r in todo], authoritative=False)
     now = timezone.now()
-    HeldProduct.objects.bulk_create(
+    updated = (
+        "customer",
+        "name",
+        "product_code",
+        "status",
+        "characteristics",
+        "billing_account_ref",
+        "start_date",
+        "source_hash",
+        "updated_at",
+    )
+    insert_rows(
+        HeldProduct,
+        ("id", "system", "external_id", *updated),
         [
-            HeldProduct(
-                customer_id=owners[r.holder.external_id],
-                system=system,
-                external_id=r.external_id,
-                name=r.name,
-                product_code=r.product_code,
-                status=r.status,
-                characteristics=dict(r.characteristics),
-                billing_account_ref=r.billing_account_ref,
-                start_date=r.start_date,
-                source_hash=hashes[r.external_id],
-                updated_at=now,
+            (
+                new_id(),
+                system,
+                r.external_id,
+                owners[r.holder.external_id],
+                r.name,
+                r.product_code,
+                r.status,
+                dict(r.characteristics),
+                r.billing_account_ref,
+                r.start_date,
+                hashes[r.external_id],
+                now,
             )
             for r in todo
         ],
-        update_conflicts=True,
-        unique_fields=["system", "external_id"],
-        update_fields=[
-            "customer",
-            "name",
-            "product_code",
-            "status",
-            "characteristics",
-            "billing_account_ref",
-            "start_date",
-            "source_hash",
-            "updated_at",
-        ],
-        batch_size=1000,
+        conflict=("system", "external_id"),
+        update=updated,
     )
     counts.created = sum(1 for r in todo if r.external_id not in existing)
     counts.updated = len(todo) - counts.created

@@ -81,8 +81,10 @@ def main() -> int:
     )
     subprocess.run([PYTHON, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, check=True, capture_output=True)
     simulator = subprocess.Popen(
-        [PYTHON, "-m", "adapters.simulator", "--port", str(port), "--customers", str(args.customers)]
-        + ["--db", "/tmp/overlay-bench-simulator.sqlite3", "--fresh", "--api-key", "bench-key"],
+        [
+            *(PYTHON, "-m", "adapters.simulator", "--port", str(port), "--customers", str(args.customers)),
+            *("--db", "/tmp/overlay-bench-simulator.sqlite3", "--fresh", "--api-key", "bench-key"),
+        ],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
     )

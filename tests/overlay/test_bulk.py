@@ -1,0 +1,57 @@
+"""insert_rows: the PostgreSQL statement and the ORM fallback (SQLite's path) must agree."""
+
+import pytest
+from django.utils import timezone
+
+from customers.models import BillingAccount, Customer, HeldProduct
+from overlay import bulk
+
+
+@pytest.fixture(params=["postgresql", "orm"])
+def path(request, monkeypatch):
+    if request.param == "orm":
+        monkeypatch.setattr(bulk, "is_postgres", lambda: False)
+    return request.param
+
+
+@pytest.mark.django_db
+def test_insert_upsert_and_returning(path):
+    now = timezone.now()
+    # Columns not given (names, status, timestamps...) take the model's defaults on both paths.
+    bulk.insert_rows(Customer, ("id", "given_name"), [(f"c{i}", f"Given{i}") for i in range(3)])
+    assert set(Customer.objects.values_list("status", "family_name")) == {("active", "")}
+    assert sorted(Customer.objects.values_list("given_name", flat=True)) == ["Given0", "Given1", "Given2"]
+
+    columns = ("id", "customer", "system", "external_id", "bill_cycle", "payment_method", "source_hash", "updated_at")
+    first = [("a1", "c0", "crm", "A1", 1, "DD", "h1", now), ("a2", "c1", "crm", "A2", 2, "DD", "h2", now)]
+    bulk.insert_rows(
+        BillingAccount, columns, first, conflict=("system", "external_id"), update=("customer", "bill_cycle")
+    )
+    again = [("x1", "c2", "crm", "A1", 9, "INV", "h9", now)]
+    bulk.insert_rows(
+        BillingAccount, columns, again, conflict=("system", "external_id"), update=("customer", "bill_cycle")
+    )
+    account = BillingAccount.objects.get(external_id="A1")
+    assert (account.pk, account.customer_id, account.bill_cycle, account.payment_method) == ("a1", "c2", 9, "DD")
+
+    product_columns = (
+        "id",
+        "customer",
+        "system",
+        "external_id",
+        "name",
+        "characteristics",
+        "source_hash",
+    )
+    returned = bulk.insert_rows(
+        HeldProduct,
+        product_columns,
+        [("p1", "c0", "mobile", "S1", "Plan", {"MSISDN": "+31600000001"}, "h")],
+        conflict=("system", "external_id"),
+        update=("name",),
+        returning=("id", "external_id"),
+    )
+    assert returned == [("p1", "S1")]
+    product = HeldProduct.objects.get()
+    assert product.characteristics == {"MSISDN": "+31600000001"} and product.status == "active" and product.updated_at
+    assert bulk.insert_rows(Customer, ("id",), []) == []
