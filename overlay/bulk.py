@@ -93,7 +93,8 @@ def _insert_with_orm(model, fields, rows, *, conflict, update, returning) -> lis
     model.objects.bulk_create(objects, batch_size=500, **options)
     if not returning:
         return []
-    keys = list(conflict) or [fields[0].name]
+    # Match rows back by their conflict keys (else the first column), by attname: FK ids, not objects.
+    keys = [model._meta.get_field(k).attname for k in (list(conflict) or [fields[0].name])]
     lookup = {tuple(getattr(o, k) for k in keys) for o in objects}
     found = model.objects.filter(**{f"{keys[0]}__in": {key[0] for key in lookup}}).values_list(*keys, *returning)
     return [tuple(r[len(keys) :]) for r in found if tuple(r[: len(keys)]) in lookup]

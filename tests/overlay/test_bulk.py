@@ -3,7 +3,7 @@
 import pytest
 from django.utils import timezone
 
-from customers.models import BillingAccount, Customer, HeldProduct
+from customers.models import BillingAccount, Customer, CustomerLink, HeldProduct
 from overlay import bulk
 
 
@@ -55,3 +55,18 @@ def test_insert_upsert_and_returning(path):
     product = HeldProduct.objects.get()
     assert product.characteristics == {"MSISDN": "+31600000001"} and product.status == "active" and product.updated_at
     assert bulk.insert_rows(Customer, ("id",), []) == []
+
+
+@pytest.mark.django_db
+def test_returning_without_a_conflict_target_and_a_foreign_key_first(path):
+    """How new customer links get their ids (this shape broke the SQLite path of `make run`)."""
+    bulk.insert_rows(Customer, ("id",), [("c1",), ("c2",)])
+    rows = [("c1", "crm", "C1", "new", "h"), ("c2", "crm", "C2", "new", "h")]
+    returned = bulk.insert_rows(
+        CustomerLink,
+        ("customer", "system", "external_id", "linked_by", "source_hash"),
+        rows,
+        returning=("id", "external_id"),
+    )
+    assert sorted(external for _, external in returned) == ["C1", "C2"]
+    assert {link_id for link_id, _ in returned} == set(CustomerLink.objects.values_list("id", flat=True))
