@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from adapters.contracts import Counts, MappingError, SourceUnavailable
 from adapters.models import BackOfficeSystem, QuarantinedRecord, SyncCursor, SyncRun
-from adapters.registry import adapter_for
+from adapters.registry import adapter_class, adapter_for
 from catalog.services import offerings_import
 from customers.services import held_products_import, parties_import
 
@@ -109,9 +109,7 @@ def sync_stream(system: BackOfficeSystem, stream: str, *, full: bool = False, ma
 
 def sync_system(system: BackOfficeSystem, *, full: bool = False) -> list[SyncRun]:
     """Pull every stream of a system."""
-    adapter = adapter_for(system)
-    adapter.close()
-    return [sync_stream(system, stream, full=full) for stream in adapter.streams]
+    return [sync_stream(system, stream, full=full) for stream in adapter_class(system.adapter).streams]
 
 
 def apply_pushed(system: BackOfficeSystem, stream: str, raws: Sequence[dict]) -> SyncRun:

@@ -6,6 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from adapters.models import BackOfficeSystem, SyncRun
+from adapters.registry import adapter_class
 from adapters.sync import apply_pushed, sync_stream
 
 
@@ -24,8 +25,6 @@ def apply_pushed_task(system_id: int, stream: str, records: list[dict]) -> int:
 @shared_task
 def sync_due_systems() -> list[str]:
     """Celery beat calls this every minute: pull every enabled system whose interval has passed."""
-    from adapters.registry import adapter_class
-
     started = []
     now = timezone.now()
     for system in BackOfficeSystem.objects.filter(enabled=True, sync_every_seconds__gt=0):
