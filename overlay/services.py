@@ -3,15 +3,21 @@
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
+from django.core import signing
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 
 from overlay.errors import UnprocessableEntity
 from overlay.models import ApiClient, SalesChannel
 
-KNOWN_SCOPES = frozenset({"catalog:read", "catalog:write", "sync:read"})
+KNOWN_SCOPES = frozenset({"catalog:read", "catalog:write", "sync:read", "customers:read", "customers:token"})
+CUSTOMER_TOKEN_PREFIX = "ovc_"
+CUSTOMER_TOKEN_SALT = "overlay.customer-token"
 
 # Staff roles and the model permissions each one holds: "app_label.codename".
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -82,3 +88,30 @@ def roles_ensure() -> None:
                 query = query.filter(codename=codename)
             permissions.extend(query)
         group.permissions.set(permissions)
+
+
+@dataclass(frozen=True)
+class CustomerToken:
+    token: str
+    expires_at: datetime
+
+
+def customer_token_issue(*, client_id: int, channel: str, customer_id: str) -> CustomerToken:
+    """A short-lived token for a customer a trusted channel application has authenticated.
+
+    It is signed, not stored: it names the customer, the issuing client and channel, and
+    dies with its age limit or with the issuing client (revoked clients' tokens fail).
+    """
+    value = signing.dumps({"c": customer_id, "k": client_id, "ch": channel}, salt=CUSTOMER_TOKEN_SALT, compress=True)
+    lifetime = timedelta(seconds=settings.CUSTOMER_TOKEN_SECONDS)
+    return CustomerToken(token=CUSTOMER_TOKEN_PREFIX + value, expires_at=timezone.now() + lifetime)
+
+
+def customer_token_read(token: str) -> dict | None:
+    """The token's claims if it is genuine and young enough, else None."""
+    try:
+        return signing.loads(
+            token.removeprefix(CUSTOMER_TOKEN_PREFIX), salt=CUSTOMER_TOKEN_SALT, max_age=settings.CUSTOMER_TOKEN_SECONDS
+        )
+    except signing.BadSignature:
+        return None

@@ -171,6 +171,8 @@ CELERY_BEAT_SCHEDULE = {
 CATALOG_PAGE_CACHE_SECONDS = int(os.environ.get("CATALOG_PAGE_CACHE_SECONDS", "30"))
 # How long a verified bearer token is trusted before it is looked up again.
 API_TOKEN_CACHE_SECONDS = int(os.environ.get("API_TOKEN_CACHE_SECONDS", "10"))
+# How long a customer token (issued to a channel application for its signed-in customer) lives.
+CUSTOMER_TOKEN_SECONDS = int(os.environ.get("CUSTOMER_TOKEN_SECONDS", "3600"))
 
 LOGGING = {
     "version": 1,

@@ -4,12 +4,18 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from adapters.api.views import PushedChangesView, SyncRunsView
 from catalog.api.views import EstimateView, QuoteView
+from customers.api import urls as customer_urls
+from customers.api.views import CustomerTokenView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("tmf-api/productCatalogManagement/v4/", include("catalog.api.urls")),
+    path("tmf-api/customerManagement/v4/", include(customer_urls.customer_management)),
+    path("tmf-api/party/v4/", include(customer_urls.party)),
+    path("tmf-api/productInventory/v4/", include(customer_urls.product_inventory)),
+    path("api/v1/auth/customer-token", CustomerTokenView.as_view(), name="customer-token"),
     path("api/v1/pricing/quote", QuoteView.as_view(), name="pricing-quote"),
     path("api/v1/pricing/estimate", EstimateView.as_view(), name="pricing-estimate"),
     path("api/v1/backoffice/<slug:system>/events", PushedChangesView.as_view(), name="backoffice-events"),

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from orchestration import services
-from overlay.api.permissions import AuthenticatedPrincipal
+from overlay.api.permissions import ApplicationOrStaff
 from overlay.api.principal import principal_of
 
 
@@ -28,7 +28,7 @@ def _represent(subscription) -> dict:
 
 
 class HubView(APIView):
-    permission_classes = [AuthenticatedPrincipal]
+    permission_classes = [ApplicationOrStaff]
     serializer_class = EventSubscriptionInput
     api_name = ""
 
@@ -45,7 +45,7 @@ class HubView(APIView):
 
 
 class HubDetailView(APIView):
-    permission_classes = [AuthenticatedPrincipal]
+    permission_classes = [ApplicationOrStaff]
     api_name = ""
 
     @extend_schema(operation_id="unregisterListener", responses={204: None})

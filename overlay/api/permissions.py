@@ -18,6 +18,8 @@ class ScopedPermission(permissions.BasePermission):
         principal = principal_of(request)
         if principal is None:
             return False
+        if not _routed(request, view):
+            return True  # let DRF answer 405 rather than a misleading 403
         if request.method in SAFE_METHODS:
             scope = getattr(view, "read_scope", None)
         else:
@@ -32,3 +34,21 @@ class AuthenticatedPrincipal(permissions.BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return principal_of(request) is not None
+
+
+class ApplicationOrStaff(permissions.BasePermission):
+    """Channel applications and staff, not customers acting for themselves (e.g. registering listeners)."""
+
+    message = "Customers cannot do this."
+
+    def has_permission(self, request, view) -> bool:
+        principal = principal_of(request)
+        return principal is not None and principal.customer_id is None
+
+
+def _routed(request, view) -> bool:
+    method = request.method.lower()
+    action_map = getattr(view, "action_map", None)
+    if action_map is not None:
+        return method in action_map and method in view.http_method_names
+    return hasattr(view, method) and method in view.http_method_names

@@ -11,6 +11,7 @@ STAFF_SCOPE_PERMISSIONS = {
     "catalog:read": "catalog.view_productoffering",
     "catalog:write": "catalog.change_productoffering",
     "sync:read": "adapters.view_syncrun",
+    "customers:read": "customers.view_customer",
 }
 
 
@@ -41,12 +42,34 @@ class ClientUser:
 
 
 @dataclass(frozen=True)
+class CustomerUser(ClientUser):
+    """``request.user`` for a customer acting through a channel application (a customer token)."""
+
+    customer_id: str = ""
+
+    @property
+    def pk(self) -> str:
+        return f"customer:{self.customer_id}"
+
+
+# What a customer token lets its customer do (always on their own data only).
+CUSTOMER_SCOPES = frozenset({"customers:read"})
+
+
+@dataclass(frozen=True)
 class Principal:
     key: str
     channel: str
     user: object
 
+    @property
+    def customer_id(self) -> str | None:
+        """Set when a customer acts for themself: every read is then limited to their own data."""
+        return self.user.customer_id if isinstance(self.user, CustomerUser) else None
+
     def has_scope(self, scope: str) -> bool:
+        if isinstance(self.user, CustomerUser):
+            return scope in CUSTOMER_SCOPES
         if isinstance(self.user, ClientUser):
             return scope in self.user.scopes
         permission = STAFF_SCOPE_PERMISSIONS.get(scope)
@@ -61,7 +84,7 @@ def principal_of(request) -> Principal | None:
     user = request.user
     if not user or not user.is_authenticated:
         return None
-    if isinstance(user, ClientUser):
+    if isinstance(user, ClientUser):  # customer users too
         return Principal(key=user.pk, channel=user.channel, user=user)
     if user.is_staff and user.is_active:
         # Staff use the admin as their console: they act in the call-centre channel.

@@ -1,0 +1,123 @@
+"""TMF629 Customer, TMF632 Individual and TMF637 Product representations, built from prefetched rows."""
+
+from customers.models import Customer, HeldProduct
+from overlay.api.representation import compact, timestamp
+
+CUSTOMER_BASE = "/tmf-api/customerManagement/v4"
+PARTY_BASE = "/tmf-api/party/v4"
+INVENTORY_BASE = "/tmf-api/productInventory/v4"
+INDIVIDUAL_STATUS = {"active": "validated", "deceased": "deceased"}
+PRODUCT_STATUSES = {
+    "created",
+    "pendingActive",
+    "cancelled",
+    "active",
+    "pendingTerminate",
+    "suspended",
+    "aborted",
+    "terminated",
+}
+
+
+def full_name(customer: Customer) -> str:
+    return customer.organization_name or f"{customer.given_name} {customer.family_name}".strip() or customer.id
+
+
+def contact_media(customer: Customer) -> list[dict]:
+    media = []
+    if customer.email:
+        media.append({"mediumType": "email", "preferred": True, "characteristic": {"emailAddress": customer.email}})
+    if customer.phone:
+        media.append(
+            {"mediumType": "mobile", "preferred": not customer.email, "characteristic": {"phoneNumber": customer.phone}}
+        )
+    if customer.street or customer.postcode:
+        media.append(
+            {
+                "mediumType": "postalAddress",
+                "characteristic": compact(
+                    {
+                        "street1": f"{customer.street} {customer.house_number}".strip() or None,
+                        "postCode": customer.postcode or None,
+                        "city": customer.city or None,
+                    }
+                ),
+            }
+        )
+    return media
+
+
+def customer(row: Customer, ctx) -> dict:
+    party_type = "Organization" if row.kind == Customer.Kind.ORGANIZATION else "Individual"
+    party_path = "organization" if party_type == "Organization" else "individual"
+    return compact(
+        {
+            "id": row.id,
+            "href": ctx.href(f"{CUSTOMER_BASE}/customer/{row.id}"),
+            "name": full_name(row),
+            "status": row.status,
+            "engagedParty": {
+                "id": row.id,
+                "href": ctx.href(f"{PARTY_BASE}/{party_path}/{row.id}"),
+                "name": full_name(row),
+                "@referredType": party_type,
+            },
+            "contactMedium": contact_media(row),
+            "account": [
+                {"id": a.id, "name": a.external_id, "@referredType": "BillingAccount"}
+                for a in row.billing_accounts.all()
+            ],
+            "characteristic": [{"name": "segment", "valueType": "string", "value": row.segment}] if row.segment else [],
+            "@type": "Customer",
+        }
+    )
+
+
+def individual(row: Customer, ctx) -> dict:
+    return compact(
+        {
+            "id": row.id,
+            "href": ctx.href(f"{PARTY_BASE}/individual/{row.id}"),
+            "givenName": row.given_name or None,
+            "familyName": row.family_name or None,
+            "fullName": full_name(row),
+            "birthDate": row.birth_date.isoformat() if row.birth_date else None,
+            "status": INDIVIDUAL_STATUS.get(row.status, "initialized"),
+            "contactMedium": contact_media(row),
+            "externalReference": [
+                {"externalReferenceType": link.system, "name": link.external_id} for link in row.links.all()
+            ],
+            "@type": "Individual",
+        }
+    )
+
+
+def product(row: HeldProduct, ctx) -> dict:
+    return compact(
+        {
+            "id": row.id,
+            "href": ctx.href(f"{INVENTORY_BASE}/product/{row.id}"),
+            "name": row.name,
+            "status": row.status if row.status in PRODUCT_STATUSES else "active",
+            "isCustomerVisible": True,
+            "productSerialNumber": row.external_id,
+            "startDate": timestamp(row.start_date),
+            "terminationDate": timestamp(row.termination_date),
+            "productCharacteristic": [
+                {"name": name, "valueType": "string", "value": value}
+                for name, value in sorted(row.characteristics.items())
+            ],
+            "billingAccount": {"id": row.billing_account_ref, "@referredType": "BillingAccount"}
+            if row.billing_account_ref
+            else None,
+            "relatedParty": [
+                {
+                    "id": row.customer_id,
+                    "href": ctx.href(f"{CUSTOMER_BASE}/customer/{row.customer_id}"),
+                    "role": "customer",
+                    "@referredType": "Customer",
+                }
+            ],
+            "@type": "Product",
+        }
+    )

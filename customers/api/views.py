@@ -1,0 +1,98 @@
+"""TMF629 customer, TMF632 individual, TMF637 product (reads), and customer tokens."""
+
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from customers import selectors
+from customers.api import representations
+from customers.api.filters import CustomerFilterSet, IndividualFilterSet, ProductFilterSet
+from customers.models import Customer
+from overlay.api.principal import principal_of
+from overlay.api.representation import timestamp
+from overlay.api.views import TMFResourceViewSet
+from overlay.errors import UnprocessableEntity
+from overlay.services import customer_token_issue
+
+
+class ReadOnlyResource(TMFResourceViewSet):
+    """Reads for whoever may see customers; writes come with the customer-management work (405 until then)."""
+
+    read_scope = "customers:read"
+    write_scope = None
+    http_method_names = ["get", "head", "options"]
+
+    @property
+    def principal(self):
+        return principal_of(self.request)
+
+
+class CustomerViewSet(ReadOnlyResource):
+    resource_type = "Customer"
+    base_path = f"{representations.CUSTOMER_BASE}/customer"
+    filterset_class = CustomerFilterSet
+
+    def get_queryset(self):
+        return selectors.customers_visible(self.principal)
+
+    def with_related(self, queryset):
+        return selectors.customers_with_related(queryset)
+
+    def represent(self, obj, ctx):
+        return representations.customer(obj, ctx)
+
+
+class IndividualViewSet(CustomerViewSet):
+    resource_type = "Individual"
+    base_path = f"{representations.PARTY_BASE}/individual"
+    filterset_class = IndividualFilterSet
+
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=Customer.Kind.INDIVIDUAL)
+
+    def represent(self, obj, ctx):
+        return representations.individual(obj, ctx)
+
+
+class ProductViewSet(ReadOnlyResource):
+    resource_type = "Product"
+    base_path = f"{representations.INVENTORY_BASE}/product"
+    filterset_class = ProductFilterSet
+
+    def get_queryset(self):
+        return selectors.held_products_visible(self.principal).order_by("customer_id", "system", "external_id")
+
+    def represent(self, obj, ctx):
+        return representations.product(obj, ctx)
+
+
+class CustomerTokenInput(serializers.Serializer):
+    customer = serializers.DictField(child=serializers.CharField(max_length=64))
+
+    def validate_customer(self, value):
+        if "id" not in value:
+            raise serializers.ValidationError("needs an id.")
+        return value
+
+
+class CustomerTokenView(APIView):
+    """``POST /api/v1/auth/customer-token``: a trusted channel application gets a token for its signed-in customer."""
+
+    read_scope = None
+    write_scope = "customers:token"
+    serializer_class = CustomerTokenInput
+
+    def post(self, request):
+        serializer = CustomerTokenInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        customer_id = serializer.validated_data["customer"]["id"]
+        if not Customer.objects.filter(pk=customer_id).exists():
+            raise UnprocessableEntity(f"No customer '{customer_id}'.")
+        principal = principal_of(request)
+        issued = customer_token_issue(
+            client_id=principal.user.client_id, channel=principal.channel, customer_id=customer_id
+        )
+        return Response(
+            {"token": issued.token, "expiresAt": timestamp(issued.expires_at), "customer": {"id": customer_id}},
+            status=status.HTTP_201_CREATED,
+        )

@@ -1,0 +1,197 @@
+"""TMF629 customer, TMF632 individual, TMF637 product: the shared read contract, and who may see what."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from customers.models import Customer, HeldProduct
+from overlay.services import api_client_revoke
+from tests.customers.factories import BillingAccountFactory, CustomerFactory, HeldProductFactory, LinkFactory
+from tests.tmf import TMFReadOnlyContract, assert_tmf_error
+
+CUSTOMERS = "/tmf-api/customerManagement/v4/customer"
+INDIVIDUALS = "/tmf-api/party/v4/individual"
+PRODUCTS = "/tmf-api/productInventory/v4/product"
+TOKEN = "/api/v1/auth/customer-token"
+
+
+class CustomersReader:
+    @pytest.fixture
+    def reader(self, make_client):
+        return make_client("callcentre", ("customers:read",))
+
+
+class TestCustomer(CustomersReader, TMFReadOnlyContract):
+    path = CUSTOMERS
+    resource_type = "Customer"
+    model = Customer
+    list_queries = 4  # count, page, billing accounts, links
+    detail_queries = 3
+    selected_attributes = ("name", "status")
+    name_attribute = ("status", "status")
+
+    def make(self, count, channels):
+        rows = []
+        for _ in range(count):
+            customer = CustomerFactory()
+            BillingAccountFactory(customer=customer)
+            LinkFactory(customer=customer)
+            rows.append(customer)
+        return rows
+
+    def filter_case(self, rows):
+        return f"contactMedium.characteristic.emailAddress={rows[2].email}", {rows[2].pk}
+
+    def test_quoted_name_filter_matches_exactly(self, reader, channels):
+        rows = self.make(2, channels)
+        response = reader.get(f'{self.path}?contactMedium.characteristic.emailAddress="{rows[1].email}"')
+        assert [item["id"] for item in response.json()] == [rows[1].pk]
+
+    def test_shape(self, reader, channels):
+        customer = self.make(1, channels)[0]
+        body = reader.get(f"{self.path}/{customer.pk}").json()
+        assert body["engagedParty"]["@referredType"] == "Individual"
+        assert body["engagedParty"]["href"].endswith(f"/tmf-api/party/v4/individual/{customer.pk}")
+        media = {m["mediumType"]: m["characteristic"] for m in body["contactMedium"]}
+        assert media["email"] == {"emailAddress": customer.email} and media["mobile"] == {"phoneNumber": customer.phone}
+        assert body["account"][0]["@referredType"] == "BillingAccount"
+
+
+class TestIndividual(CustomersReader, TMFReadOnlyContract):
+    path = INDIVIDUALS
+    resource_type = "Individual"
+    model = Customer
+    list_queries = 4
+    detail_queries = 3
+    selected_attributes = ("givenName", "familyName")
+    name_attribute = ("familyName", "family_name")
+
+    make = TestCustomer.make
+
+    def filter_case(self, rows):
+        return f"givenName={rows[1].given_name}", {rows[1].pk}
+
+    def test_external_references_show_every_source_record(self, reader, channels):
+        customer = self.make(1, channels)[0]
+        LinkFactory(customer=customer, system="mobile", external_id="holder:SUB-1")
+        refs = reader.get(f"{self.path}/{customer.pk}").json()["externalReference"]
+        assert {(r["externalReferenceType"], r["name"]) for r in refs} >= {("mobile", "holder:SUB-1")}
+
+
+class TestProduct(CustomersReader, TMFReadOnlyContract):
+    path = PRODUCTS
+    resource_type = "Product"
+    model = HeldProduct
+    list_queries = 2  # count, page
+    detail_queries = 1
+
+    selected_attributes = ("name", "status")
+
+    def make(self, count, channels):
+        return [HeldProductFactory() for _ in range(count)]
+
+    def filter_case(self, rows):
+        return f"relatedParty.id={rows[3].customer_id}", {rows[3].pk}
+
+    def test_shape(self, reader, channels):
+        product = self.make(1, channels)[0]
+        body = reader.get(f"{self.path}/{product.pk}").json()
+        assert body["productCharacteristic"] == [
+            {"name": "MSISDN", "valueType": "string", "value": product.characteristics["MSISDN"]}
+        ]
+        assert body["relatedParty"][0] == {
+            "id": product.customer_id,
+            "href": f"http://testserver{CUSTOMERS}/{product.customer_id}",
+            "role": "customer",
+            "@referredType": "Customer",
+        }
+
+
+# --- customer tokens: a customer reaches only their own data ---------------------------------
+@pytest.fixture
+def signing_app(make_client):
+    return make_client("web", ("customers:token",))
+
+
+def as_customer(signing_app, customer) -> APIClient:
+    response = signing_app.post(TOKEN, {"customer": {"id": customer.pk}}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["token"].startswith("ovc_") and response.json()["expiresAt"].endswith("Z")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['token']}")
+    return client
+
+
+@pytest.mark.django_db
+class TestCustomerTokens:
+    def test_a_customer_sees_only_their_own_records(self, signing_app):
+        mine, theirs = HeldProductFactory(), HeldProductFactory()
+        me = as_customer(signing_app, mine.customer)
+        assert [c["id"] for c in me.get(CUSTOMERS).json()] == [mine.customer_id]
+        assert [i["id"] for i in me.get(INDIVIDUALS).json()] == [mine.customer_id]
+        assert [p["id"] for p in me.get(PRODUCTS).json()] == [mine.pk]
+        assert me.get(PRODUCTS, {"relatedParty.id": theirs.customer_id}).json() == []
+        for url in (
+            f"{CUSTOMERS}/{theirs.customer_id}",
+            f"{INDIVIDUALS}/{theirs.customer_id}",
+            f"{PRODUCTS}/{theirs.pk}",
+        ):
+            assert_tmf_error(me.get(url), 404)
+
+    def test_a_customer_cannot_change_the_catalog_read_sync_runs_or_register_listeners(self, signing_app):
+        me = as_customer(signing_app, CustomerFactory())
+        assert_tmf_error(me.post("/tmf-api/productCatalogManagement/v4/category", {"name": "x"}, format="json"), 403)
+        assert_tmf_error(me.get("/api/v1/sync-runs"), 403)
+        hub = "/tmf-api/customerManagement/v4/hub"
+        assert_tmf_error(me.post(hub, {"callback": "https://a.example/"}, format="json"), 403)
+        assert_tmf_error(me.post(TOKEN, {"customer": {"id": "x"}}, format="json"), 403)
+
+    def test_the_customer_browses_the_catalog_of_the_issuing_channel(self, signing_app, channels):
+        from tests.catalog.factories import OfferingFactory
+
+        web_offer = OfferingFactory(channels=[channels["web"]])
+        OfferingFactory(channels=[channels["store"]])
+        me = as_customer(signing_app, CustomerFactory())
+        listed = me.get("/tmf-api/productCatalogManagement/v4/productOffering").json()
+        assert [o["id"] for o in listed] == [web_offer.pk]
+
+    def test_tampered_expired_and_orphaned_tokens_are_refused(self, signing_app, settings):
+        customer = CustomerFactory()
+        me = as_customer(signing_app, customer)
+        token = me._credentials["HTTP_AUTHORIZATION"].split()[1]
+        forged = APIClient()
+        forged.credentials(HTTP_AUTHORIZATION=f"Bearer {token[:-4]}abcd")
+        assert_tmf_error(forged.get(CUSTOMERS), 401)
+        settings.CUSTOMER_TOKEN_SECONDS = -1
+        assert_tmf_error(me.get(CUSTOMERS), 401)
+        settings.CUSTOMER_TOKEN_SECONDS = 3600
+        assert me.get(CUSTOMERS).status_code == 200
+        api_client_revoke(signing_app.api_client)
+        assert_tmf_error(me.get(CUSTOMERS), 401)
+
+    @pytest.mark.parametrize(
+        "body,status", [({}, 400), ({"customer": {}}, 400), ({"customer": {"id": "nobody"}}, 422), ([], 400)]
+    )
+    def test_bad_token_requests(self, signing_app, body, status):
+        assert_tmf_error(signing_app.post(TOKEN, body, format="json"), status)
+
+    def test_only_trusted_applications_issue_tokens(self, anonymous, web):
+        customer = CustomerFactory()
+        assert_tmf_error(anonymous.post(TOKEN, {"customer": {"id": customer.pk}}, format="json"), 401)
+        assert_tmf_error(web.post(TOKEN, {"customer": {"id": customer.pk}}, format="json"), 403)
+
+
+@pytest.mark.django_db
+class TestWhoSeesCustomers:
+    def test_applications_need_the_scope(self, web):
+        CustomerFactory()
+        assert_tmf_error(web.get(CUSTOMERS), 403)
+        assert_tmf_error(web.get(PRODUCTS), 403)
+
+    def test_agents_and_supervisors_see_customers(self, staff_client):
+        CustomerFactory()
+        for role in ("agent", "supervisor"):
+            assert len(staff_client(role).get(CUSTOMERS).json()) == 1
+
+    def test_catalog_managers_do_not(self, staff_client):
+        CustomerFactory()
+        assert_tmf_error(staff_client("catalog_manager").get(CUSTOMERS), 403)
