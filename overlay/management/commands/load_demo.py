@@ -17,7 +17,7 @@ DEMO_USERS = [
     ("supervisor", "supervisor", False),
 ]
 DEMO_CLIENTS = [
-    ("demo-web", "web", []),
+    ("demo-web", "web", ["customers:token"]),
     ("demo-mobile", "mobile", []),
     ("demo-catalog-admin", "web", ["catalog:write"]),
 ]
