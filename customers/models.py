@@ -3,6 +3,8 @@
 import uuid
 
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Concat, Lower
 
 
 def new_id() -> str:
@@ -31,10 +33,17 @@ class Customer(models.Model):
     status = models.CharField(max_length=20, default="active")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Kept by the database from the names: what fuzzy search compares (trigram-indexed on PostgreSQL).
+    search_name = models.GeneratedField(
+        expression=Lower(Concat("given_name", Value(" "), "family_name", Value(" "), "organization_name")),
+        output_field=models.CharField(max_length=410),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ("family_name", "given_name", "id")
         indexes = [models.Index(fields=["postcode"], name="customer_postcode_idx")]
+        permissions = [("view_pii", "Can see customers' full personal data")]
 
     def __str__(self) -> str:
         return self.organization_name or f"{self.given_name} {self.family_name}".strip() or self.id

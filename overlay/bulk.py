@@ -69,7 +69,11 @@ def insert_rows(
 
 def _with_defaults(model, columns: Sequence[str], rows: Sequence[tuple]) -> tuple[list[str], list[tuple]]:
     """Columns not given take what the ORM would give them: the field's default ('' for text), or now."""
-    missing = [f for f in model._meta.concrete_fields if f.name not in columns and not f.primary_key]
+    missing = [
+        f
+        for f in model._meta.concrete_fields
+        if f.name not in columns and not f.primary_key and not getattr(f, "generated", False)
+    ]
     if not missing:
         return list(columns), list(rows)
     now = timezone.now()

@@ -15,13 +15,20 @@ from django.utils import timezone
 from overlay.errors import UnprocessableEntity
 from overlay.models import ApiClient, SalesChannel
 
-KNOWN_SCOPES = frozenset({"catalog:read", "catalog:write", "sync:read", "customers:read", "customers:token"})
+KNOWN_SCOPES = frozenset(
+    {"catalog:read", "catalog:write", "sync:read", "customers:read", "customers:pii", "customers:token"}
+)
+# What agents may look at in customers: everything but full personal data (view_pii).
+AGENT_CUSTOMER_VIEWS = [
+    f"customers.view_{model}"
+    for model in ("customer", "customerlink", "customeridentifier", "billingaccount", "heldproduct", "linksuggestion")
+]
 CUSTOMER_TOKEN_PREFIX = "ovc_"
 CUSTOMER_TOKEN_SALT = "overlay.customer-token"
 
 # Staff roles and the model permissions each one holds: "app_label.codename".
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    "agent": ["catalog.view_*", "customers.view_*", "customers.change_linksuggestion"],
+    "agent": ["catalog.view_*", *AGENT_CUSTOMER_VIEWS, "customers.change_linksuggestion"],
     "supervisor": [
         "catalog.view_*",
         "customers.view_*",

@@ -121,3 +121,34 @@ def product(row: HeldProduct, ctx) -> dict:
             "@type": "Product",
         }
     )
+
+
+# --- search results: enough to recognise the person; contact data masked unless entitled ------------
+def mask_email(email: str) -> str:
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}" if domain else ""
+
+
+def mask_phone(phone: str) -> str:
+    return f"{phone[:4]}{'*' * max(len(phone) - 6, 0)}{phone[-2:]}" if phone else ""
+
+
+def search_hit(hit, ctx, full_pii: bool) -> dict:
+    row = hit.customer
+    born = row.birth_date
+    return compact(
+        {
+            "id": row.id,
+            "href": ctx.href(f"{CUSTOMER_BASE}/customer/{row.id}"),
+            "name": full_name(row),
+            "postcode": row.postcode or None,
+            "city": row.city or None,
+            "email": (row.email if full_pii else mask_email(row.email)) or None,
+            "phone": (row.phone if full_pii else mask_phone(row.phone)) or None,
+            "birthDate": (born.isoformat() if full_pii else str(born.year)) if born else None,
+            "segment": row.segment or None,
+            "systems": sorted({link.system for link in row.links.all()}),
+            "matchedBy": hit.matched_by,
+            "score": hit.score,
+        }
+    )

@@ -8,9 +8,10 @@ from customers import selectors
 from customers.api import representations
 from customers.api.filters import CustomerFilterSet, IndividualFilterSet, ProductFilterSet
 from customers.models import Customer
+from customers.search import CustomerSearch, customer_search
 from overlay.api.principal import principal_of
 from overlay.api.representation import timestamp
-from overlay.api.views import TMFResourceViewSet
+from overlay.api.views import RepresentationContext, TMFResourceViewSet
 from overlay.errors import UnprocessableEntity
 from overlay.services import customer_token_issue
 
@@ -96,3 +97,39 @@ class CustomerTokenView(APIView):
             {"token": issued.token, "expiresAt": timestamp(issued.expires_at), "customer": {"id": customer_id}},
             status=status.HTTP_201_CREATED,
         )
+
+
+class CustomerSearchInput(serializers.Serializer):
+    q = serializers.CharField(min_length=2, max_length=200)
+    postcode = serializers.CharField(required=False, max_length=20)
+    birthDate = serializers.DateField(required=False, source="birth_date")
+    segment = serializers.SlugField(required=False)
+    system = serializers.SlugField(required=False)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=100, default=20)
+
+
+class CustomerSearchView(APIView):
+    """``GET /api/v1/customers/search?q=``: identifiers first, then names; masked unless entitled to PII."""
+
+    read_scope = "customers:read"
+    write_scope = None
+
+    def get(self, request):
+        params = CustomerSearchInput(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        values = params.validated_data
+        principal = principal_of(request)
+        stage, hits = customer_search(
+            principal,
+            CustomerSearch(
+                text=values["q"],
+                postcode=values.get("postcode", ""),
+                birth_date=values.get("birth_date"),
+                segment=values.get("segment", ""),
+                system=values.get("system", ""),
+                limit=values["limit"],
+            ),
+        )
+        full = principal.has_scope("customers:pii") or principal.customer_id is not None
+        ctx = RepresentationContext(request)
+        return Response({"stage": stage, "result": [representations.search_hit(hit, ctx, full) for hit in hits]})

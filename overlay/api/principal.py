@@ -12,6 +12,7 @@ STAFF_SCOPE_PERMISSIONS = {
     "catalog:write": "catalog.change_productoffering",
     "sync:read": "adapters.view_syncrun",
     "customers:read": "customers.view_customer",
+    "customers:pii": "customers.view_pii",
 }
 
 

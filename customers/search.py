@@ -1,0 +1,104 @@
+"""Multi-stage customer search (a selector: it reads only, scoped to what the caller may see).
+
+1. Identifiers, in any common notation: a phone (normalised to E.164, so MSISDNs too), an
+   e-mail, a billing account number, a national id, or the id of any source record
+   (CRM customer number, subscription id, line reference, shipment number). Exact hits win.
+2. Otherwise names, fuzzily: trigram similarity on PostgreSQL (indexed), word matching elsewhere.
+3. Filters narrow both stages: postcode, birth date, segment, source system.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db.models import Prefetch, Q, QuerySet
+
+from customers.models import Customer, CustomerIdentifier, CustomerLink, HeldProduct
+from customers.normalise import normalise_email, normalise_phone, normalise_postcode
+from customers.selectors import customers_visible
+from overlay.api.principal import Principal
+from overlay.bulk import is_postgres
+
+PHONE_LIKE = re.compile(r"[\d\s()+\-./]{8,}")
+MIN_SIMILARITY = 0.3
+
+
+@dataclass(frozen=True)
+class CustomerSearch:
+    text: str
+    postcode: str = ""
+    birth_date: date | None = None
+    segment: str = ""
+    system: str = ""
+    limit: int = 20
+
+
+@dataclass(frozen=True)
+class Hit:
+    customer: Customer
+    matched_by: str
+    score: float
+
+
+def _narrowed(customers: QuerySet[Customer], search: CustomerSearch) -> QuerySet[Customer]:
+    if search.postcode:
+        customers = customers.filter(postcode=normalise_postcode(search.postcode))
+    if search.birth_date:
+        customers = customers.filter(birth_date=search.birth_date)
+    if search.segment:
+        customers = customers.filter(segment=search.segment)
+    if search.system:
+        customers = customers.filter(links__system=search.system).distinct()
+    return customers
+
+
+def identifier_matches(text: str) -> dict[str, str]:
+    """{customer id: what matched} for everything the text could identify, in three queries."""
+    text = text.strip()
+    identifiers = []
+    if email := normalise_email(text):
+        identifiers.append(("email", email))
+    if PHONE_LIKE.fullmatch(text) and (phone := normalise_phone(text)):
+        identifiers.append(("phone", phone))
+    compact = text.replace(" ", "")
+    if compact and " " not in text.strip():
+        identifiers += [("account", compact), ("national_id", compact)]
+    matches: dict[str, str] = {}
+    if identifiers:
+        condition = Q()
+        for kind, value in identifiers:
+            condition |= Q(kind=kind, value=value)
+        for customer_id, kind in CustomerIdentifier.objects.filter(condition).values_list("customer_id", "kind"):
+            matches.setdefault(customer_id, kind)
+    if compact:
+        for customer_id, system in CustomerLink.objects.filter(external_id=compact).values_list(
+            "customer_id", "system"
+        ):
+            matches.setdefault(customer_id, f"{system} record")
+        for customer_id, system in HeldProduct.objects.filter(external_id=compact).values_list("customer_id", "system"):
+            matches.setdefault(customer_id, f"{system} product")
+    return matches
+
+
+def customer_search(principal: Principal | None, search: CustomerSearch) -> tuple[str, list[Hit]]:
+    """Stage one, else stage two, both narrowed by the filters; ('identifier' | 'name', hits)."""
+    visible = _narrowed(customers_visible(principal), search).prefetch_related(
+        Prefetch("links", queryset=CustomerLink.objects.only("system", "customer_id"))
+    )
+    matches = identifier_matches(search.text)
+    if matches:
+        found = visible.filter(pk__in=list(matches))[: search.limit]
+        return "identifier", [Hit(c, matches[c.pk], 1.0) for c in found]
+    words = search.text.lower().split()
+    if is_postgres():
+        found = (
+            visible.annotate(score=TrigramSimilarity("search_name", " ".join(words)))
+            .filter(score__gte=MIN_SIMILARITY)
+            .order_by("-score", "id")[: search.limit]
+        )
+        return "name", [Hit(c, "name", round(float(c.score), 3)) for c in found]
+    found = visible
+    for word in words:
+        found = found.filter(search_name__contains=word)
+    return "name", [Hit(c, "name", 1.0) for c in found[: search.limit]]
