@@ -213,3 +213,23 @@ def campaigns_active(at: datetime) -> tuple[CampaignData, ...]:
         )
         for c in campaigns
     )
+
+
+def recommendations_for(held_product_names: Iterable[str], principal: Principal | None, at: datetime) -> list:
+    """Next offers for someone holding these products: the catalog's upsell and cross-sell rules.
+
+    Held products are matched to offerings by name (the adapters name them as the catalog does);
+    only offerings the caller's channel sells are recommended, best rank first.
+    """
+    from catalog.models import Recommendation
+
+    names = set(held_product_names)
+    if not names:
+        return []
+    sellable = offerings_visible(principal, at).values("pk")
+    return list(
+        Recommendation.objects.filter(source__name__in=names, target__in=sellable)
+        .exclude(target__name__in=names)
+        .select_related("source", "target")
+        .order_by("rank", "target__name")[:5]
+    )

@@ -157,3 +157,42 @@ class HeldProduct(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.system})"
+
+
+class Consent(models.Model):
+    """What the customer agreed to, when and through which channel."""
+
+    class Purpose(models.TextChoices):
+        MARKETING = "marketing"
+        DATA_SHARING = "data_sharing"
+        PROFILING = "profiling"
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    granted = models.BooleanField()
+    recorded_at = models.DateTimeField()
+    source = models.CharField(max_length=30, help_text="Channel or system the answer came from.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["customer", "purpose"], name="consent_unique_purpose")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose}: {'yes' if self.granted else 'no'}"
+
+
+class Interaction(models.Model):
+    """Every touch of a customer in any channel: views and edits by agents, carts, hand-offs, orders."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="interactions")
+    channel = models.CharField(max_length=20)
+    actor = models.CharField(max_length=150, help_text="Who: an agent, an application, the customer.")
+    kind = models.CharField(max_length=30)
+    summary = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = [models.Index(fields=["customer", "-created_at"], name="interaction_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.channel} {self.kind}"

@@ -17,6 +17,7 @@ from customers.models import (
     CustomerIdentifier,
     CustomerLink,
     HeldProduct,
+    Interaction,
     LinkSuggestion,
     new_id,
 )
@@ -378,3 +379,10 @@ def link_suggestion_split(suggestion: LinkSuggestion) -> None:
         raise Conflict("This suggestion was decided already.")
     suggestion.status, suggestion.decided_at = LinkSuggestion.Status.SPLIT, timezone.now()
     suggestion.save(update_fields=["status", "decided_at"])
+
+
+def interaction_record(*, customer_id: str, channel: str, actor: str, kind: str, summary: str) -> Interaction:
+    """Record a touch of the customer (agents' views and actions, channel events)."""
+    return Interaction.objects.create(
+        customer_id=customer_id, channel=channel, actor=actor[:150], kind=kind, summary=summary[:300]
+    )

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from adapters.api.views import PushedChangesView, SyncRunsView
 from catalog.api.views import EstimateView, QuoteView
 from customers.api import urls as customer_urls
-from customers.api.views import CustomerSearchView, CustomerTokenView
+from customers.api.views import Customer360View, CustomerSearchView, CustomerTokenView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -17,6 +17,7 @@ urlpatterns = [
     path("tmf-api/productInventory/v4/", include(customer_urls.product_inventory)),
     path("api/v1/auth/customer-token", CustomerTokenView.as_view(), name="customer-token"),
     path("api/v1/customers/search", CustomerSearchView.as_view(), name="customer-search"),
+    path("api/v1/customers/<str:customer_id>/360", Customer360View.as_view(), name="customer-360"),
     path("api/v1/pricing/quote", QuoteView.as_view(), name="pricing-quote"),
     path("api/v1/pricing/estimate", EstimateView.as_view(), name="pricing-estimate"),
     path("api/v1/backoffice/<slug:system>/events", PushedChangesView.as_view(), name="backoffice-events"),

@@ -152,3 +152,84 @@ def search_hit(hit, ctx, full_pii: bool) -> dict:
             "score": hit.score,
         }
     )
+
+
+def three_sixty(row, interactions, recommendations, ctx, full_pii: bool) -> dict:
+    """The converged view of one customer: who, what they hold everywhere, what happened, what next."""
+    born = row.birth_date
+    by_system: dict[str, list] = {}
+    for held in row.held_products.all():
+        by_system.setdefault(held.system, []).append(
+            compact(
+                {
+                    "id": held.id,
+                    "href": ctx.href(f"{INVENTORY_BASE}/product/{held.id}"),
+                    "name": held.name,
+                    "status": held.status,
+                    "characteristic": dict(held.characteristics),
+                    "startDate": timestamp(held.start_date),
+                }
+            )
+        )
+    return {
+        "id": row.id,
+        "href": ctx.href(f"{CUSTOMER_BASE}/customer/{row.id}"),
+        "name": full_name(row),
+        "personal": compact(
+            {
+                "givenName": row.given_name or None,
+                "familyName": row.family_name or None,
+                "email": (row.email if full_pii else mask_email(row.email)) or None,
+                "phone": (row.phone if full_pii else mask_phone(row.phone)) or None,
+                "birthDate": (born.isoformat() if full_pii else str(born.year)) if born else None,
+                "address": compact(
+                    {
+                        "street": f"{row.street} {row.house_number}".strip() or None,
+                        "postcode": row.postcode or None,
+                        "city": row.city or None,
+                    }
+                ),
+                "segment": row.segment or None,
+                "status": row.status,
+            }
+        ),
+        "consent": [
+            {"purpose": c.purpose, "granted": c.granted, "recordedAt": timestamp(c.recorded_at), "source": c.source}
+            for c in row.consents.all()
+        ],
+        "productsBySystem": by_system,
+        "billingAccount": [
+            {"id": a.id, "system": a.system, "number": a.external_id, "billCycle": a.bill_cycle}
+            for a in row.billing_accounts.all()
+        ],
+        "sourceRecord": [
+            {"system": link.system, "id": link.external_id, "linkedBy": link.linked_by} for link in row.links.all()
+        ],
+        "possibleDuplicate": [
+            {"customer": {"id": s.candidate_id, "name": full_name(s.candidate)}, "reason": s.reason}
+            for s in row.suggestions.all()
+        ],
+        "lastInteraction": [
+            {
+                "at": timestamp(i.created_at),
+                "channel": i.channel,
+                "kind": i.kind,
+                "actor": i.actor,
+                "summary": i.summary,
+            }
+            for i in interactions
+        ],
+        "recommendedOffering": [
+            {
+                "productOffering": {
+                    "id": r.target_id,
+                    "href": ctx.href(f"/tmf-api/productCatalogManagement/v4/productOffering/{r.target_id}"),
+                    "name": r.target.name,
+                },
+                "kind": r.kind,
+                "because": f"holds {r.source.name}",
+                "reason": r.reason,
+            }
+            for r in recommendations
+        ],
+    }

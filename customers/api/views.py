@@ -1,18 +1,24 @@
-"""TMF629 customer, TMF632 individual, TMF637 product (reads), and customer tokens."""
+"""TMF629 customer, TMF632 individual, TMF637 product (reads), customer tokens, search and the 360° view."""
 
+import hashlib
+
+from django.utils import timezone
 from rest_framework import serializers, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.selectors import recommendations_for
 from customers import selectors
 from customers.api import representations
 from customers.api.filters import CustomerFilterSet, IndividualFilterSet, ProductFilterSet
 from customers.models import Customer
 from customers.search import CustomerSearch, customer_search
+from customers.services import interaction_record
 from overlay.api.principal import principal_of
 from overlay.api.representation import timestamp
 from overlay.api.views import RepresentationContext, TMFResourceViewSet
-from overlay.errors import UnprocessableEntity
+from overlay.errors import NotFound, UnprocessableEntity
 from overlay.services import customer_token_issue
 
 
@@ -133,3 +139,36 @@ class CustomerSearchView(APIView):
         full = principal.has_scope("customers:pii") or principal.customer_id is not None
         ctx = RepresentationContext(request)
         return Response({"stage": stage, "result": [representations.search_hit(hit, ctx, full) for hit in hits]})
+
+
+class Customer360View(APIView):
+    """``GET /api/v1/customers/{id}/360``: the whole picture in one response; staff views are recorded."""
+
+    read_scope = "customers:read"
+    write_scope = None
+
+    def get(self, request, customer_id: str):
+        principal = principal_of(request)
+        customer = selectors.customer_360(principal, customer_id)
+        if customer is None:
+            raise NotFound(f"No customer with id '{customer_id}'.")
+        held_names = [held.name for held in customer.held_products.all()]
+        body = representations.three_sixty(
+            customer,
+            selectors.last_interactions(customer.pk),
+            recommendations_for(held_names, principal, timezone.now()),
+            RepresentationContext(request),
+            full_pii=principal.has_scope("customers:pii") or principal.customer_id is not None,
+        )
+        etag = '"' + hashlib.sha256(JSONRenderer().render(body)).hexdigest()[:32] + '"'
+        if principal.is_staff:
+            interaction_record(
+                customer_id=customer.pk,
+                channel=principal.channel,
+                actor=f"agent:{request.user.get_username()}",
+                kind="view_360",
+                summary="Opened the 360° view",
+            )
+        if etag in {t.strip() for t in request.headers.get("If-None-Match", "").split(",")}:
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        return Response(body, headers={"ETag": etag})
