@@ -1,0 +1,111 @@
+"""The agents' console inside the Django admin: search, then the 360° view, with the API's own selectors."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from catalog.selectors import recommendations_for
+from customers import selectors, services
+from customers.api import representations
+from customers.models import LinkSuggestion
+from customers.search import CustomerSearch, customer_search
+from overlay.api.principal import principal_of
+from overlay.api.views import RepresentationContext
+from overlay.errors import DomainError
+
+
+def _principal(request):
+    principal = principal_of(request)
+    if principal is None or not principal.has_scope("customers:read"):
+        raise PermissionDenied
+    return principal
+
+
+def console_search(request, admin_site):
+    principal = _principal(request)
+    query = request.GET.get("q", "").strip()
+    stage, hits = ("", [])
+    if len(query) >= 2:
+        stage, hits = customer_search(principal, CustomerSearch(text=query, postcode=request.GET.get("postcode", "")))
+    ctx = RepresentationContext(request)
+    full = principal.has_scope("customers:pii")
+    context = {
+        **admin_site.each_context(request),
+        "title": "Find a customer",
+        "query": query,
+        "postcode": request.GET.get("postcode", ""),
+        "stage": stage,
+        "hits": [representations.search_hit(hit, ctx, full) for hit in hits],
+    }
+    return TemplateResponse(request, "customers/console/search.html", context)
+
+
+def console_customer(request, customer_id: str, admin_site):
+    principal = _principal(request)
+    customer = selectors.customer_360(principal, customer_id)
+    if customer is None:
+        raise Http404("No such customer.")
+    view = representations.three_sixty(
+        customer,
+        selectors.last_interactions(customer.pk),
+        recommendations_for([h.name for h in customer.held_products.all()], principal, timezone.now()),
+        RepresentationContext(request),
+        full_pii=principal.has_scope("customers:pii"),
+    )
+    services.interaction_record(
+        customer_id=customer.pk,
+        channel=principal.channel,
+        actor=f"agent:{request.user.get_username()}",
+        kind="view_360",
+        summary="Opened the 360° view in the console",
+    )
+    context = {
+        **admin_site.each_context(request),
+        "title": view["name"],
+        "view": view,
+        "suggestions": customer.suggestions.all(),
+        "can_decide": request.user.has_perm("customers.change_linksuggestion"),
+    }
+    return TemplateResponse(request, "customers/console/customer.html", context)
+
+
+@require_POST
+def console_decide(request, suggestion_id: int, decision: str, admin_site):
+    _principal(request)
+    if not request.user.has_perm("customers.change_linksuggestion"):
+        raise PermissionDenied
+    suggestion = get_object_or_404(LinkSuggestion, pk=suggestion_id)
+    decide = {"confirm": services.link_suggestion_confirm, "split": services.link_suggestion_split}.get(decision)
+    if decide is None:
+        raise Http404("Unknown decision.")
+    try:
+        result = decide(suggestion)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("admin:customer-console-customer", suggestion.customer_id)
+    if decision == "confirm":
+        messages.success(request, "Merged: the records are now one customer.")
+        return redirect("admin:customer-console-customer", result.pk)
+    messages.success(request, "Kept apart: they are different people.")
+    return redirect("admin:customer-console-customer", suggestion.customer_id)
+
+
+def console_urls(admin_site) -> list:
+    from django.urls import path
+
+    def wrap(view):
+        return admin_site.admin_view(lambda request, **kwargs: view(request, admin_site=admin_site, **kwargs))
+
+    return [
+        path("console/", wrap(console_search), name="customer-console"),
+        path("console/<str:customer_id>/", wrap(console_customer), name="customer-console-customer"),
+        path(
+            "console/suggestion/<int:suggestion_id>/<str:decision>/",
+            wrap(console_decide),
+            name="customer-console-decide",
+        ),
+    ]
