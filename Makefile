@@ -23,6 +23,7 @@ run: $(VENV)/.installed var/secret_key
 test: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) scripts/ensure_chromium.py
 	$(PY) scripts/with_services.py -- $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed

@@ -17,6 +17,16 @@ from overlay.api.principal import principal_of
 from overlay.api.views import RepresentationContext
 from overlay.errors import DomainError
 
+PERSONAL_LABELS = [
+    ("givenName", "Given name"),
+    ("familyName", "Family name"),
+    ("email", "E-mail"),
+    ("phone", "Phone"),
+    ("birthDate", "Born"),
+    ("segment", "Segment"),
+    ("status", "Status"),
+]
+
 
 def _principal(request):
     principal = principal_of(request)
@@ -63,10 +73,14 @@ def console_customer(request, customer_id: str, admin_site):
         kind="view_360",
         summary="Opened the 360° view in the console",
     )
+    personal = view["personal"]
+    address = personal.get("address", {})
     context = {
         **admin_site.each_context(request),
         "title": view["name"],
         "view": view,
+        "who": [(label, personal[key]) for key, label in PERSONAL_LABELS if personal.get(key)]
+        + [("Address", " ".join(address[k] for k in ("street", "postcode", "city") if address.get(k)))],
         "suggestions": customer.suggestions.all(),
         "can_decide": request.user.has_perm("customers.change_linksuggestion"),
     }

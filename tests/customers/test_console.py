@@ -35,6 +35,7 @@ def test_search_then_360_with_products_from_two_systems(estate):
     view = agent.get(reverse("admin:customer-console-customer", args=[estate.pk]))
     assert view.status_code == 200
     assert b"Mobile M 50 GB" in view.content and b"Fibre 500 Mbps" in view.content
+    assert ("Given name", "Koen") in view.context["who"] and ("E-mail", "k***@example.net") in view.context["who"]
     assert set(view.context["view"]["productsBySystem"]) == {"mobile", "fixed"}
     assert Interaction.objects.filter(customer=estate, kind="view_360").count() == 1
 
