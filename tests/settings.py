@@ -18,3 +18,5 @@ if (
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Rendered pages are not cached unless a test turns it on, so query counts are real.
 CATALOG_PAGE_CACHE_SECONDS = 0
+# Live-server request threads must not keep connections open past a test (the test database is dropped).
+DATABASES["default"]["CONN_MAX_AGE"] = 0
