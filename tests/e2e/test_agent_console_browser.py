@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db import connections
 
 from adapters.contracts import HeldProductRecord, PartyRecord
 from customers.models import Interaction
@@ -40,6 +41,8 @@ def browser(monkeypatch):
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+        # ORM calls made while Playwright's loop runs use a connection of that context: close it here.
+        connections.close_all()
 
 
 @pytest.mark.django_db(transaction=True)
