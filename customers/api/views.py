@@ -1,10 +1,7 @@
 """TMF629 customer, TMF632 individual, TMF637 product (reads), customer tokens, search and the 360° view."""
 
-import hashlib
-
 from django.utils import timezone
 from rest_framework import serializers, status
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,7 +14,7 @@ from customers.search import CustomerSearch, customer_search
 from customers.services import interaction_record
 from overlay.api.principal import principal_of
 from overlay.api.representation import timestamp
-from overlay.api.views import RepresentationContext, TMFResourceViewSet
+from overlay.api.views import RepresentationContext, TMFResourceViewSet, conditional_response, etag_of
 from overlay.errors import NotFound, UnprocessableEntity
 from overlay.services import customer_token_issue
 
@@ -160,7 +157,6 @@ class Customer360View(APIView):
             RepresentationContext(request),
             full_pii=principal.has_scope("customers:pii") or principal.customer_id is not None,
         )
-        etag = '"' + hashlib.sha256(JSONRenderer().render(body)).hexdigest()[:32] + '"'
         if principal.is_staff:
             interaction_record(
                 customer_id=customer.pk,
@@ -169,6 +165,4 @@ class Customer360View(APIView):
                 kind="view_360",
                 summary="Opened the 360° view",
             )
-        if etag in {t.strip() for t in request.headers.get("If-None-Match", "").split(",")}:
-            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
-        return Response(body, headers={"ETag": etag})
+        return conditional_response(request, body, etag_of(body))

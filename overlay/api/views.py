@@ -117,7 +117,7 @@ class TMFResourceViewSet(viewsets.ViewSet):
     def rendered(self, obj) -> tuple[dict, str]:
         """The representation (``fields=`` applied) and the ETag of the whole one."""
         full = self.represent(obj, RepresentationContext(self.request))
-        etag = '"' + hashlib.sha256(JSONRenderer().render(full)).hexdigest()[:32] + '"'
+        etag = etag_of(full)
         return select_fields(full, parse_fields(self.request.query_params.get("fields"))), etag
 
     def list(self, request, *args, **kwargs):
@@ -170,14 +170,11 @@ class TMFResourceViewSet(viewsets.ViewSet):
     def check_if_match(self, obj) -> None:
         """``If-Match``: change only the version the client saw (412 otherwise, nothing written)."""
         expected = self.request.headers.get("If-Match")
-        if expected and expected.strip() != "*" and self.rendered(obj)[1] not in _etags(expected):
+        if expected and expected.strip() != "*" and self.rendered(obj)[1] not in etags_in(expected):
             raise PreconditionFailed(f"The {self.resource_type} changed since you read it; read it again.")
 
     def retrieve(self, request, pk=None, *args, **kwargs):
-        body, etag = self.rendered(self.get_object(pk))
-        if etag in _etags(request.headers.get("If-None-Match", "")):
-            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
-        return Response(body, headers={"ETag": etag})
+        return conditional_response(request, *self.rendered(self.get_object(pk)))
 
     def create(self, request, *args, **kwargs):
         serializer = self.create_serializer_class(data=request.data, context={"request": request})
@@ -207,5 +204,17 @@ class TMFResourceViewSet(viewsets.ViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _etags(header: str) -> set[str]:
+def etag_of(body) -> str:
+    """A strong ETag of a JSON body."""
+    return '"' + hashlib.sha256(JSONRenderer().render(body)).hexdigest()[:32] + '"'
+
+
+def etags_in(header: str) -> set[str]:
     return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
+
+
+def conditional_response(request, body, etag: str) -> Response:
+    """The body with its ETag, or 304 when the client has it already (If-None-Match)."""
+    if etag in etags_in(request.headers.get("If-None-Match", "")):
+        return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+    return Response(body, headers={"ETag": etag})
