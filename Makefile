@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench-catalog bench-sync clean
+.PHONY: run test lint format bench-catalog bench-sync bench-customers clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,9 @@ bench-catalog: $(VENV)/.installed
 
 bench-sync: $(VENV)/.installed
 	$(PY) scripts/with_services.py -- $(PY) bench/sync/run.py $(BENCH_ARGS)
+
+bench-customers: $(VENV)/.installed
+	$(PY) scripts/with_services.py -- $(PY) bench/customers/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var db.sqlite3

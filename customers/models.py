@@ -69,6 +69,8 @@ class CustomerLink(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["system", "external_id"], name="customerlink_unique_source")]
+        # Search finds a source record by its id whatever the system.
+        indexes = [models.Index(fields=["external_id"], name="customerlink_external_idx")]
 
     def __str__(self) -> str:
         return f"{self.system}:{self.external_id}"
@@ -153,7 +155,10 @@ class HeldProduct(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["system", "external_id"], name="heldproduct_unique_source")]
-        indexes = [models.Index(fields=["customer", "system"], name="heldproduct_customer_idx")]
+        indexes = [
+            models.Index(fields=["customer", "system"], name="heldproduct_customer_idx"),
+            models.Index(fields=["external_id"], name="heldproduct_external_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.system})"

@@ -57,12 +57,15 @@ def identifier_matches(text: str) -> dict[str, str]:
     """{customer id: what matched} for everything the text could identify, in three queries."""
     text = text.strip()
     identifiers = []
-    if email := normalise_email(text):
+    email = normalise_email(text)
+    if email:
         identifiers.append(("email", email))
     if PHONE_LIKE.fullmatch(text) and (phone := normalise_phone(text)):
         identifiers.append(("phone", phone))
-    compact = text.replace(" ", "")
-    if compact and " " not in text.strip():
+    # Any single token but an e-mail may be an account, a national id or a record id (a numeric
+    # national id also looks like a phone number: both are tried).
+    compact = text if text and " " not in text and not email else ""
+    if compact:
         identifiers += [("account", compact), ("national_id", compact)]
     matches: dict[str, str] = {}
     if identifiers:

@@ -84,6 +84,10 @@ class TestStages:
         assert body["stage"] == "identifier"
         assert [(h["name"], h["matchedBy"]) for h in body["result"]] == [(who, matched)]
 
+    def test_a_numeric_national_id_is_found_although_it_looks_like_a_phone(self, agent, estate):
+        parties_import("crm", [person(7, "Bram", "Smit", national_id="123456789")])
+        assert found(agent, q="123456789") == ("identifier", ["Bram Smit"])
+
     def test_names_are_matched_fuzzily_and_ranked(self, agent, estate):
         stage, names = found(agent, q="koen bakkr")
         assert stage == "name" and names[0] == "Koen Bakker"
