@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from django.contrib.postgres.search import TrigramSimilarity
+from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db.models import Prefetch, Q, QuerySet
 
 from customers.models import Customer, CustomerIdentifier, CustomerLink, HeldProduct
@@ -21,7 +21,10 @@ from overlay.api.principal import Principal
 from overlay.bulk import is_postgres
 
 PHONE_LIKE = re.compile(r"[\d\s()+\-./]{8,}")
-MIN_SIMILARITY = 0.3
+# Names are compared by pg_trgm's word similarity (how well the query matches a stretch of the
+# name: "koen" finds "Koen Visser", "koen bakkr" finds "Koen Bakker") through the GIN-indexed
+# `%>` operator at its default threshold, 0.6. Plain similarity (`%`, 0.3) let tens of
+# thousands of rows through at a million customers: 211 ms there, 22 ms this way.
 
 
 @dataclass(frozen=True)
@@ -95,9 +98,10 @@ def customer_search(principal: Principal | None, search: CustomerSearch) -> tupl
         return "identifier", [Hit(c, matches[c.pk], 1.0) for c in found]
     words = search.text.lower().split()
     if is_postgres():
+        name = " ".join(words)
         found = (
-            visible.annotate(score=TrigramSimilarity("search_name", " ".join(words)))
-            .filter(score__gte=MIN_SIMILARITY)
+            visible.filter(search_name__trigram_word_similar=name)
+            .annotate(score=TrigramWordSimilarity(name, "search_name"))
             .order_by("-score", "id")[: search.limit]
         )
         return "name", [Hit(c, "name", round(float(c.score), 3)) for c in found]
