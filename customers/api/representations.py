@@ -6,7 +6,8 @@ from overlay.api.representation import compact, timestamp
 CUSTOMER_BASE = "/tmf-api/customerManagement/v4"
 PARTY_BASE = "/tmf-api/party/v4"
 INVENTORY_BASE = "/tmf-api/productInventory/v4"
-INDIVIDUAL_STATUS = {"active": "validated", "deceased": "deceased"}
+# TMF632 v4's IndividualStateType: initialized, validated, deceaded (sic: the spec's spelling).
+INDIVIDUAL_STATUS = {"active": "validated", "deceased": "deceaded"}
 PRODUCT_STATUSES = {
     "created",
     "pendingActive",
