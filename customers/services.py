@@ -4,7 +4,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -22,7 +22,7 @@ from customers.models import (
     new_id,
 )
 from overlay.bulk import insert_rows, is_postgres
-from overlay.errors import Conflict
+from overlay.errors import Conflict, UnprocessableEntity
 
 # Strongest first: the strongest kind a record has any match on decides.
 IDENTIFIER_STRENGTH = ("account", "national_id", "email", "phone")
@@ -386,3 +386,97 @@ def interaction_record(*, customer_id: str, channel: str, actor: str, kind: str,
     return Interaction.objects.create(
         customer_id=customer_id, channel=channel, actor=actor[:150], kind=kind, summary=summary[:300]
     )
+
+
+# --- customer management (TMF629 / TMF632 writes) ----------------------------------------------
+PROSPECT = "prospect"  # a party Overlay knows that is not (yet) a customer
+EDITABLE = (
+    "given_name",
+    "family_name",
+    "organization_name",
+    "birth_date",
+    "email",
+    "phone",
+    "street",
+    "house_number",
+    "postcode",
+    "city",
+    "segment",
+    "status",
+)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who changes a customer: staff changes are recorded as interactions."""
+
+    channel: str
+    name: str
+    is_staff: bool
+
+
+def _record_edit(customer: Customer, actor: Actor, summary: str) -> None:
+    if actor.is_staff:
+        interaction_record(
+            customer_id=customer.pk, channel=actor.channel, actor=actor.name, kind="edit", summary=summary
+        )
+
+
+def _apply(customer: Customer, data: dict) -> list[str]:
+    changed = [name for name in EDITABLE if name in data and getattr(customer, name) != data[name]]
+    for name in changed:
+        setattr(customer, name, data[name])
+    return changed
+
+
+@transaction.atomic
+def party_create(data: dict, *, kind: str, actor: Actor) -> Customer:
+    """Create a person or organization known to Overlay only (a prospect until it becomes a customer)."""
+    customer = Customer(id=new_id(), kind=kind, status=PROSPECT)
+    _apply(customer, {**data, "status": data.get("status") or PROSPECT})
+    customer.save()
+    _record_edit(customer, actor, f"Created the {kind}")
+    return customer
+
+
+@transaction.atomic
+def party_update(customer: Customer, data: dict, *, actor: Actor) -> Customer:
+    """Change names, birth date, contact details or status; the change is recorded for staff."""
+    changed = _apply(customer, data)
+    if changed:
+        customer.save()
+        _record_edit(customer, actor, "Changed " + ", ".join(name.replace("_", " ") for name in changed))
+    return customer
+
+
+@transaction.atomic
+def party_delete(customer: Customer, *, actor: Actor) -> None:
+    """Delete a party Overlay alone knows; one that back-office systems hold is theirs to remove."""
+    systems = sorted(set(customer.links.values_list("system", flat=True)))
+    if systems:
+        raise Conflict(f"{customer} is held by {', '.join(systems)}; it leaves Overlay when it leaves them.")
+    customer.delete()
+
+
+@transaction.atomic
+def customer_role_grant(party_id: str, data: dict, visible, *, actor: Actor) -> Customer:
+    """Make a known party a customer (TMF629 create): the party must exist and not be one already."""
+    party = visible.select_for_update().filter(pk=party_id).first()
+    if party is None:
+        raise UnprocessableEntity(f"No party '{party_id}' to make a customer of.")
+    if party.status != PROSPECT:
+        raise Conflict(f"{party} is a customer already.")
+    _apply(party, {**data, "status": data.get("status") or "active"})
+    party.save()
+    _record_edit(party, actor, "Became a customer")
+    return party
+
+
+@transaction.atomic
+def customer_role_end(customer: Customer, *, actor: Actor) -> None:
+    """End the customer role (TMF629 delete): refused while the customer holds active products."""
+    if customer.held_products.filter(status="active").exists():
+        raise Conflict(f"{customer} still holds active products; terminate them first.")
+    customer.status = PROSPECT
+    customer.save(update_fields=["status", "updated_at"])
+    _record_edit(customer, actor, "Is no longer a customer")

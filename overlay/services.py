@@ -16,7 +16,15 @@ from overlay.errors import UnprocessableEntity
 from overlay.models import ApiClient, SalesChannel
 
 KNOWN_SCOPES = frozenset(
-    {"catalog:read", "catalog:write", "sync:read", "customers:read", "customers:pii", "customers:token"}
+    {
+        "catalog:read",
+        "catalog:write",
+        "sync:read",
+        "customers:read",
+        "customers:write",
+        "customers:pii",
+        "customers:token",
+    }
 )
 # What agents may look at in customers: everything but full personal data (view_pii).
 AGENT_CUSTOMER_VIEWS = [
@@ -28,10 +36,11 @@ CUSTOMER_TOKEN_SALT = "overlay.customer-token"
 
 # Staff roles and the model permissions each one holds: "app_label.codename".
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    "agent": ["catalog.view_*", *AGENT_CUSTOMER_VIEWS, "customers.change_linksuggestion"],
+    "agent": ["catalog.view_*", *AGENT_CUSTOMER_VIEWS, "customers.change_customer", "customers.change_linksuggestion"],
     "supervisor": [
         "catalog.view_*",
         "customers.view_*",
+        "customers.change_customer",
         "customers.change_linksuggestion",
         "overlay.view_apiclient",
         "adapters.view_*",

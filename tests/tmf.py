@@ -166,109 +166,107 @@ class TMFWriteContract:
         raise NotImplementedError
 
     patch_body: dict = {"description": "Changed by a merge patch"}
+    invalid_bodies: list = [
+        {},
+        {"name": ""},
+        {"name": "x", "validFor": {"startDateTime": "not a date"}},
+        {"name": "x", "lifecycleStatus": "Bogus"},
+    ]
+    invalid_patch: dict = {"name": "", "description": "x"}
 
-    def test_writing_without_the_scope_is_a_403_and_writes_nothing(self, web, channels):
+    @pytest.fixture
+    def writer(self, manager):
+        """A client that may write these resources."""
+        return manager
+
+    def test_writing_without_the_scope_is_a_403_and_writes_nothing(self, reader, channels):
         row = self.make(1, channels)[0]
+        body = self.create_body(channels)  # may create what it refers to
         before = self.model.objects.count()
-        assert_tmf_error(web.post(self.path, self.create_body(channels), format="json"), 403)
-        assert_tmf_error(web.patch(f"{self.path}/{row.pk}", {"name": "Hijacked"}, format="json"), 403)
-        assert_tmf_error(web.delete(f"{self.path}/{row.pk}"), 403)
+        seen = reader.get(f"{self.path}/{row.pk}").json()
+        assert_tmf_error(reader.post(self.path, body, format="json"), 403)
+        assert_tmf_error(reader.patch(f"{self.path}/{row.pk}", self.patch_body, format="json"), 403)
+        assert_tmf_error(reader.delete(f"{self.path}/{row.pk}"), 403)
         assert self.model.objects.count() == before
-        assert self.model.objects.get(pk=row.pk).name == row.name
+        assert reader.get(f"{self.path}/{row.pk}").json() == seen
 
-    def test_create(self, manager, channels):
-        response = manager.post(self.path, self.create_body(channels), format="json")
+    def test_create(self, writer, channels):
+        response = writer.post(self.path, self.create_body(channels), format="json")
         assert response.status_code == 201, response.content
         body = response.json()
         assert response["Location"] == body["href"]
         assert body["@type"] == self.resource_type
         assert self.model.objects.filter(pk=body["id"]).exists()
-        assert manager.get(f"{self.path}/{body['id']}").json() == body
+        assert writer.get(f"{self.path}/{body['id']}").json() == body
 
-    @pytest.mark.parametrize(
-        "body",
-        [
-            {},
-            {"name": ""},
-            {"name": "x", "validFor": {"startDateTime": "not a date"}},
-            {"name": "x", "lifecycleStatus": "Bogus"},
-        ],
-    )
-    def test_invalid_create_is_a_400_and_writes_nothing(self, manager, channels, body):
+    def test_invalid_create_is_a_400_and_writes_nothing(self, writer, channels):
         before = self.model.objects.count()
-        assert_tmf_error(manager.post(self.path, body, format="json"), 400)
-        assert self.model.objects.count() == before
-
-    def test_inverted_validity_is_a_422_and_writes_nothing(self, manager, channels):
-        before = self.model.objects.count()
-        body = {
-            **self.create_body(channels),
-            "validFor": {"startDateTime": "2027-01-01T00:00:00Z", "endDateTime": "2026-01-01T00:00:00Z"},
-        }
-        assert_tmf_error(manager.post(self.path, body, format="json"), 422)
+        for body in self.invalid_bodies:
+            assert_tmf_error(writer.post(self.path, body, format="json"), 400)
         assert self.model.objects.count() == before
 
     @pytest.mark.parametrize("payload", ['{"name": ', "[1, 2]", '"just a string"'])
-    def test_malformed_json_is_a_400(self, manager, channels, payload):
+    def test_malformed_json_is_a_400(self, writer, channels, payload):
         before = self.model.objects.count()
-        response = manager.generic("POST", self.path, payload, content_type="application/json")
+        response = writer.generic("POST", self.path, payload, content_type="application/json")
         assert_tmf_error(response, 400)
         assert self.model.objects.count() == before
 
     @pytest.mark.parametrize("content_type", [MERGE_PATCH, "application/json"])
-    def test_patch(self, manager, channels, content_type):
+    def test_patch(self, writer, channels, content_type):
         row = self.make(1, channels)[0]
-        response = manager.generic(
+        response = writer.generic(
             "PATCH", f"{self.path}/{row.pk}", json.dumps(self.patch_body), content_type=content_type
         )
         assert response.status_code == 200, response.content
         for key, value in self.patch_body.items():
             assert response.json()[key] == value
-        assert response.json()["name"] == row.name  # untouched attributes stay
+        attribute, field = self.name_attribute
+        if attribute not in self.patch_body:
+            assert response.json()[attribute] == getattr(row, field)  # untouched attributes stay
 
-    def test_invalid_patch_is_a_400_and_changes_nothing(self, manager, channels):
+    def test_invalid_patch_is_a_400_and_changes_nothing(self, writer, channels):
         row = self.make(1, channels)[0]
-        response = manager.patch(f"{self.path}/{row.pk}", {"name": "", "description": "x"}, format="json")
-        assert_tmf_error(response, 400)
-        fresh = self.model.objects.get(pk=row.pk)
-        assert (fresh.name, fresh.description) == (row.name, row.description)
+        seen = writer.get(f"{self.path}/{row.pk}").json()
+        assert_tmf_error(writer.patch(f"{self.path}/{row.pk}", self.invalid_patch, format="json"), 400)
+        assert writer.get(f"{self.path}/{row.pk}").json() == seen
 
-    def test_patch_with_another_media_type_is_a_415(self, manager, channels):
+    def test_patch_with_another_media_type_is_a_415(self, writer, channels):
         row = self.make(1, channels)[0]
-        response = manager.generic("PATCH", f"{self.path}/{row.pk}", "name=x", content_type="text/plain")
+        response = writer.generic("PATCH", f"{self.path}/{row.pk}", "name=x", content_type="text/plain")
         assert_tmf_error(response, 415)
 
-    def test_put_is_a_405(self, manager, channels):
+    def test_put_is_a_405(self, writer, channels):
         row = self.make(1, channels)[0]
-        assert_tmf_error(manager.put(f"{self.path}/{row.pk}", {"name": "x"}, format="json"), 405)
+        assert_tmf_error(writer.put(f"{self.path}/{row.pk}", {"name": "x"}, format="json"), 405)
 
-    def test_etag_and_conditional_requests(self, manager, channels):
+    def test_etag_and_conditional_requests(self, writer, channels):
         row = self.make(1, channels)[0]
         url = f"{self.path}/{row.pk}"
-        first = manager.get(url)
+        first = writer.get(url)
         etag = first["ETag"]
-        assert manager.get(url, {"fields": "name"})["ETag"] == etag  # the resource's, not the selection's
-        not_modified = manager.get(url, HTTP_IF_NONE_MATCH=etag)
+        assert writer.get(url, {"fields": "name"})["ETag"] == etag  # the resource's, not the selection's
+        not_modified = writer.get(url, HTTP_IF_NONE_MATCH=etag)
         assert not_modified.status_code == 304 and not not_modified.content
-        changed = manager.patch(url, self.patch_body, format="json", HTTP_IF_MATCH=etag)
+        changed = writer.patch(url, self.patch_body, format="json", HTTP_IF_MATCH=etag)
         assert changed.status_code == 200 and changed["ETag"] != etag
-        assert changed["ETag"] == manager.get(url)["ETag"]
+        assert changed["ETag"] == writer.get(url)["ETag"]
 
-    def test_stale_if_match_is_a_412_and_changes_nothing(self, manager, channels):
+    def test_stale_if_match_is_a_412_and_changes_nothing(self, writer, channels):
         row = self.make(1, channels)[0]
         url = f"{self.path}/{row.pk}"
-        stale = manager.get(url)["ETag"]
-        manager.patch(url, self.patch_body, format="json")
-        before = manager.get(url).json()
-        assert_tmf_error(manager.patch(url, {"name": "Lost update"}, format="json", HTTP_IF_MATCH=stale), 412)
-        assert_tmf_error(manager.delete(url, HTTP_IF_MATCH=stale), 412)
-        assert manager.get(url).json() == before
+        stale = writer.get(url)["ETag"]
+        writer.patch(url, self.patch_body, format="json")
+        before = writer.get(url).json()
+        assert_tmf_error(writer.patch(url, {"name": "Lost update"}, format="json", HTTP_IF_MATCH=stale), 412)
+        assert_tmf_error(writer.delete(url, HTTP_IF_MATCH=stale), 412)
+        assert writer.get(url).json() == before
 
-    def test_delete(self, manager, channels):
+    def test_delete(self, writer, channels):
         row = self.make(1, channels)[0]
-        assert manager.delete(f"{self.path}/{row.pk}").status_code == 204
-        assert_tmf_error(manager.get(f"{self.path}/{row.pk}"), 404)
-        assert_tmf_error(manager.delete(f"{self.path}/{row.pk}"), 404)
+        assert writer.delete(f"{self.path}/{row.pk}").status_code == 204
+        assert_tmf_error(writer.get(f"{self.path}/{row.pk}"), 404)
+        assert_tmf_error(writer.delete(f"{self.path}/{row.pk}"), 404)
 
 
 class TMFResourceContract(TMFReadContract, TMFWriteContract):
@@ -284,4 +282,17 @@ class TMFReadOnlyContract(TMFReadContract):
         assert_tmf_error(reader.post(self.path, {"name": "x"}, format="json"), 405)
         assert_tmf_error(reader.patch(f"{self.path}/{row.pk}", {"name": "x"}, format="json"), 405)
         assert_tmf_error(reader.delete(f"{self.path}/{row.pk}"), 405)
+        assert self.model.objects.count() == before
+
+
+class TMFValidityContract:
+    """Resources with validFor: an end before the start is refused."""
+
+    def test_inverted_validity_is_a_422_and_writes_nothing(self, writer, channels):
+        before = self.model.objects.count()
+        body = {
+            **self.create_body(channels),
+            "validFor": {"startDateTime": "2027-01-01T00:00:00Z", "endDateTime": "2026-01-01T00:00:00Z"},
+        }
+        assert_tmf_error(writer.post(self.path, body, format="json"), 422)
         assert self.model.objects.count() == before

@@ -46,3 +46,15 @@ class ProductFilterSet(TMFFilterSet):
     class Meta:
         model = HeldProduct
         fields = []
+
+
+class OrganizationFilterSet(TMFFilterSet):
+    tmf_attributes = {
+        "id": ("id", "text"),
+        "tradingName": ("organization_name", "text"),
+        "externalReference.name": ("links__external_id", "text"),
+    }
+
+    class Meta:
+        model = Customer
+        fields = []

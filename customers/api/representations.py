@@ -6,8 +6,8 @@ from overlay.api.representation import compact, timestamp
 CUSTOMER_BASE = "/tmf-api/customerManagement/v4"
 PARTY_BASE = "/tmf-api/party/v4"
 INVENTORY_BASE = "/tmf-api/productInventory/v4"
-# TMF632 v4's IndividualStateType: initialized, validated, deceaded (sic: the spec's spelling).
-INDIVIDUAL_STATUS = {"active": "validated", "deceased": "deceaded"}
+# TMF632 v4's state types: individual initialized/validated/deceaded (sic: the spec's spelling),
+# organization initialized/validated/closed. A party is validated once a system or the customer role vouches for it.
 PRODUCT_STATUSES = {
     "created",
     "pendingActive",
@@ -74,6 +74,29 @@ def customer(row: Customer, ctx) -> dict:
     )
 
 
+def party_status(row: Customer, closed: str) -> str:
+    if row.status in ("deceased", "closed"):
+        return closed
+    return "validated" if row.status != "prospect" or row.links.all() else "initialized"
+
+
+def organization(row: Customer, ctx) -> dict:
+    return compact(
+        {
+            "id": row.id,
+            "href": ctx.href(f"{PARTY_BASE}/organization/{row.id}"),
+            "tradingName": row.organization_name or full_name(row),
+            "name": full_name(row),
+            "status": party_status(row, "closed"),
+            "contactMedium": contact_media(row),
+            "externalReference": [
+                {"externalReferenceType": link.system, "name": link.external_id} for link in row.links.all()
+            ],
+            "@type": "Organization",
+        }
+    )
+
+
 def individual(row: Customer, ctx) -> dict:
     return compact(
         {
@@ -83,7 +106,7 @@ def individual(row: Customer, ctx) -> dict:
             "familyName": row.family_name or None,
             "fullName": full_name(row),
             "birthDate": row.birth_date.isoformat() if row.birth_date else None,
-            "status": INDIVIDUAL_STATUS.get(row.status, "initialized"),
+            "status": party_status(row, "deceaded"),
             "contactMedium": contact_media(row),
             "externalReference": [
                 {"externalReferenceType": link.system, "name": link.external_id} for link in row.links.all()

@@ -11,4 +11,7 @@ def tmf_urls(prefix: str, viewset, api_name: str) -> list:
 
 customer_management = tmf_urls("customer", views.CustomerViewSet, "customerManagement")
 party = tmf_urls("individual", views.IndividualViewSet, "party")
+organization_router = TMFRouter()
+organization_router.register("organization", views.OrganizationViewSet, basename="party-organization")
+party = [*organization_router.urls, *party]
 product_inventory = tmf_urls("product", views.ProductViewSet, "productInventory")

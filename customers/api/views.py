@@ -6,12 +6,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.selectors import recommendations_for
-from customers import selectors
+from customers import selectors, services
 from customers.api import representations
-from customers.api.filters import CustomerFilterSet, IndividualFilterSet, ProductFilterSet
+from customers.api.filters import CustomerFilterSet, IndividualFilterSet, OrganizationFilterSet, ProductFilterSet
+from customers.api.serializers import CustomerInput, IndividualInput, OrganizationInput
 from customers.models import Customer
 from customers.search import CustomerSearch, customer_search
-from customers.services import interaction_record
+from customers.services import Actor, interaction_record
 from overlay.api.principal import principal_of
 from overlay.api.representation import timestamp
 from overlay.api.views import RepresentationContext, TMFResourceViewSet, conditional_response, etag_of
@@ -20,7 +21,7 @@ from overlay.services import customer_token_issue
 
 
 class ReadOnlyResource(TMFResourceViewSet):
-    """Reads for whoever may see customers; writes come with the customer-management work (405 until then)."""
+    """Reads for whoever may see customers; writes answer 405."""
 
     read_scope = "customers:read"
     write_scope = None
@@ -30,14 +31,71 @@ class ReadOnlyResource(TMFResourceViewSet):
     def principal(self):
         return principal_of(self.request)
 
+    @property
+    def actor(self) -> Actor:
+        principal = self.principal
+        name = f"agent:{self.request.user.get_username()}" if principal.is_staff else principal.key
+        return Actor(channel=principal.channel, name=name, is_staff=principal.is_staff)
 
-class CustomerViewSet(ReadOnlyResource):
+
+class ManagedResource(ReadOnlyResource):
+    """Customer management: applications with customers:write, agents and supervisors (edits recorded)."""
+
+    write_scope = "customers:write"
+    http_method_names = ["get", "head", "options", "post", "patch", "delete"]
+
+
+class PartyViewSet(ManagedResource):
+    kind = Customer.Kind.INDIVIDUAL
+
+    def get_queryset(self):
+        return selectors.customers_visible(self.principal).filter(kind=self.kind)
+
+    def with_related(self, queryset):
+        return selectors.customers_with_related(queryset)
+
+    def perform_create(self, data):
+        return services.party_create(data, kind=self.kind, actor=self.actor)
+
+    def perform_update(self, obj, data):
+        return services.party_update(obj, data, actor=self.actor)
+
+    def perform_destroy(self, obj):
+        services.party_delete(obj, actor=self.actor)
+
+
+class IndividualViewSet(PartyViewSet):
+    resource_type = "Individual"
+    base_path = f"{representations.PARTY_BASE}/individual"
+    filterset_class = IndividualFilterSet
+    create_serializer_class = IndividualInput
+    update_serializer_class = IndividualInput
+
+    def represent(self, obj, ctx):
+        return representations.individual(obj, ctx)
+
+
+class OrganizationViewSet(PartyViewSet):
+    resource_type = "Organization"
+    base_path = f"{representations.PARTY_BASE}/organization"
+    filterset_class = OrganizationFilterSet
+    create_serializer_class = OrganizationInput
+    update_serializer_class = OrganizationInput
+    kind = Customer.Kind.ORGANIZATION
+
+    def represent(self, obj, ctx):
+        return representations.organization(obj, ctx)
+
+
+class CustomerViewSet(ManagedResource):
     resource_type = "Customer"
     base_path = f"{representations.CUSTOMER_BASE}/customer"
     filterset_class = CustomerFilterSet
+    create_serializer_class = CustomerInput
+    update_serializer_class = CustomerInput
 
     def get_queryset(self):
-        return selectors.customers_visible(self.principal)
+        return selectors.customers_visible(self.principal).exclude(status=services.PROSPECT)
 
     def with_related(self, queryset):
         return selectors.customers_with_related(queryset)
@@ -45,17 +103,18 @@ class CustomerViewSet(ReadOnlyResource):
     def represent(self, obj, ctx):
         return representations.customer(obj, ctx)
 
+    def perform_create(self, data):
+        party_id = data.pop("party_id")
+        visible = selectors.customers_visible(self.principal)
+        return services.customer_role_grant(party_id, data, visible, actor=self.actor)
 
-class IndividualViewSet(CustomerViewSet):
-    resource_type = "Individual"
-    base_path = f"{representations.PARTY_BASE}/individual"
-    filterset_class = IndividualFilterSet
+    def perform_update(self, obj, data):
+        if data.pop("party_id", obj.pk) != obj.pk:
+            raise UnprocessableEntity("A customer's engagedParty cannot change.")
+        return services.party_update(obj, data, actor=self.actor)
 
-    def get_queryset(self):
-        return super().get_queryset().filter(kind=Customer.Kind.INDIVIDUAL)
-
-    def represent(self, obj, ctx):
-        return representations.individual(obj, ctx)
+    def perform_destroy(self, obj):
+        services.customer_role_end(obj, actor=self.actor)
 
 
 class ProductViewSet(ReadOnlyResource):

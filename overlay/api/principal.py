@@ -13,6 +13,7 @@ STAFF_SCOPE_PERMISSIONS = {
     "sync:read": "adapters.view_syncrun",
     "customers:read": "customers.view_customer",
     "customers:pii": "customers.view_pii",
+    "customers:write": "customers.change_customer",
 }
 
 

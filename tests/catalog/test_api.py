@@ -24,12 +24,12 @@ from tests.catalog.factories import (
     SpecificationFactory,
     TierFactory,
 )
-from tests.tmf import TMFResourceContract, assert_tmf_error
+from tests.tmf import TMFResourceContract, TMFValidityContract, assert_tmf_error
 
 BASE = "/tmf-api/productCatalogManagement/v4"
 
 
-class TestProductOffering(TMFResourceContract):
+class TestProductOffering(TMFResourceContract, TMFValidityContract):
     path = f"{BASE}/productOffering"
     resource_type = "ProductOffering"
     model = ProductOffering
@@ -62,7 +62,7 @@ class TestProductOffering(TMFResourceContract):
         return f"category.id={special.pk}", {rows[0].pk, rows[1].pk}
 
 
-class TestProductSpecification(TMFResourceContract):
+class TestProductSpecification(TMFResourceContract, TMFValidityContract):
     path = f"{BASE}/productSpecification"
     resource_type = "ProductSpecification"
     model = ProductSpecification
@@ -95,7 +95,7 @@ class TestProductSpecification(TMFResourceContract):
         return "brand=Aurora", {rows[1].pk, rows[3].pk}
 
 
-class TestProductOfferingPrice(TMFResourceContract):
+class TestProductOfferingPrice(TMFResourceContract, TMFValidityContract):
     path = f"{BASE}/productOfferingPrice"
     resource_type = "ProductOfferingPrice"
     model = ProductOfferingPrice
@@ -119,7 +119,7 @@ class TestProductOfferingPrice(TMFResourceContract):
         return "priceType=oneTime", {rows[2].pk}
 
 
-class TestCategory(TMFResourceContract):
+class TestCategory(TMFResourceContract, TMFValidityContract):
     path = f"{BASE}/category"
     resource_type = "Category"
     model = Category

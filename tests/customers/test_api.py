@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 from customers.models import Customer, HeldProduct
 from overlay.services import api_client_revoke
 from tests.customers.factories import BillingAccountFactory, CustomerFactory, HeldProductFactory, LinkFactory
-from tests.tmf import TMFReadOnlyContract, assert_tmf_error
+from tests.tmf import TMFReadOnlyContract, TMFResourceContract, assert_tmf_error
 
 CUSTOMERS = "/tmf-api/customerManagement/v4/customer"
 INDIVIDUALS = "/tmf-api/party/v4/individual"
@@ -19,8 +19,23 @@ class CustomersReader:
     def reader(self, make_client):
         return make_client("callcentre", ("customers:read",))
 
+    @pytest.fixture
+    def writer(self, make_client):
+        return make_client("callcentre", ("customers:read", "customers:write"))
 
-class TestCustomer(CustomersReader, TMFReadOnlyContract):
+
+def make_customers(count: int, *, linked: bool = True, **extra) -> list:
+    rows = []
+    for _ in range(count):
+        customer = CustomerFactory(**extra)
+        BillingAccountFactory(customer=customer)
+        if linked:
+            LinkFactory(customer=customer)
+        rows.append(customer)
+    return rows
+
+
+class TestCustomer(CustomersReader, TMFResourceContract):
     path = CUSTOMERS
     resource_type = "Customer"
     model = Customer
@@ -28,15 +43,22 @@ class TestCustomer(CustomersReader, TMFReadOnlyContract):
     detail_queries = 3
     selected_attributes = ("name", "status")
     name_attribute = ("status", "status")
+    patch_body = {"status": "suspended"}
+    invalid_bodies = [
+        {},
+        {"name": "x"},
+        {"name": "x", "engagedParty": {}},
+        {"name": "x", "engagedParty": {"id": "p"}, "status": "Bogus"},
+        {"name": "x", "engagedParty": {"id": "p"}, "characteristic": [{"name": "shoeSize", "value": "42"}]},
+    ]
+    invalid_patch = {"status": "Bogus"}
 
     def make(self, count, channels):
-        rows = []
-        for _ in range(count):
-            customer = CustomerFactory()
-            BillingAccountFactory(customer=customer)
-            LinkFactory(customer=customer)
-            rows.append(customer)
-        return rows
+        return make_customers(count)
+
+    def create_body(self, channels):
+        prospect = CustomerFactory(status="prospect")
+        return {"name": "Prospect", "engagedParty": {"id": prospect.pk, "@referredType": "Individual"}}
 
     def filter_case(self, rows):
         return f"contactMedium.characteristic.emailAddress={rows[2].email}", {rows[2].pk}
@@ -55,8 +77,51 @@ class TestCustomer(CustomersReader, TMFReadOnlyContract):
         assert media["email"] == {"emailAddress": customer.email} and media["mobile"] == {"phoneNumber": customer.phone}
         assert body["account"][0]["@referredType"] == "BillingAccount"
 
+    def test_the_customer_role_of_a_party(self, writer, channels):
+        prospect = CustomerFactory(status="prospect")
+        assert_tmf_error(writer.get(f"{self.path}/{prospect.pk}"), 404)  # a prospect is not a customer yet
+        body = {
+            "name": "x",
+            "engagedParty": {"id": prospect.pk},
+            "characteristic": [{"name": "segment", "value": "youth"}],
+        }
+        created = writer.post(self.path, body, format="json").json()
+        assert (created["id"], created["status"]) == (prospect.pk, "active")
+        assert created["characteristic"] == [{"name": "segment", "valueType": "string", "value": "youth"}]
+        assert_tmf_error(writer.post(self.path, body, format="json"), 409)
+        assert_tmf_error(writer.post(self.path, {"name": "x", "engagedParty": {"id": "nobody"}}, format="json"), 422)
 
-class TestIndividual(CustomersReader, TMFReadOnlyContract):
+    def test_a_customer_holding_products_stays_one(self, writer, channels):
+        product = HeldProductFactory(status="active")
+        assert_tmf_error(writer.delete(f"{self.path}/{product.customer_id}"), 409)
+        assert Customer.objects.get(pk=product.customer_id).status == "active"
+
+    def test_contact_details_are_normalised_and_checked(self, writer, channels):
+        customer = self.make(1, channels)[0]
+        media = [
+            {"mediumType": "email", "characteristic": {"emailAddress": " New@Example.NET "}},
+            {"mediumType": "mobile", "characteristic": {"phoneNumber": "06 1111 2222"}},
+        ]
+        body = writer.patch(f"{self.path}/{customer.pk}", {"contactMedium": media}, format="json").json()
+        found = {m["mediumType"]: m["characteristic"] for m in body["contactMedium"]}
+        assert found["email"] == {"emailAddress": "new@example.net"} and found["mobile"] == {
+            "phoneNumber": "+31611112222"
+        }
+        bad = [{"mediumType": "mobile", "characteristic": {"phoneNumber": "call me"}}]
+        assert_tmf_error(writer.patch(f"{self.path}/{customer.pk}", {"contactMedium": bad}, format="json"), 400)
+        assert Customer.objects.get(pk=customer.pk).phone == "+31611112222"
+
+    def test_agent_edits_are_recorded(self, staff_client, channels):
+        from customers.models import Interaction
+
+        customer = self.make(1, channels)[0]
+        agent = staff_client("agent")
+        assert agent.patch(f"{self.path}/{customer.pk}", {"status": "suspended"}, format="json").status_code == 200
+        edit = Interaction.objects.get(customer=customer, kind="edit")
+        assert (edit.actor, edit.channel, edit.summary) == ("agent:agent-user", "callcentre", "Changed status")
+
+
+class TestIndividual(CustomersReader, TMFResourceContract):
     path = INDIVIDUALS
     resource_type = "Individual"
     model = Customer
@@ -64,8 +129,25 @@ class TestIndividual(CustomersReader, TMFReadOnlyContract):
     detail_queries = 3
     selected_attributes = ("givenName", "familyName")
     name_attribute = ("familyName", "family_name")
+    patch_body = {"givenName": "Changed"}
+    invalid_bodies = [
+        {},
+        {"givenName": "Ann"},
+        {"givenName": "Ann", "familyName": "Bos", "birthDate": "yesterday"},
+        {"givenName": "Ann", "familyName": "Bos", "status": "Bogus"},
+        {
+            "givenName": "Ann",
+            "familyName": "Bos",
+            "contactMedium": [{"mediumType": "email", "characteristic": {"emailAddress": "nope"}}],
+        },
+    ]
+    invalid_patch = {"givenName": "", "familyName": "x"}
 
-    make = TestCustomer.make
+    def make(self, count, channels):
+        return make_customers(count, linked=False, status="prospect")
+
+    def create_body(self, channels):
+        return {"givenName": "Ann", "familyName": "Bos", "birthDate": "1990-05-17"}
 
     def filter_case(self, rows):
         return f"givenName={rows[1].given_name}", {rows[1].pk}
@@ -75,6 +157,46 @@ class TestIndividual(CustomersReader, TMFReadOnlyContract):
         LinkFactory(customer=customer, system="mobile", external_id="holder:SUB-1")
         refs = reader.get(f"{self.path}/{customer.pk}").json()["externalReference"]
         assert {(r["externalReferenceType"], r["name"]) for r in refs} >= {("mobile", "holder:SUB-1")}
+
+    def test_status_follows_the_specs_words(self, writer, channels):
+        created = writer.post(self.path, self.create_body(channels), format="json").json()
+        assert created["status"] == "initialized"  # known to Overlay alone
+        assert (
+            writer.patch(f"{self.path}/{created['id']}", {"status": "deceaded"}, format="json").json()["status"]
+            == "deceaded"
+        )
+
+    def test_a_party_held_by_a_back_office_system_cannot_be_deleted(self, writer, channels):
+        linked = make_customers(1)[0]
+        assert_tmf_error(writer.delete(f"{self.path}/{linked.pk}"), 409)
+        assert Customer.objects.filter(pk=linked.pk).exists()
+
+
+class TestOrganization(CustomersReader, TMFResourceContract):
+    path = "/tmf-api/party/v4/organization"
+    resource_type = "Organization"
+    model = Customer
+    list_queries = 4
+    detail_queries = 3
+    selected_attributes = ("tradingName", "status")
+    name_attribute = ("tradingName", "organization_name")
+    patch_body = {"tradingName": "Acme Holding"}
+    invalid_bodies = [{}, {"tradingName": ""}, {"tradingName": "Acme", "status": "Bogus"}]
+    invalid_patch = {"tradingName": ""}
+
+    def make(self, count, channels):
+        return make_customers(
+            count, linked=False, kind="organization", status="prospect", given_name="", family_name=""
+        )
+
+    def create_body(self, channels):
+        return {
+            "tradingName": "Acme",
+            "contactMedium": [{"mediumType": "email", "characteristic": {"emailAddress": "info@acme.example"}}],
+        }
+
+    def filter_case(self, rows):
+        return f'tradingName="{rows[0].organization_name}"', {rows[0].pk}
 
 
 class TestProduct(CustomersReader, TMFReadOnlyContract):
