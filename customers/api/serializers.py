@@ -47,9 +47,14 @@ def contact_fields(media: list[dict]) -> dict:
 
 class PartyInput(serializers.Serializer):
     contactMedium = ContactMediumInput(many=True, required=False)
+    # The spec's status that ends a party, and Overlay's word for it; the others are derived.
+    ended: tuple[str, str] = ("", "")
 
     def validate(self, attrs):
         attrs.update(contact_fields(attrs.pop("contactMedium", [])))
+        tmf_word, overlay_word = self.ended
+        if tmf_word and attrs.pop("status", None) == tmf_word:
+            attrs["status"] = overlay_word
         return attrs
 
 
@@ -59,23 +64,13 @@ class IndividualInput(PartyInput):
     birthDate = serializers.DateField(required=False, allow_null=True, source="birth_date")
     # TMF632 v4 IndividualStateType (the spec spells 'deceaded').
     status = serializers.ChoiceField(choices=["initialized", "validated", "deceaded"], required=False)
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        if attrs.pop("status", None) == "deceaded":
-            attrs["status"] = "deceased"
-        return attrs
+    ended = ("deceaded", "deceased")
 
 
 class OrganizationInput(PartyInput):
     tradingName = serializers.CharField(max_length=200, source="organization_name")
     status = serializers.ChoiceField(choices=["initialized", "validated", "closed"], required=False)
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        if attrs.pop("status", None) == "closed":
-            attrs["status"] = "closed"
-        return attrs
+    ended = ("closed", "closed")
 
 
 class PartyRefInput(serializers.Serializer):

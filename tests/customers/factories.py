@@ -11,7 +11,6 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     family_name = factory.Sequence(lambda n: f"Family{n:03d}")
     email = factory.Sequence(lambda n: f"person{n}@example.com")
     phone = factory.Sequence(lambda n: f"+316{n:08d}")
-    organization_name = factory.Sequence(lambda n: f"Organization {n:03d}")
     postcode = "1011AB"
     segment = "consumer"
 

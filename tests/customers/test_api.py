@@ -185,9 +185,12 @@ class TestOrganization(CustomersReader, TMFResourceContract):
     invalid_patch = {"tradingName": ""}
 
     def make(self, count, channels):
-        return make_customers(
-            count, linked=False, kind="organization", status="prospect", given_name="", family_name=""
-        )
+        return [
+            CustomerFactory(
+                kind="organization", status="prospect", given_name="", family_name="", organization_name=f"Org {i}"
+            )
+            for i in range(count)
+        ]
 
     def create_body(self, channels):
         return {
