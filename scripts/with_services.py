@@ -11,6 +11,7 @@ import contextlib
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -95,6 +96,8 @@ def throwaway_postgres():
 
 
 def main(argv: list[str]) -> int:
+    # Stopped with kill: unwind like Ctrl-C so the throwaway cluster is still removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if "--" in argv:
         argv = argv[argv.index("--") + 1 :]
     if not argv:
