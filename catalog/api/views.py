@@ -39,10 +39,6 @@ class CatalogViewSet(TMFResourceViewSet):
     def list_cache_seconds(self) -> int:
         return settings.CATALOG_PAGE_CACHE_SECONDS
 
-    @property
-    def principal(self):
-        return principal_of(self.request)
-
     def list_cache_version(self) -> str | None:
         return str(selectors.catalog_revision()) if self.list_cache_seconds else None
 

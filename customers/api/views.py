@@ -28,14 +28,9 @@ class ReadOnlyResource(TMFResourceViewSet):
     http_method_names = ["get", "head", "options"]
 
     @property
-    def principal(self):
-        return principal_of(self.request)
-
-    @property
     def actor(self) -> Actor:
         principal = self.principal
-        name = f"agent:{self.request.user.get_username()}" if principal.is_staff else principal.key
-        return Actor(channel=principal.channel, name=name, is_staff=principal.is_staff)
+        return Actor(channel=principal.channel, name=principal.actor, is_staff=principal.is_staff)
 
 
 class ManagedResource(ReadOnlyResource):

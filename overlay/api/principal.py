@@ -81,6 +81,11 @@ class Principal:
     def is_staff(self) -> bool:
         return bool(getattr(self.user, "is_staff", False))
 
+    @property
+    def actor(self) -> str:
+        """Who acted, as interactions record it: 'agent:<username>' for staff, else the principal key."""
+        return f"agent:{self.user.get_username()}" if self.is_staff else self.key
+
 
 def principal_of(request) -> Principal | None:
     user = request.user

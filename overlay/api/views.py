@@ -45,12 +45,11 @@ def paging(request) -> tuple[int, int]:
 
 
 class RepresentationContext:
-    """What representing an object may depend on: hrefs and the caller."""
+    """What representing an object may depend on: the request and its hrefs."""
 
     def __init__(self, request):
         self.request = request
         self.href = Hrefs(request)
-        self.principal = principal_of(request)
 
 
 class TMFResourceViewSet(viewsets.ViewSet):
@@ -89,6 +88,10 @@ class TMFResourceViewSet(viewsets.ViewSet):
     list_cache_seconds = 0
 
     # --- shared behaviour ---------------------------------------------------------
+    @property
+    def principal(self):
+        return principal_of(self.request)
+
     def get_serializer_class(self):
         if self.action == "partial_update":
             return self.update_serializer_class
