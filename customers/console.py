@@ -5,12 +5,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from catalog.selectors import recommendations_for
 from customers import selectors, services
 from customers.api import representations
+from customers.api.views import three_sixty_viewed
 from customers.models import LinkSuggestion
 from customers.search import CustomerSearch, customer_search
 from overlay.api.principal import principal_of
@@ -42,7 +41,7 @@ def console_search(request, admin_site):
     if len(query) >= 2:
         stage, hits = customer_search(principal, CustomerSearch(text=query, postcode=request.GET.get("postcode", "")))
     ctx = RepresentationContext(request)
-    full = principal.has_scope("customers:pii")
+    full = selectors.entitled_to_pii(principal)
     context = {
         **admin_site.each_context(request),
         "title": "Find a customer",
@@ -59,20 +58,7 @@ def console_customer(request, customer_id: str, admin_site):
     customer = selectors.customer_360(principal, customer_id)
     if customer is None:
         raise Http404("No such customer.")
-    view = representations.three_sixty(
-        customer,
-        selectors.last_interactions(customer.pk),
-        recommendations_for([h.name for h in customer.held_products.all()], principal, timezone.now()),
-        RepresentationContext(request),
-        full_pii=principal.has_scope("customers:pii"),
-    )
-    services.interaction_record(
-        customer_id=customer.pk,
-        channel=principal.channel,
-        actor=f"agent:{request.user.get_username()}",
-        kind="view_360",
-        summary="Opened the 360° view in the console",
-    )
+    view = three_sixty_viewed(request, principal, customer, where=" in the console")
     personal = view["personal"]
     address = personal.get("address", {})
     context = {

@@ -187,9 +187,29 @@ class CustomerSearchView(APIView):
                 limit=values["limit"],
             ),
         )
-        full = principal.has_scope("customers:pii") or principal.customer_id is not None
+        full = selectors.entitled_to_pii(principal)
         ctx = RepresentationContext(request)
         return Response({"stage": stage, "result": [representations.search_hit(hit, ctx, full) for hit in hits]})
+
+
+def three_sixty_viewed(request, principal, customer, where: str) -> dict:
+    """The 360° body for this caller; a staff view is recorded as an interaction (``where``: API, console)."""
+    body = representations.three_sixty(
+        customer,
+        selectors.last_interactions(customer.pk),
+        recommendations_for([held.name for held in customer.held_products.all()], principal, timezone.now()),
+        RepresentationContext(request),
+        full_pii=selectors.entitled_to_pii(principal),
+    )
+    if principal.is_staff:
+        interaction_record(
+            customer_id=customer.pk,
+            channel=principal.channel,
+            actor=principal.actor,
+            kind="view_360",
+            summary=f"Opened the 360° view{where}",
+        )
+    return body
 
 
 class Customer360View(APIView):
@@ -203,20 +223,5 @@ class Customer360View(APIView):
         customer = selectors.customer_360(principal, customer_id)
         if customer is None:
             raise NotFound(f"No customer with id '{customer_id}'.")
-        held_names = [held.name for held in customer.held_products.all()]
-        body = representations.three_sixty(
-            customer,
-            selectors.last_interactions(customer.pk),
-            recommendations_for(held_names, principal, timezone.now()),
-            RepresentationContext(request),
-            full_pii=principal.has_scope("customers:pii") or principal.customer_id is not None,
-        )
-        if principal.is_staff:
-            interaction_record(
-                customer_id=customer.pk,
-                channel=principal.channel,
-                actor=f"agent:{request.user.get_username()}",
-                kind="view_360",
-                summary="Opened the 360° view",
-            )
+        body = three_sixty_viewed(request, principal, customer, where="")
         return conditional_response(request, body, etag_of(body))
