@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from adapters.models import SyncRun
 from adapters.services import pushed_changes_queue, pushed_changes_verify
 from overlay.api.representation import timestamp
-from overlay.api.views import paging
+from overlay.api.views import count_headers, paging
 
 
 class RawJSONParser(BaseParser):
@@ -86,7 +86,4 @@ class SyncRunsView(ListAPIView):
         runs = self.get_queryset()
         total = runs.count()
         page = list(runs[offset : offset + limit])
-        return Response(
-            SyncRunOutput(page, many=True).data,
-            headers={"X-Total-Count": str(total), "X-Result-Count": str(len(page))},
-        )
+        return Response(SyncRunOutput(page, many=True).data, headers=count_headers(total, len(page)))

@@ -24,6 +24,11 @@ DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 
 
+def count_headers(total: int, count: int) -> dict[str, str]:
+    """TMF collection headers: how many match, how many this page holds."""
+    return {"X-Total-Count": str(total), "X-Result-Count": str(count)}
+
+
 def paging(request) -> tuple[int, int]:
     def read(name: str, default: int) -> int:
         raw = request.query_params.get(name)
@@ -165,10 +170,7 @@ class TMFResourceViewSet(viewsets.ViewSet):
 
     @staticmethod
     def _list_response(body: bytes, total: int, count: int) -> HttpResponse:
-        response = HttpResponse(body, content_type="application/json")
-        response["X-Total-Count"] = str(total)
-        response["X-Result-Count"] = str(count)
-        return response
+        return HttpResponse(body, content_type="application/json", headers=count_headers(total, count))
 
     def check_if_match(self, obj) -> None:
         """``If-Match``: change only the version the client saw (412 otherwise, nothing written)."""

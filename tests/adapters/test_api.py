@@ -122,6 +122,10 @@ class TestSyncRunsApi:
         assert_tmf_error(staff_client("agent").get(self.URL), 403)
         assert staff_client("supervisor").get(self.URL).status_code == 200
 
+    @pytest.mark.parametrize("query", [{"limit": "-1"}, {"offset": "x"}, {"limit": "100000"}])
+    def test_bad_paging_is_a_400(self, make_client, systems, query):
+        assert_tmf_error(make_client("web", ("sync:read",)).get(self.URL, query), 400)
+
     def test_query_count_is_constant(self, make_client, systems, django_assert_num_queries):
         client = make_client("web", ("sync:read",))
         sync_stream(systems["partner"], "offerings")
