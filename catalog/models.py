@@ -96,6 +96,11 @@ class ProductSpecification(CatalogEntity):
     is_bundle = models.BooleanField(default=False)
     source_system = models.CharField(max_length=50, blank=True, help_text="Back-office system it was imported from.")
     external_id = models.CharField(max_length=100, blank=True, help_text="Its id in that system.")
+    serviceability_system = models.CharField(
+        max_length=50,
+        blank=True,
+        help_text="Back-office system asked whether it can be delivered at an address (empty: anywhere).",
+    )
 
     class Meta(CatalogEntity.Meta):
         constraints = [
@@ -306,6 +311,40 @@ class Recommendation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} → {self.target} ({self.kind})"
+
+
+class OfferingRule(models.Model):
+    """A rule on who may buy an offering and with what (evaluated by ``catalog.rules``)."""
+
+    class Kind(models.TextChoices):
+        SEGMENT = "segment", "Eligible segments (value: codes, comma-separated)"
+        CHANNEL = "channel", "Eligible channels (value: codes, comma-separated)"
+        MIN_AGE = "min_age", "Minimum age (value: years)"
+        CONSENT = "consent", "Consent required (value: marketing or data_sharing)"
+        REGION = "region", "Regions (value: postcode prefixes, comma-separated)"
+        REQUIRES_HELD = "requires_held", "Customer must already hold the other offering"
+        REQUIRES = "requires", "Requires the other offering (in the cart or held)"
+        EXCLUDES = "excludes", "Excludes the other offering (in the cart or held)"
+        MAX_PER_CUSTOMER = "max_per_customer", "Maximum per customer, held and in cart (value: number)"
+
+    offering = models.ForeignKey(ProductOffering, on_delete=models.CASCADE, related_name="rules")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    value = models.CharField(max_length=200, blank=True)
+    other = models.ForeignKey(
+        ProductOffering,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="rules_referring",
+        help_text="The other offering (requires, excludes, requires_held).",
+    )
+    message = models.CharField(max_length=300, blank=True, help_text="Shown to customers instead of the default.")
+
+    class Meta:
+        ordering = ("offering", "id")
+
+    def __str__(self) -> str:
+        return f"{self.offering}: {self.get_kind_display()}"
 
 
 class CatalogRevision(models.Model):

@@ -28,6 +28,7 @@ from catalog.pricing import (
     PricingData,
     TierData,
 )
+from catalog.rules import RuleData
 from overlay.api.principal import Principal
 
 
@@ -233,3 +234,41 @@ def recommendations_for(held_product_names: Iterable[str], principal: Principal 
         .select_related("source", "target")
         .order_by("rank", "target__name")[:5]
     )
+
+
+def offering_rules(offering_ids: Iterable[str]) -> dict[str, list[RuleData]]:
+    """The rules on these offerings, for the rule engine (one query)."""
+    from catalog.models import OfferingRule
+
+    rules: dict[str, list[RuleData]] = defaultdict(list)
+    for rule in OfferingRule.objects.filter(offering_id__in=set(offering_ids)).select_related("other"):
+        rules[rule.offering_id].append(
+            RuleData(
+                offering_id=rule.offering_id,
+                kind=rule.kind,
+                value=rule.value,
+                other_id=rule.other_id,
+                other_name=rule.other.name if rule.other else "",
+                message=rule.message,
+            )
+        )
+    return dict(rules)
+
+
+def serviceability_systems(offering_ids: Iterable[str]) -> dict[str, str]:
+    """Offering id -> the system asked whether it can be delivered (its own or a bundle member's spec)."""
+    ids = set(offering_ids)
+    systems = dict(
+        ProductOffering.objects.filter(pk__in=ids)
+        .exclude(specification__serviceability_system="")
+        .exclude(specification__isnull=True)
+        .values_list("pk", "specification__serviceability_system")
+    )
+    for bundle_id, system in (
+        BundledOffering.objects.filter(bundle_id__in=ids)
+        .exclude(member__specification__serviceability_system="")
+        .exclude(member__specification__isnull=True)
+        .values_list("bundle_id", "member__specification__serviceability_system")
+    ):
+        systems.setdefault(bundle_id, system)
+    return systems
