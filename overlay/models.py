@@ -27,3 +27,20 @@ class ApiClient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.channel})"
+
+
+class IdempotencyRecord(models.Model):
+    """A request made once per key: its replay returns what the first one created."""
+
+    principal = models.CharField(max_length=80, help_text="Whose key it is (keys are per caller).")
+    key = models.CharField(max_length=200)
+    request_hash = models.CharField(max_length=64, help_text="What the key was first used for.")
+    resource_type = models.CharField(max_length=40)
+    resource_id = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["principal", "key"], name="idempotency_unique_key")]
+
+    def __str__(self) -> str:
+        return f"{self.principal} {self.key} → {self.resource_type} {self.resource_id}"

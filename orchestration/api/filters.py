@@ -1,0 +1,17 @@
+from orchestration.models import ProductOrder
+from overlay.api.filters import TMFFilterSet
+
+
+class ProductOrderFilterSet(TMFFilterSet):
+    tmf_attributes = {
+        "id": ("id", "text"),
+        "state": ("state", "text"),
+        "relatedParty.id": ("customer_id", "text"),
+        "externalId": ("external_id", "text"),
+        "channel.id": ("channel", "text"),
+        "orderDate": ("order_date", "datetime"),
+    }
+
+    class Meta:
+        model = ProductOrder
+        fields = []

@@ -1,0 +1,139 @@
+"""TMF622 ProductOrder output from prefetched rows; prices from the order's priced snapshot."""
+
+from decimal import Decimal
+
+from customers.api.representations import CUSTOMER_BASE, INVENTORY_BASE
+from orchestration.models import ProductOrder, ProductOrderItem
+from overlay.api.representation import compact, number, timestamp
+
+ORDER_BASE = "/tmf-api/productOrderingManagement/v4"
+OFFERING_BASE = "/tmf-api/productCatalogManagement/v4/productOffering"
+
+
+def _money(value: str, currency: str) -> dict:
+    return {"unit": currency, "value": number(Decimal(value))}
+
+
+def order_price(charge: dict) -> dict:
+    currency = charge["currency"]
+    return compact(
+        {
+            "name": charge["name"],
+            "priceType": charge["price_type"],
+            "recurringChargePeriod": charge["period"] or None,
+            "unitOfMeasure": charge["unit_of_measure"] or None,
+            "productOfferingPrice": {"id": charge["price_id"], "name": charge["name"]},
+            "price": {
+                "dutyFreeAmount": _money(charge["amount"], currency),
+                "taxIncludedAmount": _money(charge["total"], currency),
+                "taxRate": number(Decimal(charge["tax_rate"])),
+            },
+            "priceAlteration": [
+                {
+                    "name": a["name"],
+                    "description": a["reason"],
+                    "priceType": charge["price_type"],
+                    "price": {"dutyFreeAmount": _money(a["amount"], currency)},
+                }
+                for a in charge["alterations"]
+            ],
+            "@type": "OrderPrice",
+        }
+    )
+
+
+def total_price(total: dict) -> dict:
+    currency = total["currency"]
+    return compact(
+        {
+            "priceType": total["price_type"],
+            "recurringChargePeriod": total["period"] or None,
+            "price": {
+                "dutyFreeAmount": _money(total["amount"], currency),
+                "taxIncludedAmount": _money(total["total"], currency),
+            },
+            "@type": "OrderPrice",
+        }
+    )
+
+
+def _product(item: ProductOrderItem, ctx) -> dict | None:
+    product = {"productCharacteristic": [{"name": k, "value": v} for k, v in item.characteristics.items()]}
+    held = item.held_product
+    if held is not None:
+        held_ref = {"id": held.pk, "href": ctx.href(f"{INVENTORY_BASE}/product/{held.pk}"), "name": held.name}
+        if item.action == ProductOrderItem.Action.ADD:
+            product["productRelationship"] = [{"relationshipType": "addOn", "product": held_ref}]
+        else:
+            product.update(held_ref)
+    product = compact(product)
+    return {**product, "@type": "Product"} if product else None
+
+
+def order_item(item: ProductOrderItem, ctx) -> dict:
+    totals: dict[tuple, list[Decimal]] = {}
+    for charge in item.item_price:
+        key = (charge["price_type"], charge["period"], charge["currency"])
+        bucket = totals.setdefault(key, [Decimal(0), Decimal(0)])
+        bucket[0] += Decimal(charge["amount"])
+        bucket[1] += Decimal(charge["total"])
+    return compact(
+        {
+            "id": item.item_id,
+            "action": item.action,
+            "quantity": item.quantity,
+            "state": item.state,
+            "productOffering": compact(
+                {
+                    "id": item.offering_id,
+                    "href": ctx.href(f"{OFFERING_BASE}/{item.offering_id}"),
+                    "name": item.offering_name or None,
+                }
+            )
+            if item.offering_id
+            else None,
+            "product": _product(item, ctx),
+            "productOrderItem": [
+                {"id": f"{item.item_id}.{n}", "action": item.action, "quantity": count, "productOffering": {"id": oid}}
+                for n, (oid, count) in enumerate(item.members.items(), start=1)
+            ],
+            "itemPrice": [order_price(c) for c in item.item_price],
+            "itemTotalPrice": [
+                total_price({"price_type": t, "period": p, "currency": c, "amount": str(a), "total": str(total)})
+                for (t, p, c), (a, total) in totals.items()
+            ],
+            "@type": "ProductOrderItem",
+        }
+    )
+
+
+def product_order(order: ProductOrder, ctx) -> dict:
+    return compact(
+        {
+            "id": order.pk,
+            "href": ctx.href(f"{ORDER_BASE}/productOrder/{order.pk}"),
+            "state": order.state,
+            "orderDate": timestamp(order.order_date),
+            "completionDate": timestamp(order.completion_date),
+            "description": order.description or None,
+            "externalId": order.external_id or None,
+            "priority": order.priority or None,
+            "channel": [{"id": order.channel, "name": order.channel, "@referredType": "SalesChannel"}],
+            "note": order.note,
+            "relatedParty": [
+                {
+                    "id": order.customer_id,
+                    "href": ctx.href(f"{CUSTOMER_BASE}/customer/{order.customer_id}"),
+                    "role": "customer",
+                    "@referredType": "Customer",
+                }
+            ],
+            "productOrderItem": [order_item(i, ctx) for i in order.items.all()],
+            "orderTotalPrice": [total_price(t) for t in order.order_total_price],
+            # Overlay extensions.
+            "stateReason": order.state_reason or None,
+            "shoppingCart": {"id": order.cart_id} if order.cart_id else None,
+            "lastUpdate": timestamp(order.last_update),
+            "@type": "ProductOrder",
+        }
+    )

@@ -1,0 +1,7 @@
+from orchestration.api import views
+from orchestration.api.hub import hub_urls
+from overlay.api.routers import TMFRouter
+
+router = TMFRouter()
+router.register("productOrder", views.ProductOrderViewSet, basename="productOrderingManagement-productOrder")
+urlpatterns = [*router.urls, *hub_urls("productOrderingManagement")]

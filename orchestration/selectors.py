@@ -1,0 +1,23 @@
+"""Read queries on orders, every one scoped to what the caller may see."""
+
+from django.db.models import Prefetch, QuerySet
+
+from orchestration.models import ProductOrder, ProductOrderItem
+from overlay.api.principal import Principal
+
+
+def orders_visible(principal: Principal | None) -> QuerySet[ProductOrder]:
+    """A customer sees their own orders; agents and applications entitled to orders see all."""
+    if principal is None:
+        return ProductOrder.objects.none()
+    if principal.customer_id is not None:
+        return ProductOrder.objects.filter(customer_id=principal.customer_id)
+    if principal.has_scope("orders:read"):
+        return ProductOrder.objects.all()
+    return ProductOrder.objects.none()
+
+
+def orders_with_related(orders: QuerySet[ProductOrder]) -> QuerySet[ProductOrder]:
+    return orders.prefetch_related(
+        Prefetch("items", queryset=ProductOrderItem.objects.select_related("held_product").order_by("id"))
+    )
