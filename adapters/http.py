@@ -82,6 +82,13 @@ class BackOfficeClient:
     def close(self) -> None:
         self.http.close()
 
+    def limit_for_live_call(self, timeout: float) -> None:
+        """A customer is waiting: one quick retry at most, and no longer than ``timeout`` per attempt."""
+        self.retries = min(self.retries, 1)
+        self.backoff = min(self.backoff, 0.05)
+        current = self.http.timeout.read or timeout
+        self.http.timeout = httpx.Timeout(min(timeout, current))
+
     def get_json(self, path: str, params: dict | None = None) -> dict:
         if not self.breaker.allow():
             raise SourceUnavailable(f"{self.system_code} is failing; not calling it for a while (circuit open).")

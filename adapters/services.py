@@ -4,10 +4,14 @@ import hashlib
 import hmac
 import os
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 
+from adapters.contracts import Serviceability
+from adapters.http import BackOfficeClient
 from adapters.models import BackOfficeSystem
-from adapters.registry import adapter_class
+from adapters.registry import adapter_class, adapter_for
 from adapters.tasks import apply_pushed_task
 from overlay.errors import DomainError, NotFound, UnprocessableEntity
 
@@ -47,3 +51,32 @@ def pushed_changes_queue(system: BackOfficeSystem, payload) -> int:
         raise UnprocessableEntity(f"At most {MAX_PUSHED_RECORDS} records per push.")
     transaction.on_commit(lambda: apply_pushed_task.delay(system.pk, stream, records))
     return len(records)
+
+
+def serviceability_ask(system_code: str, postcode: str, house_number: str) -> Serviceability:
+    """Can ``system_code`` deliver at this address? Asked live, answered from cache for a short while.
+
+    When the system is unknown, down, slow or cannot say, the answer is "unknown"
+    (``serviceable=None``) with the reason, never "yes"; unknowns are not cached.
+    """
+    where = f"{postcode.replace(' ', '').upper()}|{house_number.strip().upper()}"
+    key = "serviceability:" + hashlib.sha256(f"{system_code}|{where}".encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    system = BackOfficeSystem.objects.filter(code=system_code, enabled=True).first()
+    if system is None:
+        return Serviceability(serviceable=None, reason=f"The system that knows ({system_code}) is not connected.")
+    adapter = adapter_for(system)
+    try:
+        if not hasattr(adapter, "serviceability"):
+            return Serviceability(serviceable=None, reason=f"{system.name} cannot tell what it delivers where.")
+        client = getattr(adapter, "client", None)
+        if isinstance(client, BackOfficeClient):
+            client.limit_for_live_call(settings.SERVICEABILITY_TIMEOUT_SECONDS)
+        answer = adapter.serviceability(postcode, house_number)
+    finally:
+        adapter.close()
+    if answer.serviceable is not None:
+        cache.set(key, answer, settings.SERVICEABILITY_CACHE_SECONDS)
+    return answer

@@ -8,9 +8,11 @@ class DomainError(Exception):
     code = "unprocessableEntity"
     reason = "Unprocessable entity"
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, extra: dict | None = None):
         super().__init__(message)
         self.message = message
+        # More for the client than a sentence: the new price, what is wrong per item...
+        self.extra = extra or {}
 
 
 class UnprocessableEntity(DomainError):

@@ -24,6 +24,10 @@ KNOWN_SCOPES = frozenset(
         "customers:write",
         "customers:pii",
         "customers:token",
+        "carts:read",
+        "carts:write",
+        "orders:read",
+        "orders:write",
     }
 )
 # What agents may look at in customers: everything but full personal data (view_pii).
@@ -36,7 +40,15 @@ CUSTOMER_TOKEN_SALT = "overlay.customer-token"
 
 # Staff roles and the model permissions each one holds: "app_label.codename".
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    "agent": ["catalog.view_*", *AGENT_CUSTOMER_VIEWS, "customers.change_customer", "customers.change_linksuggestion"],
+    "agent": [
+        "catalog.view_*",
+        *AGENT_CUSTOMER_VIEWS,
+        "customers.change_customer",
+        "customers.change_linksuggestion",
+        "cart.*",
+        "orchestration.view_productorder",
+        "orchestration.add_productorder",
+    ],
     "supervisor": [
         "catalog.view_*",
         "customers.view_*",
@@ -44,6 +56,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "customers.change_linksuggestion",
         "overlay.view_apiclient",
         "adapters.view_*",
+        "cart.*",
+        "orchestration.*",
     ],
     "catalog_manager": ["catalog.*"],
 }

@@ -130,7 +130,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": ["overlay.api.throttling.PrincipalRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"principal": os.environ.get("API_THROTTLE_RATE", "6000/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "principal": os.environ.get("API_THROTTLE_RATE", "6000/min"),
+        # Hand-off claims: a caller, and a code, get few tries (codes are short).
+        "handoff_claim_client": os.environ.get("HANDOFF_CLAIM_RATE", "20/min"),
+        "handoff_claim_code": os.environ.get("HANDOFF_CLAIM_CODE_RATE", "5/min"),
+    },
     "EXCEPTION_HANDLER": "overlay.api.errors.tmf_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -174,6 +179,16 @@ CATALOG_PAGE_CACHE_SECONDS = int(os.environ.get("CATALOG_PAGE_CACHE_SECONDS", "3
 API_TOKEN_CACHE_SECONDS = int(os.environ.get("API_TOKEN_CACHE_SECONDS", "10"))
 # How long a customer token (issued to a channel application for its signed-in customer) lives.
 CUSTOMER_TOKEN_SECONDS = int(os.environ.get("CUSTOMER_TOKEN_SECONDS", "3600"))
+
+# Carts nobody touched for this long expire and can no longer be checked out.
+CART_IDLE_SECONDS = int(os.environ.get("CART_IDLE_SECONDS", str(14 * 24 * 3600)))
+# Hand-off codes: how long they live, and the link a channel opens to claim one.
+HANDOFF_SECONDS = int(os.environ.get("HANDOFF_SECONDS", "1800"))
+HANDOFF_DEEP_LINK = os.environ.get("HANDOFF_DEEP_LINK", "overlay://handoff/{code}")
+# How long a serviceability answer from a back-office system is reused.
+SERVICEABILITY_CACHE_SECONDS = int(os.environ.get("SERVICEABILITY_CACHE_SECONDS", "60"))
+# A customer waits on that answer: give up (and answer "unknown") after this long.
+SERVICEABILITY_TIMEOUT_SECONDS = float(os.environ.get("SERVICEABILITY_TIMEOUT_SECONDS", "2"))
 
 LOGGING = {
     "version": 1,

@@ -16,12 +16,14 @@ from django.test.utils import CaptureQueriesContext
 from tests.conftest import MERGE_PATCH
 
 
-def assert_tmf_error(response, status: int) -> dict:
+def assert_tmf_error(response, status: int, code: str | None = None) -> dict:
     assert response.status_code == status, response.content
     body = response.json()
     assert set(body) >= {"code", "reason", "message", "status"}
     assert body["status"] == str(status)
     assert body["message"]
+    if code is not None:
+        assert body["code"] == code, body
     return body
 
 

@@ -70,7 +70,9 @@ def tmf_exception_handler(exc, context):
     headers = {}
     if isinstance(exc, DomainError):
         set_rollback()
-        return Response(error_body(exc.status, exc.message, exc.code, exc.reason), status=exc.status)
+        body = error_body(exc.status, exc.message, exc.code, exc.reason)
+        body.update(exc.extra)
+        return Response(body, status=exc.status)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound("No such resource.")
     elif isinstance(exc, PermissionDenied):

@@ -14,6 +14,10 @@ STAFF_SCOPE_PERMISSIONS = {
     "customers:read": "customers.view_customer",
     "customers:pii": "customers.view_pii",
     "customers:write": "customers.change_customer",
+    "carts:read": "cart.view_shoppingcart",
+    "carts:write": "cart.change_shoppingcart",
+    "orders:read": "orchestration.view_productorder",
+    "orders:write": "orchestration.add_productorder",
 }
 
 
@@ -55,7 +59,7 @@ class CustomerUser(ClientUser):
 
 
 # What a customer token lets its customer do (always on their own data only).
-CUSTOMER_SCOPES = frozenset({"customers:read"})
+CUSTOMER_SCOPES = frozenset({"customers:read", "carts:read", "carts:write", "orders:read", "orders:write"})
 
 
 @dataclass(frozen=True)

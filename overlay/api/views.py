@@ -77,6 +77,9 @@ class TMFResourceViewSet(viewsets.ViewSet):
     def represent(self, obj, ctx: RepresentationContext) -> dict:
         raise NotImplementedError
 
+    def prepare(self, rows: list) -> None:
+        """Load, for all rows at once, what ``represent`` needs beyond the queryset (carts' prices...)."""
+
     def perform_create(self, data: dict):
         raise NotImplementedError
 
@@ -120,6 +123,8 @@ class TMFResourceViewSet(viewsets.ViewSet):
         obj = self.with_related(queryset).filter(pk=pk).first()
         if obj is None:
             raise NotFound(f"No {self.resource_type} with id '{pk}'.")
+        if not for_update:
+            self.prepare([obj])
         return obj
 
     def rendered(self, obj) -> tuple[dict, str]:
@@ -141,6 +146,7 @@ class TMFResourceViewSet(viewsets.ViewSet):
         queryset = self.filter_queryset(self.get_queryset())
         total = queryset.count()
         rows = list(self.with_related(queryset)[offset : offset + limit]) if limit and offset < total else []
+        self.prepare(rows)
         ctx = RepresentationContext(request)
         fields = parse_fields(request.query_params.get("fields"))
         data = [select_fields(self.represent(row, ctx), fields) for row in rows]

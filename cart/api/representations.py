@@ -1,0 +1,238 @@
+"""TMF663 ShoppingCart, hand-off and TMF679 output, as dicts from prefetched rows and the assessment."""
+
+from decimal import Decimal
+
+from cart.assessment import Assessment
+from cart.models import CartItem, Handoff, Qualification, ShoppingCart
+from catalog.api.representations import ref as catalog_ref
+from catalog.pricing import Charge, Total
+from customers.api.representations import CUSTOMER_BASE, INVENTORY_BASE
+from overlay.api.representation import compact, number, time_period, timestamp
+
+CART_BASE = "/tmf-api/shoppingCart/v4"
+POQ_BASE = "/tmf-api/productOfferingQualification/v4"
+
+
+def money(value, currency: str) -> dict:
+    return {"unit": currency, "value": number(Decimal(value))}
+
+
+def cart_price(charge: Charge) -> dict:
+    """A TMF CartPrice: the charge after alterations, with its tax, and the alterations applied."""
+    return compact(
+        {
+            "name": charge.name,
+            "priceType": charge.price_type,
+            "recurringChargePeriod": charge.period or None,
+            "unitOfMeasure": charge.unit_of_measure or None,
+            "productOfferingPrice": {"id": charge.price_id, "name": charge.name},
+            "price": {
+                "dutyFreeAmount": money(charge.amount, charge.currency),
+                "taxIncludedAmount": money(charge.total, charge.currency),
+                "taxRate": number(charge.tax_rate),
+            },
+            "priceAlteration": [
+                {
+                    "name": a.name,
+                    "description": a.reason,
+                    "priceType": charge.price_type,
+                    "recurringChargePeriod": charge.period or None,
+                    "price": {"dutyFreeAmount": money(a.amount, charge.currency)},
+                }
+                for a in charge.alterations
+            ],
+            "@type": "CartPrice",
+        }
+    )
+
+
+def total_price(total: Total) -> dict:
+    return compact(
+        {
+            "name": {"oneTime": "Total one-time", "recurring": "Total recurring", "usage": "Total usage"}.get(
+                total.price_type, total.price_type
+            ),
+            "priceType": total.price_type,
+            "recurringChargePeriod": total.period or None,
+            "price": {
+                "dutyFreeAmount": money(total.amount, total.currency),
+                "taxIncludedAmount": money(total.total, total.currency),
+            },
+            "@type": "CartPrice",
+        }
+    )
+
+
+def _product(item: CartItem, assessment: Assessment, ctx) -> dict | None:
+    quote = assessment.quotes.get(item.pk)
+    chosen = dict(quote.characteristics) if quote else item.characteristics
+    held = item.held_product
+    held_ref = (
+        {"id": held.pk, "href": ctx.href(f"{INVENTORY_BASE}/product/{held.pk}"), "name": held.name}
+        if held is not None
+        else None
+    )
+    product = {
+        "productCharacteristic": [{"name": name, "value": value} for name, value in chosen.items()],
+        "@type": "Product",
+    }
+    if held_ref and item.action == CartItem.Action.ADD:
+        product["productRelationship"] = [{"relationshipType": "addOn", "product": held_ref}]
+    elif held_ref:
+        product.update(held_ref)
+    return compact(product)
+
+
+def cart_item(item: CartItem, assessment: Assessment, ctx) -> dict:
+    quote = assessment.quotes.get(item.pk)
+    members = [
+        {"id": f"{item.pk}.{index}", "quantity": count, "productOffering": {"id": offering_id}}
+        for index, (offering_id, count) in enumerate(item.members.items(), start=1)
+    ]
+    return compact(
+        {
+            "id": str(item.pk),
+            "action": item.action,
+            "quantity": item.quantity,
+            "status": item.status,
+            "productOffering": catalog_ref(ctx, "productOffering", item.offering_id, item.offering.name)
+            if item.offering
+            else None,
+            "product": _product(item, assessment, ctx),
+            "cartItem": members,
+            "itemPrice": [cart_price(c) for c in quote.charges] if quote else [],
+            # The v4 swagger spells it with a capital I.
+            "ItemTotalPrice": [total_price(t) for t in quote.totals] if quote else [],
+            "note": [{"text": item.note}] if item.note else [],
+            "@type": "CartItem",
+        }
+    )
+
+
+def validation(assessment: Assessment) -> dict:
+    return {
+        "valid": assessment.valid,
+        "problem": [
+            compact({"cartItemId": p.key or None, "rule": p.rule, "message": p.message}) for p in assessment.problems
+        ],
+    }
+
+
+def shopping_cart(cart: ShoppingCart, assessment: Assessment, ctx) -> dict:
+    customer = cart.customer
+    return compact(
+        {
+            "id": cart.pk,
+            "href": ctx.href(f"{CART_BASE}/shoppingCart/{cart.pk}"),
+            "validFor": time_period(cart.created_at, cart.expires_at),
+            "relatedParty": [
+                {
+                    "id": customer.pk,
+                    "href": ctx.href(f"{CUSTOMER_BASE}/customer/{customer.pk}"),
+                    "role": "customer",
+                    "@referredType": "Customer",
+                }
+            ]
+            if customer
+            else [],
+            "contactMedium": cart.contact_medium,
+            "cartItem": [cart_item(i, assessment, ctx) for i in cart.items.all()],
+            "cartTotalPrice": [total_price(t) for t in assessment.totals],
+            # Overlay extensions (ignored by clients that do not know them).
+            "status": cart.status,
+            "channel": cart.channel,
+            "lastUpdate": timestamp(cart.updated_at),
+            "pricedAt": timestamp(assessment.priced_at),
+            "validation": validation(assessment),
+            "productOrder": {"id": cart.order_id} if cart.order_id else None,
+            "mergedInto": {"id": cart.merged_into_id} if cart.merged_into_id else None,
+            "@type": "ShoppingCart",
+        }
+    )
+
+
+def handoff_created(created, deep_link: str, qr_code: str) -> dict:
+    handoff: Handoff = created.handoff
+    return {
+        "code": created.code,
+        "expiresAt": timestamp(handoff.expires_at),
+        "deepLink": deep_link,
+        "qrCode": qr_code,
+        "shoppingCart": {"id": handoff.cart_id},
+    }
+
+
+def handoff_claimed(handoff: Handoff, cart_body: dict) -> dict:
+    return {
+        "shoppingCart": cart_body,
+        "context": handoff.context,
+        "fromChannel": handoff.from_channel,
+        "handedOffAt": timestamp(handoff.created_at),
+        "claimedAt": timestamp(handoff.claimed_at),
+    }
+
+
+def qualification(row: Qualification, ctx) -> dict:
+    results = {item["result"] for item in row.items}
+    overall = results.pop() if len(results) == 1 else ("partial" if results else "qualified")
+    place = row.place
+    return compact(
+        {
+            "id": row.pk,
+            "href": ctx.href(f"{POQ_BASE}/productOfferingQualification/{row.pk}"),
+            "state": row.state,
+            "qualificationResult": overall,
+            "productOfferingQualificationDate": timestamp(row.created_at),
+            "effectiveQualificationDate": timestamp(row.created_at),
+            "instantSyncQualification": True,
+            "channel": {"id": row.channel, "name": row.channel},
+            "relatedParty": [
+                {
+                    "id": row.customer_id,
+                    "href": ctx.href(f"{CUSTOMER_BASE}/customer/{row.customer_id}"),
+                    "role": "customer",
+                    "@referredType": "Customer",
+                }
+            ]
+            if row.customer_id
+            else [],
+            "place": [
+                compact(
+                    {
+                        "role": "installationAddress",
+                        "postcode": place.get("postcode"),
+                        "streetNr": place.get("house_number") or None,
+                        "streetName": place.get("street") or None,
+                        "city": place.get("city") or None,
+                        "@type": "GeographicAddress",
+                    }
+                )
+            ]
+            if place
+            else [],
+            "productOfferingQualificationItem": [
+                compact(
+                    {
+                        "id": str(index),
+                        "state": "done",
+                        "qualificationItemResult": item["result"],
+                        "productOffering": compact(
+                            {
+                                "id": item["offering_id"],
+                                "href": ctx.href(
+                                    f"/tmf-api/productCatalogManagement/v4/productOffering/{item['offering_id']}"
+                                ),
+                                "name": item["name"] or None,
+                            }
+                        ),
+                        "eligibilityUnavailabilityReason": [
+                            {"code": r["code"], "label": r["label"]} for r in item["reasons"]
+                        ],
+                        "@type": "ProductOfferingQualificationItem",
+                    }
+                )
+                for index, item in enumerate(row.items, start=1)
+            ],
+            "@type": "ProductOfferingQualification",
+        }
+    )

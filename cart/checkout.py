@@ -1,0 +1,196 @@
+"""Checkout: a valid, qualified, freshly priced cart becomes exactly one ProductOrder per idempotency key."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from cart import services
+from cart.assessment import Assessment, assess_many, carts_for_assessment
+from cart.errors import (
+    CartNotValid,
+    IdempotencyKeyReused,
+    NotServiceable,
+    PriceChanged,
+    ServiceabilityUnknown,
+    StaleCartVersion,
+)
+from cart.models import CartItem, ShoppingCart
+from cart.qualification import UNKNOWN, UNQUALIFIED, Place, place_of, qualify
+from catalog.pricing import Charge
+from orchestration.models import ProductOrder
+from orchestration.services import OrderItemInput, order_create
+from overlay.api.principal import Principal
+from overlay.models import IdempotencyRecord
+
+
+def cart_etag(cart: ShoppingCart, assessment: Assessment) -> str:
+    """``"<version>-<price digest>"``: the first half says what is in the cart, the second what it costs."""
+    return f'"{cart.version}-{assessment.price_digest}"'
+
+
+def parse_etags(header: str | None) -> list[tuple[int, str]]:
+    """The (version, price digest) pairs an ``If-Match`` header names; unreadable tags match nothing."""
+    pairs = []
+    for tag in (header or "").split(","):
+        tag = tag.strip().removeprefix("W/").strip('"')
+        version, _, digest = tag.partition("-")
+        if version.isdigit():
+            pairs.append((int(version), digest))
+    return pairs
+
+
+def request_hash(cart_id: str, body: dict) -> str:
+    return hashlib.sha256(f"checkout|{cart_id}|{json.dumps(body, sort_keys=True)}".encode()).hexdigest()
+
+
+def charge_snapshot(charge: Charge) -> dict:
+    """A charge as the order keeps it (plain values; the API renders it the TMF way)."""
+    return {
+        "price_id": charge.price_id,
+        "offering_id": charge.offering_id,
+        "name": charge.name,
+        "price_type": charge.price_type,
+        "period": charge.period,
+        "unit_of_measure": charge.unit_of_measure,
+        "currency": charge.currency,
+        "amount": str(charge.amount),
+        "tax_rate": str(charge.tax_rate),
+        "tax_amount": str(charge.tax_amount),
+        "total": str(charge.total),
+        "alterations": [{"name": a.name, "reason": a.reason, "amount": str(a.amount)} for a in charge.alterations],
+    }
+
+
+def total_snapshot(totals) -> list[dict]:
+    return [
+        {
+            "price_type": t.price_type,
+            "period": t.period,
+            "currency": t.currency,
+            "amount": str(t.amount),
+            "tax_amount": str(t.tax_amount),
+            "total": str(t.total),
+        }
+        for t in totals
+    ]
+
+
+@dataclass(frozen=True)
+class CheckoutResult:
+    order: ProductOrder
+    replayed: bool
+
+
+def _check_serviceable(principal: Principal, cart: ShoppingCart, items: list[CartItem], place: Place | None) -> None:
+    offering_ids = [i.offering_id for i in items if i.offering_id and i.action != CartItem.Action.DELETE]
+    answers = qualify(
+        principal,
+        customer=cart.customer,
+        offering_ids=offering_ids,
+        place=place or place_of(cart.customer),
+        at=timezone.now(),
+    )
+    for answer in answers:
+        codes = {r.code for r in answer.reasons}
+        if answer.result == UNQUALIFIED and "notServiceable" in codes:
+            raise NotServiceable(next(r.label for r in answer.reasons if r.code == "notServiceable"))
+        if answer.result == UNKNOWN:
+            raise ServiceabilityUnknown(" ".join(r.label for r in answer.reasons))
+
+
+def cart_checkout(
+    cart_id: str,
+    principal: Principal,
+    *,
+    idempotency_key: str,
+    body: dict,
+    if_match: str | None,
+    place: Place | None = None,
+) -> CheckoutResult:
+    """Check a cart out, once.
+
+    The cart row is locked first, so concurrent requests with the same key wait for the
+    first and then find its order. A key reused for another cart or body is refused. With
+    ``If-Match`` (the ETag the customer saw) a changed cart is 412 and a changed price is
+    ``PriceChanged`` carrying the new assessment, so nobody is charged a price they were
+    not shown.
+    """
+    fingerprint = request_hash(cart_id, body)
+    with transaction.atomic():
+        cart = services.lock_cart(cart_id)
+        used = IdempotencyRecord.objects.filter(principal=principal.key, key=idempotency_key).first()
+        if used is not None:
+            if used.request_hash != fingerprint:
+                raise IdempotencyKeyReused("This Idempotency-Key was used for another checkout; use a new key.")
+            return CheckoutResult(ProductOrder.objects.get(pk=used.resource_id), replayed=True)
+        services.check_open(cart)
+        if cart.customer_id is None:
+            raise CartNotValid("Tell us who you are (sign in) before checking out.")
+        loaded = carts_for_assessment(ShoppingCart.objects.filter(pk=cart.pk)).get()
+        assessment = assess_many([loaded], principal, timezone.now())[cart.pk]
+        seen = parse_etags(if_match)
+        if if_match and if_match.strip() != "*":
+            if not any(version == cart.version for version, _ in seen):
+                raise StaleCartVersion("The cart was changed since you read it; read it again before paying.")
+            if not any(digest == assessment.price_digest for version, digest in seen if version == cart.version):
+                error = PriceChanged("The price changed since you saw it; please confirm the new price.")
+                error.assessment, error.cart = assessment, loaded
+                raise error
+        if not assessment.valid:
+            raise CartNotValid(
+                " ".join(p.message for p in assessment.problems),
+                extra={
+                    "validation": [
+                        {"cartItemId": p.key, "rule": p.rule, "message": p.message} for p in assessment.problems
+                    ]
+                },
+            )
+        active = [i for i in loaded.items.all() if i.status == CartItem.Status.ACTIVE]
+        _check_serviceable(principal, loaded, active, place)
+        order = order_create(
+            customer_id=cart.customer_id,
+            channel=principal.channel,
+            created_by=principal.actor,
+            cart_id=cart.pk,
+            items=[
+                OrderItemInput(
+                    item_id=str(index),
+                    action=item.action,
+                    offering_id=item.offering_id,
+                    offering_name=item.offering.name
+                    if item.offering
+                    else (item.held_product.name if item.held_product else ""),
+                    quantity=item.quantity,
+                    characteristics=dict(assessment.quotes[item.pk].characteristics)
+                    if item.pk in assessment.quotes
+                    else {},
+                    members=item.members,
+                    held_product_id=item.held_product_id,
+                    item_price=[charge_snapshot(c) for c in assessment.quotes[item.pk].charges]
+                    if item.pk in assessment.quotes
+                    else [],
+                )
+                for index, item in enumerate(active, start=1)
+            ],
+            total_price=total_snapshot(assessment.totals),
+        )
+        try:
+            with transaction.atomic():
+                IdempotencyRecord.objects.create(
+                    principal=principal.key,
+                    key=idempotency_key,
+                    request_hash=fingerprint,
+                    resource_type="ProductOrder",
+                    resource_id=order.pk,
+                )
+        except IntegrityError as error:
+            # The same key, at the same moment, for another cart.
+            raise IdempotencyKeyReused("This Idempotency-Key is being used for another checkout.") from error
+        cart.status = ShoppingCart.Status.CHECKED_OUT
+        cart.order_id = order.pk
+        cart.checked_out_at = timezone.now()
+        services.touch(cart, principal, "checked out", f"order {order.pk} placed in {principal.channel}")
+    return CheckoutResult(order, replayed=False)

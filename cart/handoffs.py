@@ -1,0 +1,98 @@
+"""Channel hand-off: a short single-use code moves a cart and its context to another channel.
+
+Codes are 8 characters from an alphabet without look-alikes (no 0/O, 1/I/L), so
+they can be read out on the phone; only their SHA-256 is stored. A wrong,
+expired or used code gets the same answer, so trying codes tells nothing about
+which ever existed (and the API rate-limits tries per caller and per code).
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from cart import services
+from cart.errors import HandoffInvalid
+from cart.models import Handoff, ShoppingCart
+from customers.models import Customer
+from overlay.api.principal import Principal
+
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+INVALID = "This hand-off code is not valid: it may be mistyped, expired or already used. Ask for a new one."
+
+
+def normalise_code(raw: str) -> str:
+    """What the customer reads out: any case, spaces and dashes ignored."""
+    return "".join(ch for ch in raw.upper() if ch.isalnum())
+
+
+def code_hash(code: str) -> str:
+    return hashlib.sha256(normalise_code(code).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class CreatedHandoff:
+    handoff: Handoff
+    code: str
+
+
+def handoff_create(cart_id: str, principal: Principal, context: dict) -> CreatedHandoff:
+    """Hand an open cart, with the configurator choices, address checked and notes, to another channel."""
+    with transaction.atomic():
+        cart = services.lock_cart(cart_id)
+        services.check_open(cart)
+        code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+        handoff = Handoff.objects.create(
+            cart=cart,
+            code_hash=code_hash(code),
+            context=context,
+            from_channel=principal.channel,
+            created_by=principal.actor,
+            expires_at=timezone.now() + timedelta(seconds=settings.HANDOFF_SECONDS),
+        )
+        services.record(cart, principal, "handed off", f"hand-off code issued in {principal.channel}")
+    return CreatedHandoff(handoff, code)
+
+
+def _claimable_by(cart: ShoppingCart, principal: Principal) -> bool:
+    if principal.customer_id is None:
+        return principal.has_scope("carts:write")
+    return cart.customer_id in (None, principal.customer_id)
+
+
+def handoff_claim(raw_code: str, principal: Principal) -> Handoff:
+    """Take over a handed-off cart: once, before it expires; the journey and the customer's interactions say so.
+
+    A customer claiming an anonymous cart becomes its owner (``cart_attach``, with its merge rules).
+    """
+    code = normalise_code(raw_code)
+    if len(code) != CODE_LENGTH:
+        raise HandoffInvalid(INVALID)
+    with transaction.atomic():
+        handoff = Handoff.objects.select_for_update().select_related("cart").filter(code_hash=code_hash(code)).first()
+        if (
+            handoff is None
+            or handoff.claimed_at is not None
+            or handoff.expires_at <= timezone.now()
+            or not _claimable_by(handoff.cart, principal)
+        ):
+            raise HandoffInvalid(INVALID)
+        handoff.claimed_at = timezone.now()
+        handoff.claimed_by = principal.actor
+        handoff.claimed_channel = principal.channel
+        handoff.save()
+        cart = handoff.cart
+        if principal.customer_id is not None and cart.customer_id is None:
+            customer = Customer.objects.get(pk=principal.customer_id)
+            handoff.cart = services.cart_attach(cart.pk, customer, principal)
+            cart = handoff.cart
+        # The cart's journey and (once we know who it is) the customer's interactions.
+        services.record(
+            cart, principal, "claimed", f"hand-off from {handoff.from_channel} claimed in {principal.channel}"
+        )
+    return handoff
