@@ -9,6 +9,9 @@ from rest_framework.test import APIClient
 
 from catalog.models import OfferingRule, ProductOffering
 from overlay.services import customer_token_issue
+
+# The back-office simulator (a real process over loopback HTTP) and its systems, for qualification.
+from tests.adapters.conftest import _fresh_circuit_breakers, simulator, systems  # noqa: F401
 from tests.catalog.factories import (
     CampaignFactory,
     CharacteristicFactory,
