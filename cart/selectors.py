@@ -24,3 +24,13 @@ def qualifications_visible(principal: Principal | None) -> QuerySet[Qualificatio
     if principal.customer_id is not None:
         return Qualification.objects.filter(customer_id=principal.customer_id, owner=principal.key)
     return Qualification.objects.filter(owner=principal.key)
+
+
+def open_carts_of(principal: Principal | None, customer_id: str) -> list[ShoppingCart]:
+    """The customer's open carts the caller may see (for the 360° view), newest first."""
+    return list(
+        carts_visible(principal)
+        .filter(customer_id=customer_id, status=ShoppingCart.Status.OPEN)
+        .order_by("-updated_at")
+        .only("id", "channel", "updated_at", "expires_at", "version")[:5]
+    )

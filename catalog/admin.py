@@ -14,6 +14,7 @@ from catalog.models import (
     CharacteristicValue,
     Lifecycle,
     MarketSegment,
+    OfferingRule,
     PriceTier,
     ProductOffering,
     ProductOfferingPrice,
@@ -96,6 +97,36 @@ class BundleMemberInline(admin.TabularInline):
     autocomplete_fields = ("member",)
 
 
+class OfferingRuleForm(forms.ModelForm):
+    """A rule's value must mean something for its kind (a number, a consent purpose, an offering...)."""
+
+    class Meta:
+        model = OfferingRule
+        fields = ("kind", "value", "other", "message")
+
+    def clean(self):
+        data = super().clean()
+        kind, value, other = data.get("kind"), (data.get("value") or "").strip(), data.get("other")
+        Kind = OfferingRule.Kind
+        if kind in (Kind.MIN_AGE, Kind.MAX_PER_CUSTOMER) and not value.isdigit():
+            raise forms.ValidationError({"value": "Give a whole number."})
+        if kind == Kind.CONSENT and value not in ("marketing", "data_sharing"):
+            raise forms.ValidationError({"value": "Give marketing or data_sharing."})
+        if kind in (Kind.SEGMENT, Kind.CHANNEL, Kind.REGION) and not value:
+            raise forms.ValidationError({"value": "List at least one, comma-separated."})
+        if kind in (Kind.REQUIRES_HELD, Kind.REQUIRES, Kind.EXCLUDES) and other is None:
+            raise forms.ValidationError({"other": "Choose the other offering."})
+        return data
+
+
+class OfferingRuleInline(admin.TabularInline):
+    model = OfferingRule
+    form = OfferingRuleForm
+    fk_name = "offering"
+    extra = 0
+    autocomplete_fields = ("other",)
+
+
 class RecommendationInline(admin.TabularInline):
     model = Recommendation
     fk_name = "source"
@@ -120,7 +151,7 @@ class ProductOfferingAdmin(CatalogChangeMixin, admin.ModelAdmin):
     filter_horizontal = ("categories", "channels", "segments")
     autocomplete_fields = ("specification",)
     readonly_fields = ("id", "last_update")
-    inlines = (PriceInline, BundleMemberInline, RecommendationInline)
+    inlines = (PriceInline, BundleMemberInline, OfferingRuleInline, RecommendationInline)
     actions = (
         lifecycle_action(Lifecycle.LAUNCHED, "Launch selected offerings"),
         lifecycle_action(Lifecycle.RETIRED, "Retire selected offerings"),

@@ -69,6 +69,7 @@ def console_customer(request, customer_id: str, admin_site):
         + [("Address", " ".join(address[k] for k in ("street", "postcode", "city") if address.get(k)))],
         "suggestions": customer.suggestions.all(),
         "can_decide": request.user.has_perm("customers.change_linksuggestion"),
+        "can_sell": principal.has_scope("carts:write"),
     }
     return TemplateResponse(request, "customers/console/customer.html", context)
 

@@ -21,3 +21,17 @@ def orders_with_related(orders: QuerySet[ProductOrder]) -> QuerySet[ProductOrder
     return orders.prefetch_related(
         Prefetch("items", queryset=ProductOrderItem.objects.select_related("held_product").order_by("id"))
     )
+
+
+FINAL_STATES = ("completed", "failed", "cancelled", "rejected")
+
+
+def orders_in_flight(principal: Principal | None, customer_id: str) -> list[ProductOrder]:
+    """The customer's orders still being fulfilled that the caller may see (for the 360° view)."""
+    return list(
+        orders_visible(principal)
+        .filter(customer_id=customer_id)
+        .exclude(state__in=FINAL_STATES)
+        .order_by("-order_date")
+        .only("id", "state", "order_date", "channel")[:10]
+    )

@@ -10,9 +10,10 @@ class OverlayAdminSite(admin.AdminSite):
     index_title = "Catalog, customers and back-office systems"
 
     def get_urls(self):
-        from customers.console import console_urls
+        from cart.console import console_urls as cart_console
+        from customers.console import console_urls as customer_console
 
-        return console_urls(self) + super().get_urls()
+        return cart_console(self) + customer_console(self) + super().get_urls()
 
 
 class OverlayAdminConfig(AdminConfig):

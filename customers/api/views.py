@@ -5,6 +5,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cart.selectors import open_carts_of
 from catalog.selectors import recommendations_for
 from customers import selectors, services
 from customers.api import representations
@@ -13,6 +14,7 @@ from customers.api.serializers import CustomerInput, IndividualInput, Organizati
 from customers.models import Customer
 from customers.search import CustomerSearch, customer_search
 from customers.services import Actor, interaction_record
+from orchestration.selectors import orders_in_flight
 from overlay.api.principal import principal_of
 from overlay.api.representation import timestamp
 from overlay.api.views import RepresentationContext, TMFResourceViewSet, conditional_response, etag_of
@@ -201,6 +203,26 @@ def three_sixty_viewed(request, principal, customer, where: str) -> dict:
         RepresentationContext(request),
         full_pii=selectors.entitled_to_pii(principal),
     )
+    ctx = RepresentationContext(request)
+    body["shoppingCart"] = [
+        {
+            "id": cart.pk,
+            "href": ctx.href(f"/tmf-api/shoppingCart/v4/shoppingCart/{cart.pk}"),
+            "channel": cart.channel,
+            "lastUpdate": timestamp(cart.updated_at),
+        }
+        for cart in open_carts_of(principal, customer.pk)
+    ]
+    body["productOrder"] = [
+        {
+            "id": order.pk,
+            "href": ctx.href(f"/tmf-api/productOrderingManagement/v4/productOrder/{order.pk}"),
+            "state": order.state,
+            "channel": order.channel,
+            "orderDate": timestamp(order.order_date),
+        }
+        for order in orders_in_flight(principal, customer.pk)
+    ]
     if principal.is_staff:
         interaction_record(
             customer_id=customer.pk,
