@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench-catalog bench-sync bench-customers clean
+.PHONY: run test lint format bench-catalog bench-sync bench-customers bench-cart clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,9 @@ bench-sync: $(VENV)/.installed
 
 bench-customers: $(VENV)/.installed
 	$(PY) scripts/with_services.py -- $(PY) bench/customers/run.py $(BENCH_ARGS)
+
+bench-cart: $(VENV)/.installed
+	$(PY) scripts/with_services.py -- $(PY) bench/cart/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var db.sqlite3

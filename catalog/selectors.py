@@ -1,9 +1,11 @@
 """Read queries reused across the catalog's views, the pricing API and other apps."""
 
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
@@ -146,17 +148,40 @@ def _characteristic_data(spec: CharacteristicSpec) -> CharacteristicData:
     )
 
 
-def pricing_data(offering_ids: Iterable[str], offerings: QuerySet[ProductOffering], at: datetime) -> PricingData:
-    """What the pricing engine needs for these offerings (and their bundle members), in constant queries.
+# Pricing data is read on every cart view: each process keeps it per catalog revision and
+# minute (prices and campaigns open and close with the clock), so a write through the
+# services is seen at once here and within REVISION_CACHE_SECONDS in other processes.
+_PRICING_CACHE: dict = {"key": None, "offerings": {}, "campaigns": None}
+_PRICING_LOCK = threading.Lock()
+_PRICING_CACHE_MAX = 20_000
 
-    ``offerings`` is the caller's visible set: an offering outside it is unknown to the engine.
-    """
-    requested = set(offerings.filter(pk__in=set(offering_ids)).values_list("pk", flat=True))
-    # Members are priced even where they are not sold on their own (a TV pack only in a bundle).
-    members = list(BundledOffering.objects.filter(bundle_id__in=requested).order_by("id"))
-    wanted = requested | {m.member_id for m in members}
-    rows = list(
-        ProductOffering.objects.filter(pk__in=wanted)
+
+def _pricing_store(at: datetime) -> dict | None:
+    if not settings.PRICING_DATA_CACHE:
+        return None
+    key = (catalog_revision(), at.replace(second=0, microsecond=0))
+    with _PRICING_LOCK:
+        if _PRICING_CACHE["key"] != key or len(_PRICING_CACHE["offerings"]) > _PRICING_CACHE_MAX:
+            _PRICING_CACHE.update(key=key, offerings={}, campaigns=None)
+        return _PRICING_CACHE
+
+
+def _offering_data(ids: set[str], at: datetime, store: dict | None) -> dict[str, OfferingData]:
+    """OfferingData (prices valid at ``at``, characteristics, bundle members) for these ids."""
+    known = store["offerings"] if store is not None else {}
+    found = {i: known[i] for i in ids if i in known}
+    missing = ids - set(found)
+    if not missing:
+        return found
+    members_of = defaultdict(list)
+    for member in BundledOffering.objects.filter(bundle_id__in=missing).order_by("id"):
+        members_of[member.bundle_id].append(
+            MemberData(member.member_id, member.lower_limit, member.upper_limit, member.default_count)
+        )
+    # Bundle members come in the same round (priced even where they are not sold on their own).
+    missing |= {m.offering_id for members in members_of.values() for m in members} - set(known)
+    rows = (
+        ProductOffering.objects.filter(pk__in=missing)
         .select_related("specification")
         .prefetch_related(
             Prefetch(
@@ -174,12 +199,7 @@ def pricing_data(offering_ids: Iterable[str], offerings: QuerySet[ProductOfferin
             ),
         )
     )
-    members_of = defaultdict(list)
-    for member in members:
-        members_of[member.bundle_id].append(
-            MemberData(member.member_id, member.lower_limit, member.upper_limit, member.default_count)
-        )
-    data = {
+    loaded = {
         row.id: OfferingData(
             id=row.id,
             name=row.name,
@@ -192,7 +212,30 @@ def pricing_data(offering_ids: Iterable[str], offerings: QuerySet[ProductOfferin
         )
         for row in rows
     }
-    return PricingData(offerings=data, campaigns=campaigns_active(at))
+    if store is not None:
+        with _PRICING_LOCK:
+            store["offerings"].update(loaded)
+    return {**found, **loaded}
+
+
+def pricing_data(offering_ids: Iterable[str], offerings: QuerySet[ProductOffering], at: datetime) -> PricingData:
+    """What the pricing engine needs for these offerings (and their bundle members), in constant queries.
+
+    ``offerings`` is the caller's visible set: an offering outside it is unknown to the engine.
+    """
+    store = _pricing_store(at)
+    requested = set(offerings.filter(pk__in=set(offering_ids)).values_list("pk", flat=True))
+    data = _offering_data(requested, at, store)
+    member_ids = {m.offering_id for o in data.values() for m in o.members} - set(data)
+    if member_ids:  # cached bundles whose members are not (the cache was refilled in between)
+        data.update(_offering_data(member_ids, at, store))
+    if store is None:
+        campaigns = campaigns_active(at)
+    else:
+        campaigns = store["campaigns"]
+        if campaigns is None:
+            campaigns = store["campaigns"] = campaigns_active(at)
+    return PricingData(offerings=data, campaigns=campaigns)
 
 
 def campaigns_active(at: datetime) -> tuple[CampaignData, ...]:

@@ -175,6 +175,8 @@ CELERY_BEAT_SCHEDULE = {
 # the services invalidate at once; this bounds staleness from validity windows
 # opening or closing with the clock.
 CATALOG_PAGE_CACHE_SECONDS = int(os.environ.get("CATALOG_PAGE_CACHE_SECONDS", "30"))
+# Keep pricing data (prices, characteristics, bundles, campaigns) per catalog revision in each process.
+PRICING_DATA_CACHE = os.environ.get("PRICING_DATA_CACHE", "1") == "1"
 # How long a verified bearer token is trusted before it is looked up again.
 API_TOKEN_CACHE_SECONDS = int(os.environ.get("API_TOKEN_CACHE_SECONDS", "10"))
 # How long a customer token (issued to a channel application for its signed-in customer) lives.

@@ -20,3 +20,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CATALOG_PAGE_CACHE_SECONDS = 0
 # Live-server request threads must not keep connections open past a test (the test database is dropped).
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Tests write catalog rows with factories (not through the services that bump the revision):
+# the per-process pricing cache is tested on its own (tests/catalog/test_pricing_cache.py).
+PRICING_DATA_CACHE = False

@@ -1,0 +1,280 @@
+#!/usr/bin/env python
+"""Cart pricing + validation and checkout throughput, in one run, through the full request stack.
+
+Builds a catalog of 200 offerings (20 bundles with members, characteristic-priced devices,
+5 campaigns, 100 rules) in a fresh PostgreSQL database, then measures with a web channel
+application's token:
+  - GET shoppingCart/{id} of a 20-item cart with bundles and campaigns (price + validate +
+    render), and of a 5-item cart: server time per call and queries per call (must be equal);
+  - the same assessment without HTTP (the pricing and rule engines on loaded rows);
+  - checkout of N 20-item carts with Idempotency-Keys, then a replay of each key.
+Target: price+validate p95 <= 10 ms; queries constant in the number of items.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+import uuid
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+BENCH_DB = "overlay_bench_cart"
+TARGET_MS = 10.0
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def prepare_database() -> str:
+    import psycopg
+
+    admin_url = os.environ.get("DATABASE_URL", "")
+    if not admin_url.startswith("postgres"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL server (or run `make bench-cart`, which starts one).")
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {BENCH_DB}")
+    return urlunsplit(urlsplit(admin_url)._replace(path=f"/{BENCH_DB}"))
+
+
+def build_catalog():
+    from django.utils import timezone
+
+    from catalog.models import (
+        BundledOffering,
+        Campaign,
+        Channel,
+        CharacteristicSpec,
+        CharacteristicValue,
+        OfferingRule,
+        ProductOffering,
+        ProductOfferingPrice,
+        ProductSpecification,
+    )
+
+    web = Channel.objects.create(code="web", name="Web")
+    offerings = []
+    for i in range(200):
+        spec = ProductSpecification.objects.create(name=f"Spec {i}", lifecycle_status="Active")
+        if i % 4 == 0:
+            storage = CharacteristicSpec.objects.create(specification=spec, name="Storage", min_cardinality=1)
+            CharacteristicValue.objects.create(characteristic=storage, value="128GB", is_default=True)
+            CharacteristicValue.objects.create(characteristic=storage, value="256GB")
+        offering = ProductOffering.objects.create(
+            name=f"Offering {i:03d}", specification=spec, lifecycle_status="Launched", is_bundle=i >= 180
+        )
+        offering.channels.add(web)
+        ProductOfferingPrice.objects.create(
+            name=f"Monthly {i}",
+            offering=offering,
+            price_type="recurring",
+            recurring_period="month",
+            amount=Decimal(10 + i % 30),
+            tax_rate=Decimal(21),
+            lifecycle_status="Active",
+        )
+        ProductOfferingPrice.objects.create(
+            name=f"Once {i}",
+            offering=offering,
+            price_type="oneTime",
+            amount=Decimal(50),
+            tax_rate=Decimal(21),
+            lifecycle_status="Active",
+        )
+        if i % 4 == 0:
+            ProductOfferingPrice.objects.create(
+                name=f"256GB {i}",
+                offering=offering,
+                price_type="oneTime",
+                amount=Decimal(100),
+                char_name="Storage",
+                char_value="256GB",
+                lifecycle_status="Active",
+            )
+        offerings.append(offering)
+    for n, bundle in enumerate(offerings[180:]):
+        for member in offerings[n * 3 + 1 : n * 3 + 4]:
+            BundledOffering.objects.create(bundle=bundle, member=member, lower_limit=0, upper_limit=2, default_count=1)
+    for n in range(5):
+        campaign = Campaign.objects.create(
+            name=f"Campaign {n}", kind="percentage", value=Decimal(5 + n), valid_from=timezone.now()
+        )
+        campaign.channels.add(web)
+        campaign.offerings.set(offerings[n * 20 : n * 20 + 40])
+    for n in range(100):
+        kind = ("segment", "min_age", "region", "max_per_customer")[n % 4]
+        value = {"segment": "consumer,business", "min_age": "18", "region": "1,2,3", "max_per_customer": "5"}[kind]
+        OfferingRule.objects.create(offering=offerings[n * 2], kind=kind, value=value)
+    return offerings
+
+
+def cart_items(offerings, count: int, salt: int) -> list[dict]:
+    chosen = [offerings[(salt * 7 + i * 9) % 180] for i in range(count - 4)] + offerings[180 + salt % 16 :][:4]
+    items = []
+    for offering in chosen:
+        item = {"productOffering": {"id": offering.pk}, "quantity": 1}
+        if offering.specification.characteristics.exists():
+            item["product"] = {"productCharacteristic": [{"name": "Storage", "value": "256GB"}]}
+        items.append(item)
+    return items
+
+
+def timed(client, method: str, url: str, **kwargs):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        started = time.perf_counter()
+        response = getattr(client, method)(url, **kwargs)
+        elapsed = (time.perf_counter() - started) * 1000
+    return response, elapsed, len(captured)
+
+
+def pct(values, q: float) -> float:
+    values = sorted(values)
+    return values[max(int(len(values) * q) - 1, 0)]
+
+
+def measure(samples: int, checkouts: int) -> int:
+    from django.test import Client
+    from django.utils import timezone
+
+    from cart.assessment import assess_many, carts_for_assessment
+    from cart.models import ShoppingCart
+    from customers.models import Customer
+    from overlay.api.principal import ClientUser, Principal
+    from overlay.services import api_client_create
+
+    offerings = build_catalog()
+    scopes = ["carts:read", "carts:write", "orders:read"]
+    issued = api_client_create(name="bench-web", channel="web", scopes=scopes)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {issued.token}")
+
+    def new_cart(count: int, salt: int) -> str:
+        customer = Customer.objects.create(
+            given_name="Bench",
+            family_name=f"Buyer {salt}",
+            segment="consumer",
+            postcode="1011AB",
+            birth_date="1990-01-01",
+        )
+        body = {
+            "relatedParty": [{"id": customer.pk, "role": "customer"}],
+            "cartItem": cart_items(offerings, count, salt),
+        }
+        response = client.post("/tmf-api/shoppingCart/v4/shoppingCart", body, content_type="application/json")
+        assert response.status_code == 201, response.content[:500]
+        return response.json()["id"]
+
+    log("catalog built; measuring")
+    print(f"cart benchmark: 200 offerings, 20 bundles, 5 campaigns, 100 rules; {samples} reads, {checkouts} checkouts")
+    results = {}
+    for count in (5, 20):
+        cart_id = new_cart(count, salt=count)
+        timings, queries = [], set()
+        for n in range(samples + 10):
+            response, elapsed, query_count = timed(client, "get", f"/tmf-api/shoppingCart/v4/shoppingCart/{cart_id}")
+            assert response.status_code == 200 and response.json()["validation"]["valid"], response.content[:500]
+            if n >= 10:
+                timings.append(elapsed)
+                queries.add(query_count)
+        results[count] = (statistics.median(timings), pct(timings, 0.95), queries)
+        print(
+            f"  GET cart with {count:2d} items   p50 {results[count][0]:6.2f} ms  p95 {results[count][1]:6.2f} ms"
+            f"  queries {'/'.join(map(str, sorted(queries)))}"
+        )
+
+    principal = Principal(key="client:0", channel="web", user=ClientUser(0, "bench", "web", frozenset(scopes)))
+    cart_id = ShoppingCart.objects.filter(items__isnull=False).order_by("-created_at").values_list("pk", flat=True)[0]
+    engine = []
+    for _ in range(samples):
+        cart = carts_for_assessment(ShoppingCart.objects.filter(pk=cart_id)).get()
+        started = time.perf_counter()
+        assess_many([cart], principal, timezone.now())
+        engine.append((time.perf_counter() - started) * 1000)
+    print(
+        f"  assessment only (20 items)  p50 {statistics.median(engine):6.2f} ms  p95 {pct(engine, 0.95):6.2f} ms"
+        "  (pricing data, rules and both engines, without HTTP)"
+    )
+
+    carts = [new_cart(20, salt=100 + n) for n in range(checkouts)]
+    keys = [uuid.uuid4().hex for _ in carts]
+    timings, queries = [], set()
+    started = time.perf_counter()
+    for cart_id, key in zip(carts, keys, strict=True):
+        response, elapsed, query_count = timed(
+            client,
+            "post",
+            f"/api/v1/carts/{cart_id}/checkout",
+            data={},
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY=key,
+        )
+        assert response.status_code == 201, response.content[:500]
+        timings.append(elapsed)
+        queries.add(query_count)
+    wall = time.perf_counter() - started
+    print(
+        f"  checkout (20 items)         p50 {statistics.median(timings):6.2f} ms  p95 {pct(timings, 0.95):6.2f} ms"
+        f"  queries {'/'.join(map(str, sorted(queries)))}  {checkouts / wall:.0f} checkouts/s"
+    )
+    replays = []
+    for cart_id, key in zip(carts, keys, strict=True):
+        response, elapsed, _ = timed(
+            client,
+            "post",
+            f"/api/v1/carts/{cart_id}/checkout",
+            data={},
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY=key,
+        )
+        assert response.status_code == 201 and response["Idempotent-Replayed"] == "true"
+        replays.append(elapsed)
+    from orchestration.models import ProductOrder
+
+    orders = ProductOrder.objects.count()
+    print(
+        f"  checkout replay (same key)  p50 {statistics.median(replays):6.2f} ms  p95 {pct(replays, 0.95):6.2f} ms"
+        f"  orders {orders} for {checkouts} carts and {2 * checkouts} calls"
+    )
+    p95 = pct(engine, 0.95)
+    constant = results[5][2] == results[20][2] and len(results[20][2]) == 1
+    ok = p95 <= TARGET_MS and constant and orders == checkouts
+    print(
+        f"  price+validate (20 items) p95 {p95:.2f} ms vs target {TARGET_MS:.0f} ms: ratio {p95 / TARGET_MS:.2f}"
+        f" (the whole GET with rendering and the request stack: p95 {results[20][1]:.2f} ms)"
+    )
+    print(f"  queries per GET {'constant' if constant else 'NOT constant'} in the number of items")
+    print(f"  targets {'met' if ok else 'NOT met'}")
+    return 0 if ok else 1
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--checkouts", type=int, default=200)
+    args = parser.parse_args()
+    os.environ["DATABASE_URL"] = prepare_database()
+    os.environ.setdefault("SECRET_KEY", "bench-only")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "overlay.settings")
+    os.environ["LOG_LEVEL"] = "WARNING"
+    os.environ["API_TOKEN_CACHE_SECONDS"] = "3600"
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    from django.conf import settings
+
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("migrate", verbosity=0)
+    return measure(args.samples, args.checkouts)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""The per-process pricing data cache: fewer queries, and a write through the services is seen at once."""
+
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from catalog import selectors, services
+from catalog.models import ProductOffering
+from tests.catalog.factories import OfferingFactory, PriceFactory
+
+
+@pytest.fixture
+def cached(settings):
+    settings.PRICING_DATA_CACHE = True
+    selectors._PRICING_CACHE.update(key=None, offerings={}, campaigns=None)
+    yield
+    selectors._PRICING_CACHE.update(key=None, offerings={}, campaigns=None)
+
+
+@pytest.mark.django_db
+def test_cached_pricing_data_follows_catalog_writes(
+    cached, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    offering = OfferingFactory()
+    price = PriceFactory(offering=offering, amount=Decimal("10"))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.catalog_changed()  # as every service write does
+    now = timezone.now()
+    visible = ProductOffering.objects.all()
+    first = selectors.pricing_data([offering.pk], visible, now)
+    assert first.offerings[offering.pk].prices[0].amount == Decimal("10")
+    # Second time: only the caller's visibility is asked (plus the cached revision), not the catalog.
+    with django_assert_num_queries(1):
+        selectors.pricing_data([offering.pk], visible, now)
+    with django_capture_on_commit_callbacks(execute=True):  # the write commits
+        services.price_update(price, {"amount": Decimal("12")})
+    assert selectors.pricing_data([offering.pk], visible, now).offerings[offering.pk].prices[0].amount == Decimal("12")
+    # What the caller may not see stays unknown, cached or not.
+    assert selectors.pricing_data([offering.pk], ProductOffering.objects.none(), now).offerings == {}
