@@ -11,7 +11,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog import services
-from catalog.models import Campaign, Channel, MarketSegment, ProductOffering, Recommendation
+from catalog.models import (
+    Campaign,
+    Channel,
+    MarketSegment,
+    OfferingRule,
+    ProductOffering,
+    ProductSpecification,
+    Recommendation,
+)
 from catalog.services import CharacteristicInput, MemberInput, TierInput
 
 DEMO_SOURCE = "demo"
@@ -98,6 +106,8 @@ def load_demo_catalog() -> bool:
             CharacteristicInput("Installation address", min_cardinality=1, regex=r".{5,200}"),
         ],
     )
+    # Qualification and checkout ask the fixed stack whether fibre reaches the address.
+    ProductSpecification.objects.filter(pk=broadband_spec).update(serviceability_system="fixed")
     tv_spec = spec("TV pack", "digital")
     phone_spec = spec(
         "Aurora X smartphone",
@@ -299,5 +309,16 @@ def load_demo_catalog() -> bool:
         ("fibre-500", "home-mobile", "upsell", "Save 15% by bundling home and mobile"),
     ]:
         Recommendation.objects.create(source=offerings[source], target=offerings[target], kind=kind, reason=reason)
+
+    # Who may buy what: the rule engine's data (edited by catalog managers in the admin).
+    for offering, kind, value, other in [
+        ("data-boost", OfferingRule.Kind.REQUIRES_HELD, "", "mobile-m"),
+        ("tv-sports", OfferingRule.Kind.REQUIRES, "", "tv-basic"),
+        ("tv-sports", OfferingRule.Kind.MIN_AGE, "18", None),
+        ("sim-only", OfferingRule.Kind.MAX_PER_CUSTOMER, "5", None),
+    ]:
+        OfferingRule.objects.create(
+            offering=offerings[offering], kind=kind, value=value, other=offerings[other] if other else None
+        )
     services.catalog_changed()
     return True

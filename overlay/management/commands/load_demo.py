@@ -17,8 +17,8 @@ DEMO_USERS = [
     ("supervisor", "supervisor", False),
 ]
 DEMO_CLIENTS = [
-    ("demo-web", "web", ["customers:token"]),
-    ("demo-mobile", "mobile", []),
+    ("demo-web", "web", ["customers:token", "carts:read", "carts:write", "orders:read"]),
+    ("demo-mobile", "mobile", ["customers:token", "carts:read", "carts:write", "orders:read"]),
     ("demo-catalog-admin", "web", ["catalog:write"]),
 ]
 
