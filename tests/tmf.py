@@ -129,13 +129,13 @@ class TMFReadContract:
         few = queries_for(lambda: reader.get(self.path))
         self.make(18, channels)
         many = queries_for(lambda: reader.get(self.path))
-        assert few == many == self.list_queries
+        assert few == many == self.list_queries, (few, many)
 
     def test_detail_queries_are_constant(self, reader, channels):
         rows = self.make(2, channels)
         reader.get(self.path)
         counts = {queries_for(lambda row=row: reader.get(f"{self.path}/{row.pk}")) for row in rows}
-        assert counts == {self.detail_queries}
+        assert counts == {self.detail_queries}, counts
 
     # --- single resources and errors ----------------------------------------------------
     def test_retrieve(self, reader, channels):

@@ -1,0 +1,80 @@
+"""The shared TMF read conventions for shopping carts and product orders."""
+
+import pytest
+
+from cart.models import ShoppingCart
+from orchestration.models import ProductOrder
+from tests.cart.conftest import CART, line
+from tests.customers.factories import CustomerFactory
+from tests.tmf import TMFReadContract, TMFReadOnlyContract
+
+pytestmark = pytest.mark.django_db
+
+
+class CartRows:
+    @pytest.fixture
+    def reader(self, make_client):
+        return make_client("web", ("carts:read", "carts:write", "orders:read"))
+
+    @pytest.fixture(autouse=True)
+    def _shop(self, shop, make_client):
+        self.shop = shop
+        self.writer = make_client("web", ("carts:read", "carts:write", "orders:read"))
+
+    def carts(self, count: int) -> list[str]:
+        ids = []
+        for _ in range(count):
+            body = {
+                "relatedParty": [{"id": CustomerFactory().pk, "role": "customer"}],
+                "cartItem": [line(self.shop.plan), line(self.shop.phone)],
+            }
+            ids.append(self.writer.post(CART, body, format="json").json()["id"])
+        return ids
+
+
+class TestShoppingCart(CartRows, TMFReadContract):
+    path = CART
+    resource_type = "ShoppingCart"
+    model = ShoppingCart
+    list_queries = 17  # count, page, items, consents, held; visible offerings, pricing data (7), campaigns (4), rules
+    detail_queries = 16
+    selected_attributes = ("status", "channel")
+    name_attribute = ("status", "status")
+
+    def make(self, count, channels):
+        return list(ShoppingCart.objects.filter(pk__in=self.carts(count)).order_by("-updated_at", "id"))
+
+    def filter_case(self, rows):
+        return f"relatedParty.id={rows[1].customer_id}", {rows[1].pk}
+
+    def test_quoted_name_filter_matches_exactly(self, reader, channels):
+        rows = self.make(2, channels)
+        response = reader.get(f'{self.path}?id="{rows[1].pk}"')
+        assert [item["id"] for item in response.json()] == [rows[1].pk]
+
+
+class TestProductOrder(CartRows, TMFReadOnlyContract):
+    path = "/tmf-api/productOrderingManagement/v4/productOrder"
+    resource_type = "ProductOrder"
+    model = ProductOrder
+    list_queries = 3  # count, page, items
+    detail_queries = 2
+    selected_attributes = ("state", "orderDate")
+    name_attribute = ("state", "state")
+
+    def make(self, count, channels):
+        ids = []
+        for cart_id in self.carts(count):
+            response = self.writer.post(
+                f"/api/v1/carts/{cart_id}/checkout", {}, format="json", HTTP_IDEMPOTENCY_KEY=cart_id
+            )
+            ids.append(response.json()["id"])
+        return list(ProductOrder.objects.filter(pk__in=ids).order_by("-order_date", "id"))
+
+    def filter_case(self, rows):
+        return f"relatedParty.id={rows[2].customer_id}", {rows[2].pk}
+
+    def test_quoted_name_filter_matches_exactly(self, reader, channels):
+        rows = self.make(2, channels)
+        response = reader.get(f'{self.path}?id="{rows[1].pk}"')
+        assert [item["id"] for item in response.json()] == [rows[1].pk]
