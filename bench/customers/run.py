@@ -11,35 +11,20 @@ Targets: identifier p95 <= 10 ms, fuzzy p95 <= 50 ms, 360° p95 <= 30 ms, consta
 """
 
 import argparse
-import os
 import random
 import statistics
 import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+
+from bench.common import django_on, fresh_database, log  # noqa: E402
+
 BENCH_DB = "overlay_bench_customers"
 TARGETS = {"identifier search": 10.0, "fuzzy name search": 50.0, "360° view": 30.0}
-
-
-def log(message: str) -> None:
-    print(f"[bench] {message}", file=sys.stderr, flush=True)
-
-
-def prepare_database() -> str:
-    import psycopg
-
-    admin_url = os.environ.get("DATABASE_URL", "")
-    if not admin_url.startswith("postgres"):
-        sys.exit("Set DATABASE_URL to a PostgreSQL server (or run `make bench-customers`, which starts one).")
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    return urlunsplit(urlsplit(admin_url)._replace(path=f"/{BENCH_DB}"))
 
 
 def load(customers: int) -> None:
@@ -193,20 +178,7 @@ def main() -> int:
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--samples", type=int, default=200)
     args = parser.parse_args()
-    os.environ["DATABASE_URL"] = prepare_database()
-    os.environ.setdefault("SECRET_KEY", "bench-only")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "overlay.settings")
-    os.environ["LOG_LEVEL"] = "WARNING"
-    # Count the endpoints' own queries: the token stays remembered for the whole run.
-    os.environ["API_TOKEN_CACHE_SECONDS"] = "3600"
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    from django.conf import settings
-
-    settings.ALLOWED_HOSTS = ["*"]
-    call_command("migrate", verbosity=0)
+    django_on(fresh_database(BENCH_DB, "bench-customers"))
     load(args.customers)
     return measure(args.customers, args.samples)
 

@@ -1,0 +1,40 @@
+"""What the request-level benchmarks share: a fresh PostgreSQL database and Django set up on it."""
+
+import os
+import sys
+from urllib.parse import urlsplit, urlunsplit
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def fresh_database(name: str, make_target: str) -> str:
+    """Drop and create database ``name`` on the server of DATABASE_URL; its URL."""
+    import psycopg
+
+    admin_url = os.environ.get("DATABASE_URL", "")
+    if not admin_url.startswith("postgres"):
+        sys.exit(f"Set DATABASE_URL to a PostgreSQL server (or run `make {make_target}`, which starts one).")
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+    return urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
+
+
+def django_on(database_url: str) -> None:
+    """Django on that database, migrated, answering any host, quiet."""
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("SECRET_KEY", "bench-only")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "overlay.settings")
+    os.environ["LOG_LEVEL"] = "WARNING"
+    # Count the endpoints' own queries: the token stays remembered for the whole run.
+    os.environ["API_TOKEN_CACHE_SECONDS"] = "3600"
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    from django.conf import settings
+
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("migrate", verbosity=0)
