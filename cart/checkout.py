@@ -23,6 +23,7 @@ from catalog.pricing import Charge
 from orchestration.models import ProductOrder
 from orchestration.services import OrderItemInput, order_create
 from overlay.api.principal import Principal
+from overlay.api.views import etags_in
 from overlay.models import IdempotencyRecord
 
 
@@ -34,12 +35,18 @@ def cart_etag(cart: ShoppingCart, assessment: Assessment) -> str:
 def parse_etags(header: str | None) -> list[tuple[int, str]]:
     """The (version, price digest) pairs an ``If-Match`` header names; unreadable tags match nothing."""
     pairs = []
-    for tag in (header or "").split(","):
-        tag = tag.strip().removeprefix("W/").strip('"')
-        version, _, digest = tag.partition("-")
+    for tag in etags_in(header or ""):
+        version, _, digest = tag.strip('"').partition("-")
         if version.isdigit():
             pairs.append((int(version), digest))
     return pairs
+
+
+def versions_in(header: str | None) -> set[int] | None:
+    """The cart versions an ``If-Match`` header accepts (None: no precondition)."""
+    if not header or header.strip() == "*":
+        return None
+    return {version for version, _ in parse_etags(header)}
 
 
 def request_hash(cart_id: str, body: dict) -> str:

@@ -96,7 +96,7 @@ def console_edit(request, cart_id: str, action: str, admin_site):
     principal = _principal(request)
     if not selectors.carts_visible(principal).filter(pk=cart_id).exists():
         raise Http404("No such cart.")
-    versions = {int(v) for v, _ in checkout.parse_etags(request.POST.get("etag"))} or None
+    versions = checkout.versions_in(request.POST.get("etag"))
     try:
         if action == "add":
             services.cart_item_add(
@@ -141,8 +141,10 @@ def console_edit(request, cart_id: str, action: str, admin_site):
 def console_urls(admin_site) -> list:
     from django.urls import path
 
+    from overlay.admin_site import console_view
+
     def wrap(view):
-        return admin_site.admin_view(lambda request, **kwargs: view(request, admin_site=admin_site, **kwargs))
+        return console_view(admin_site, view)
 
     return [
         path("console/carts/claim/", wrap(console_claim), name="cart-console-claim"),

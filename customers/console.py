@@ -98,8 +98,10 @@ def console_decide(request, suggestion_id: int, decision: str, admin_site):
 def console_urls(admin_site) -> list:
     from django.urls import path
 
+    from overlay.admin_site import console_view
+
     def wrap(view):
-        return admin_site.admin_view(lambda request, **kwargs: view(request, admin_site=admin_site, **kwargs))
+        return console_view(admin_site, view)
 
     return [
         path("console/", wrap(console_search), name="customer-console"),

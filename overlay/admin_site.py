@@ -16,6 +16,11 @@ class OverlayAdminSite(admin.AdminSite):
         return cart_console(self) + customer_console(self) + super().get_urls()
 
 
+def console_view(admin_site, view):
+    """A console page behind the admin's login and staff check, given the site for its context."""
+    return admin_site.admin_view(lambda request, **kwargs: view(request, admin_site=admin_site, **kwargs))
+
+
 class OverlayAdminConfig(AdminConfig):
     """Installed instead of django.contrib.admin so that ``admin.site`` is the OverlayAdminSite."""
 

@@ -1,20 +1,14 @@
 """TMF663 ShoppingCart, hand-off and TMF679 output, as dicts from prefetched rows and the assessment."""
 
-from decimal import Decimal
-
 from cart.assessment import Assessment
 from cart.models import CartItem, Handoff, Qualification, ShoppingCart
 from catalog.api.representations import ref as catalog_ref
 from catalog.pricing import Charge, Total
 from customers.api.representations import CUSTOMER_BASE, INVENTORY_BASE
-from overlay.api.representation import compact, number, time_period, timestamp
+from overlay.api.representation import compact, money, number, time_period, timestamp
 
 CART_BASE = "/tmf-api/shoppingCart/v4"
 POQ_BASE = "/tmf-api/productOfferingQualification/v4"
-
-
-def money(value, currency: str) -> dict:
-    return {"unit": currency, "value": number(Decimal(value))}
 
 
 def cart_price(charge: Charge) -> dict:

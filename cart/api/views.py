@@ -27,9 +27,12 @@ from cart.models import ShoppingCart
 from cart.qualification import qualification_create, qualification_delete
 from customers.models import Customer
 from customers.selectors import customers_visible
+from orchestration.api.representations import product_order
+from orchestration.models import ProductOrder
+from orchestration.selectors import orders_with_related
 from overlay.api.permissions import AuthenticatedPrincipal
 from overlay.api.principal import principal_of
-from overlay.api.representation import parse_fields, select_fields
+from overlay.api.throttling import PrincipalRateThrottle
 from overlay.api.views import RepresentationContext, TMFResourceViewSet
 from overlay.errors import NotFound, UnprocessableEntity
 
@@ -50,10 +53,7 @@ def customer_for(principal, customer_id: str | None) -> Customer | None:
 
 def expected_versions(request) -> set[int] | None:
     """The cart versions ``If-Match`` accepts (None: no precondition)."""
-    header = request.headers.get("If-Match")
-    if not header or header.strip() == "*":
-        return None
-    return {version for version, _ in checkout.parse_etags(header)}
+    return checkout.versions_in(request.headers.get("If-Match"))
 
 
 class CartRendering:
@@ -101,10 +101,8 @@ class ShoppingCartViewSet(CartRendering, TMFResourceViewSet):
     def represent(self, obj, ctx):
         return representations.shopping_cart(obj, self._assessments[obj.pk], ctx)
 
-    def rendered(self, obj):
-        full = self.represent(obj, RepresentationContext(self.request))
-        etag = checkout.cart_etag(obj, self._assessments[obj.pk])
-        return select_fields(full, parse_fields(self.request.query_params.get("fields"))), etag
+    def etag_for(self, obj, body):
+        return checkout.cart_etag(obj, self._assessments[obj.pk])
 
     def create(self, request, *args, **kwargs):
         serializer = ShoppingCartInput(data=request.data)
@@ -262,10 +260,7 @@ class CheckoutView(CartRendering, APIView):
                 "etag": checkout.cart_etag(error.cart, error.assessment),
             }
             raise
-        from orchestration.api.representations import product_order
-        from orchestration.selectors import orders_with_related
-
-        order = orders_with_related(type(result.order).objects.filter(pk=result.order.pk)).get()
+        order = orders_with_related(ProductOrder.objects.filter(pk=result.order.pk)).get()
         order_body = product_order(order, RepresentationContext(request))
         headers = {"Location": order_body["href"]}
         if result.replayed:
@@ -273,15 +268,10 @@ class CheckoutView(CartRendering, APIView):
         return Response(order_body, status=status.HTTP_201_CREATED, headers=headers)
 
 
-class HandoffClaimClientThrottle(SimpleRateThrottle):
-    """Claims per caller: guessing codes is slow."""
+class HandoffClaimClientThrottle(PrincipalRateThrottle):
+    """Claims per caller (keyed like every request budget): guessing codes is slow."""
 
     scope = "handoff_claim_client"
-
-    def get_cache_key(self, request, view):
-        principal = principal_of(request)
-        ident = principal.key if principal else f"ip:{self.get_ident(request)}"
-        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 class HandoffClaimCodeThrottle(SimpleRateThrottle):

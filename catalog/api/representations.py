@@ -2,7 +2,7 @@
 
 from catalog.models import Category, ProductOffering, ProductOfferingPrice, ProductSpecification
 from catalog.pricing import Charge, ItemQuote, Quote, Total
-from overlay.api.representation import compact, number, time_period, timestamp
+from overlay.api.representation import compact, money, number, time_period, timestamp
 
 BASE = "/tmf-api/productCatalogManagement/v4"
 
@@ -108,7 +108,7 @@ def product_specification(spec: ProductSpecification, ctx) -> dict:
 
 
 def _money(amount, currency: str) -> dict | None:
-    return None if amount is None else {"unit": currency, "value": number(amount)}
+    return None if amount is None else money(amount, currency)
 
 
 def product_offering_price(price: ProductOfferingPrice, ctx) -> dict:
@@ -173,10 +173,6 @@ def category(cat: Category, ctx) -> dict:
 
 
 # --- quotes (Overlay pricing API) -----------------------------------------------------
-def _amount(value, currency: str) -> dict:
-    return {"unit": currency, "value": number(value)}
-
-
 def _charge(charge: Charge) -> dict:
     return compact(
         {
@@ -186,23 +182,23 @@ def _charge(charge: Charge) -> dict:
             "recurringChargePeriod": charge.period or None,
             "unitOfMeasure": charge.unit_of_measure or None,
             "quantity": number(charge.quantity),
-            "grossAmount": _amount(charge.gross_amount, charge.currency),
+            "grossAmount": money(charge.gross_amount, charge.currency),
             "priceAlteration": [
-                {"name": a.name, "reason": a.reason, "amount": _amount(a.amount, charge.currency)}
+                {"name": a.name, "reason": a.reason, "amount": money(a.amount, charge.currency)}
                 for a in charge.alterations
             ],
-            "dutyFreeAmount": _amount(charge.amount, charge.currency),
+            "dutyFreeAmount": money(charge.amount, charge.currency),
             "taxRate": number(charge.tax_rate),
-            "taxAmount": _amount(charge.tax_amount, charge.currency),
-            "taxIncludedAmount": _amount(charge.total, charge.currency),
+            "taxAmount": money(charge.tax_amount, charge.currency),
+            "taxIncludedAmount": money(charge.total, charge.currency),
             "usageTier": [
                 compact(
                     {
                         "lowerLimit": number(t.lower),
                         "upperLimit": number(t.upper),
                         "units": number(t.units),
-                        "unitPrice": _amount(t.unit_amount, charge.currency),
-                        "amount": _amount(t.amount, charge.currency),
+                        "unitPrice": money(t.unit_amount, charge.currency),
+                        "amount": money(t.amount, charge.currency),
                     }
                 )
                 for t in charge.tiers
@@ -212,7 +208,7 @@ def _charge(charge: Charge) -> dict:
                     {
                         "fromUnits": number(t.lower),
                         "toUnits": number(t.upper),
-                        "unitPrice": _amount(t.unit_amount, charge.currency),
+                        "unitPrice": money(t.unit_amount, charge.currency),
                     }
                 )
                 for t in charge.unit_rates
@@ -227,9 +223,9 @@ def _total(total: Total) -> dict:
             "priceType": total.price_type,
             "recurringChargePeriod": total.period or None,
             "price": {
-                "dutyFreeAmount": _amount(total.amount, total.currency),
-                "taxIncludedAmount": _amount(total.total, total.currency),
-                "taxAmount": _amount(total.tax_amount, total.currency),
+                "dutyFreeAmount": money(total.amount, total.currency),
+                "taxIncludedAmount": money(total.total, total.currency),
+                "taxAmount": money(total.tax_amount, total.currency),
             },
         }
     )

@@ -4,14 +4,10 @@ from decimal import Decimal
 
 from customers.api.representations import CUSTOMER_BASE, INVENTORY_BASE
 from orchestration.models import ProductOrder, ProductOrderItem
-from overlay.api.representation import compact, number, timestamp
+from overlay.api.representation import compact, money, number, timestamp
 
 ORDER_BASE = "/tmf-api/productOrderingManagement/v4"
 OFFERING_BASE = "/tmf-api/productCatalogManagement/v4/productOffering"
-
-
-def _money(value: str, currency: str) -> dict:
-    return {"unit": currency, "value": number(Decimal(value))}
 
 
 def order_price(charge: dict) -> dict:
@@ -24,8 +20,8 @@ def order_price(charge: dict) -> dict:
             "unitOfMeasure": charge["unit_of_measure"] or None,
             "productOfferingPrice": {"id": charge["price_id"], "name": charge["name"]},
             "price": {
-                "dutyFreeAmount": _money(charge["amount"], currency),
-                "taxIncludedAmount": _money(charge["total"], currency),
+                "dutyFreeAmount": money(charge["amount"], currency),
+                "taxIncludedAmount": money(charge["total"], currency),
                 "taxRate": number(Decimal(charge["tax_rate"])),
             },
             "priceAlteration": [
@@ -33,7 +29,7 @@ def order_price(charge: dict) -> dict:
                     "name": a["name"],
                     "description": a["reason"],
                     "priceType": charge["price_type"],
-                    "price": {"dutyFreeAmount": _money(a["amount"], currency)},
+                    "price": {"dutyFreeAmount": money(a["amount"], currency)},
                 }
                 for a in charge["alterations"]
             ],
@@ -49,8 +45,8 @@ def total_price(total: dict) -> dict:
             "priceType": total["price_type"],
             "recurringChargePeriod": total["period"] or None,
             "price": {
-                "dutyFreeAmount": _money(total["amount"], currency),
-                "taxIncludedAmount": _money(total["total"], currency),
+                "dutyFreeAmount": money(total["amount"], currency),
+                "taxIncludedAmount": money(total["total"], currency),
             },
             "@type": "OrderPrice",
         }

@@ -34,6 +34,11 @@ def number(value: Decimal | None) -> float | int | None:
     return float(value)
 
 
+def money(value: Decimal | str, currency: str) -> dict:
+    """TMF Money: the currency and the amount as a JSON number (from a Decimal or its string)."""
+    return {"unit": currency, "value": number(Decimal(value))}
+
+
 def parse_fields(raw: str | None) -> frozenset[str] | None:
     if not raw:
         return None

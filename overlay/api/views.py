@@ -127,10 +127,14 @@ class TMFResourceViewSet(viewsets.ViewSet):
             self.prepare([obj])
         return obj
 
+    def etag_for(self, obj, body: dict) -> str:
+        """The ETag of an object's whole representation (a resource may version it otherwise)."""
+        return etag_of(body)
+
     def rendered(self, obj) -> tuple[dict, str]:
         """The representation (``fields=`` applied) and the ETag of the whole one."""
         full = self.represent(obj, RepresentationContext(self.request))
-        etag = etag_of(full)
+        etag = self.etag_for(obj, full)
         return select_fields(full, parse_fields(self.request.query_params.get("fields"))), etag
 
     def list(self, request, *args, **kwargs):
