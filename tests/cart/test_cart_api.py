@@ -163,3 +163,18 @@ def test_deleting_a_cart(carts_app, shop, alice):
     cart_id = new_cart(web, alice, [line(shop.plan)]).json()["id"]
     assert web.delete(f"{CART}/{cart_id}").status_code == 204
     assert_tmf_error(web.get(f"{CART}/{cart_id}"), 404)
+
+
+@pytest.mark.parametrize(
+    "body, status",
+    [({}, 400), ({"quantity": 0}, 400), ({"status": "lost"}, 400), ({"quantity": "many"}, 400)],
+)
+def test_bad_line_changes_are_refused_and_change_nothing(carts_app, shop, alice, body, status):
+    web = carts_app("web")
+    cart = new_cart(web, alice, [line(shop.plan)])
+    item_id = cart.json()["cartItem"][0]["id"]
+    assert_tmf_error(web.patch(f"/api/v1/carts/{cart.json()['id']}/items/{item_id}", body, format="json"), status)
+    assert_tmf_error(web.patch(f"/api/v1/carts/{cart.json()['id']}/items/999999", {"quantity": 2}, format="json"), 404)
+    assert_tmf_error(web.delete(f"/api/v1/carts/{cart.json()['id']}/items/999999"), 404)
+    assert_tmf_error(web.post(f"/api/v1/carts/{cart.json()['id']}/items", {"quantity": 0}, format="json"), 400)
+    assert web.get(f"{CART}/{cart.json()['id']}")["ETag"] == cart["ETag"]

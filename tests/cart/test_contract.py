@@ -2,7 +2,7 @@
 
 import pytest
 
-from cart.models import ShoppingCart
+from cart.models import Qualification, ShoppingCart
 from orchestration.models import ProductOrder
 from tests.cart.conftest import CART, line
 from tests.customers.factories import CustomerFactory
@@ -19,7 +19,7 @@ class CartRows:
     @pytest.fixture(autouse=True)
     def _shop(self, shop, make_client):
         self.shop = shop
-        self.writer = make_client("web", ("carts:read", "carts:write", "orders:read"))
+        self.writer = make_client("web", ("carts:read", "carts:write", "orders:read", "customers:read"))
 
     def carts(self, count: int) -> list[str]:
         ids = []
@@ -78,3 +78,42 @@ class TestProductOrder(CartRows, TMFReadOnlyContract):
         rows = self.make(2, channels)
         response = reader.get(f'{self.path}?id="{rows[1].pk}"')
         assert [item["id"] for item in response.json()] == [rows[1].pk]
+
+
+class TestQualification(CartRows, TMFReadContract):
+    path = "/tmf-api/productOfferingQualification/v4/productOfferingQualification"
+    resource_type = "ProductOfferingQualification"
+    model = Qualification
+    list_queries = 2  # count, page (the answer is stored with the row)
+    detail_queries = 1
+    selected_attributes = ("state", "qualificationResult")
+    name_attribute = ("state", "state")
+
+    @pytest.fixture
+    def reader(self):
+        return self.writer  # a qualification is read back by whoever asked
+
+    def make(self, count, channels):
+        ids = []
+        for _ in range(count):
+            body = {
+                "relatedParty": [{"id": CustomerFactory().pk, "role": "customer"}],
+                "productOfferingQualificationItem": [{"id": "1", "productOffering": {"id": self.shop.plan.pk}}],
+            }
+            self.writer.post(self.path, body, format="json")
+            ids.append(Qualification.objects.latest("created_at").pk)
+        return list(Qualification.objects.filter(pk__in=ids).order_by("-created_at", "id"))
+
+    def filter_case(self, rows):
+        return f"relatedParty.id={rows[3].customer_id}", {rows[3].pk}
+
+    def test_quoted_name_filter_matches_exactly(self, reader, channels):
+        rows = self.make(2, channels)
+        response = reader.get(f'{self.path}?id="{rows[1].pk}"')
+        assert [item["id"] for item in response.json()] == [rows[1].pk]
+
+    def test_another_caller_does_not_see_them(self, make_client, channels):
+        row = self.make(1, channels)[0]
+        other = make_client("web", ("carts:read", "carts:write", "orders:read", "customers:read"))
+        assert other.get(self.path).json() == []
+        assert other.get(f"{self.path}/{row.pk}").status_code == 404
