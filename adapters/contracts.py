@@ -21,6 +21,19 @@ class SourceUnavailable(Exception):
     """The system did not answer usefully (after retries), or its circuit is open."""
 
 
+class Refused(SourceUnavailable):
+    """The system answered, and said no (a 4xx): asking again will not help."""
+
+    def __init__(self, message: str, *, status: int, detail: str = ""):
+        super().__init__(message)
+        self.status = status
+        self.detail = detail
+
+
+class FulfilmentRejected(Exception):
+    """A fulfilment task the system refused for good; the order cannot be fulfilled as it stands."""
+
+
 @dataclass
 class Counts:
     """What importing some records did."""
@@ -112,12 +125,25 @@ class ServiceabilitySource(Protocol):
     def serviceability(self, postcode: str, house_number: str) -> Serviceability: ...
 
 
+@dataclass(frozen=True)
+class FulfilmentStatus:
+    """Where a fulfilment task stands in the system: ``inProgress``, ``completed`` or ``cancelled``."""
+
+    state: str
+    outputs: Mapping[str, str] = field(default_factory=dict)  # ids and numbers the system assigned
+
+
 @runtime_checkable
 class FulfilmentTarget(Protocol):
-    """Carries out fulfilment tasks (used by order orchestration)."""
+    """Carries out fulfilment tasks for order orchestration.
 
-    def submit(self, task: str, reference: str, payload: Mapping) -> str: ...
+    ``reference`` is Overlay's id for one task of one order item: the system must treat a
+    repeated submit with the same reference as the same task (that is what makes retries safe).
+    Transient trouble raises ``SourceUnavailable``; a refusal for good raises ``FulfilmentRejected``.
+    """
 
-    def status(self, reference: str) -> str: ...
+    def submit(self, task: str, reference: str, payload: Mapping) -> FulfilmentStatus: ...
 
-    def cancel(self, reference: str) -> None: ...
+    def status(self, reference: str) -> FulfilmentStatus: ...
+
+    def compensate(self, undo_task: str, reference: str) -> None: ...

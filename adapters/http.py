@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from adapters.contracts import SourceUnavailable
+from adapters.contracts import Refused, SourceUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -90,12 +90,19 @@ class BackOfficeClient:
         self.http.timeout = httpx.Timeout(min(timeout, current))
 
     def get_json(self, path: str, params: dict | None = None) -> dict:
+        return self.request_json("GET", path, params=params)
+
+    def post_json(self, path: str, body: dict) -> dict:
+        """POST is retried like GET: only call it for requests the system treats idempotently (by reference)."""
+        return self.request_json("POST", path, body=body)
+
+    def request_json(self, method: str, path: str, *, params: dict | None = None, body: dict | None = None) -> dict:
         if not self.breaker.allow():
             raise SourceUnavailable(f"{self.system_code} is failing; not calling it for a while (circuit open).")
         last_problem = ""
         for attempt in range(self.retries + 1):
             try:
-                response = self.http.get(path, params=params)
+                response = self.http.request(method, path, params=params, json=body)
             except httpx.TimeoutException:
                 last_problem = "timed out"
             except httpx.TransportError as error:
@@ -109,13 +116,27 @@ class BackOfficeClient:
                         raise SourceUnavailable(f"{self.system_code} answered {path} with invalid JSON.") from error
                 if response.status_code not in RETRIABLE:
                     self.breaker.record(True)  # it answered; the request is what is wrong
-                    raise SourceUnavailable(f"{self.system_code} refused GET {path}: HTTP {response.status_code}.")
+                    raise Refused(
+                        f"{self.system_code} refused {method} {path}: HTTP {response.status_code}.",
+                        status=response.status_code,
+                        detail=_error_text(response),
+                    )
                 last_problem = f"HTTP {response.status_code}"
             self.breaker.record(False)
             # Only the path, never headers: the API key stays out of the logs.
-            logger.warning("%s GET %s failed (%s), attempt %d", self.system_code, path, last_problem, attempt + 1)
+            logger.warning(
+                "%s %s %s failed (%s), attempt %d", self.system_code, method, path, last_problem, attempt + 1
+            )
             if attempt < self.retries and self.breaker.allow():
                 time.sleep(self.backoff * (2**attempt) * (0.5 + random.random()))
             else:
                 break
-        raise SourceUnavailable(f"{self.system_code} GET {path} failed: {last_problem}.")
+        raise SourceUnavailable(f"{self.system_code} {method} {path} failed: {last_problem}.")
+
+
+def _error_text(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200]
+    return str(body.get("error") or body.get("message") or body)[:200] if isinstance(body, dict) else str(body)[:200]

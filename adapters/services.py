@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
-from adapters.contracts import Serviceability
+from adapters.contracts import FulfilmentRejected, FulfilmentTarget, Serviceability
 from adapters.http import BackOfficeClient
 from adapters.models import BackOfficeSystem
 from adapters.registry import adapter_class, adapter_for
@@ -80,3 +80,18 @@ def serviceability_ask(system_code: str, postcode: str, house_number: str) -> Se
     if answer.serviceable is not None:
         cache.set(key, answer, settings.SERVICEABILITY_CACHE_SECONDS)
     return answer
+
+
+def fulfilment_target(system_code: str) -> FulfilmentTarget:
+    """The adapter that carries out fulfilment tasks in a system (close it when done).
+
+    A system that is unknown, disabled or cannot fulfil refuses for good: retrying will not help.
+    """
+    system = BackOfficeSystem.objects.filter(code=system_code, enabled=True).first()
+    if system is None:
+        raise FulfilmentRejected(f"The back-office system '{system_code}' is not connected.")
+    adapter = adapter_for(system)
+    if not isinstance(adapter, FulfilmentTarget):
+        adapter.close()
+        raise FulfilmentRejected(f"{system.name} cannot carry out fulfilment tasks.")
+    return adapter

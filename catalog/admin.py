@@ -1,15 +1,18 @@
 """The catalog managers' console. Writes go through ``catalog.services``."""
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
 from django.db import transaction
 
 from catalog import services
+from catalog.fulfilment import plan_problems
 from catalog.models import (
     BundledOffering,
     Campaign,
     Category,
     Channel,
+    FulfilmentStep,
     CharacteristicSpec,
     CharacteristicValue,
     Lifecycle,
@@ -189,6 +192,51 @@ class CharacteristicInline(admin.TabularInline):
     fields = ("name", "value_type", "configurable", "min_cardinality", "max_cardinality", "regex")
 
 
+class FulfilmentPlanFormSet(forms.BaseInlineFormSet):
+    """The plan is checked as a whole: unique keys, known actions and systems, no circles."""
+
+    def clean(self):
+        super().clean()
+        steps = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or not data.get("key"):
+                continue
+            steps.append(
+                {
+                    "key": data["key"],
+                    "after": [k.strip() for k in (data.get("after") or "").split(",") if k.strip()],
+                    "actions": [a.strip() for a in (data.get("actions") or "").split(",") if a.strip()],
+                }
+            )
+            system = apps.get_model("adapters", "BackOfficeSystem")
+            if data.get("system") and not system.objects.filter(code=data["system"]).exists():
+                form.add_error("system", f"No back-office system '{data['system']}' is configured.")
+        problems = plan_problems(steps)
+        if problems:
+            raise forms.ValidationError(problems)
+
+
+class FulfilmentStepInline(admin.TabularInline):
+    model = FulfilmentStep
+    formset = FulfilmentPlanFormSet
+    extra = 0
+    fields = (
+        "position",
+        "key",
+        "system",
+        "task",
+        "after",
+        "undo_task",
+        "actions",
+        "creates_product",
+        "on_failure",
+        "timeout_seconds",
+    )
+    verbose_name = "fulfilment step"
+    verbose_name_plural = "fulfilment plan (what happens in which system when this is ordered)"
+
+
 @admin.register(ProductSpecification)
 class ProductSpecificationAdmin(CatalogChangeMixin, admin.ModelAdmin):
     form = LifecycleForm
@@ -196,7 +244,7 @@ class ProductSpecificationAdmin(CatalogChangeMixin, admin.ModelAdmin):
     list_filter = ("lifecycle_status", "kind", "brand", "source_system")
     search_fields = ("name", "brand", "product_number", "id", "external_id")
     readonly_fields = ("id", "last_update")
-    inlines = (CharacteristicInline,)
+    inlines = (CharacteristicInline, FulfilmentStepInline)
 
 
 class TierInline(admin.TabularInline):

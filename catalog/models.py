@@ -347,6 +347,57 @@ class OfferingRule(models.Model):
         return f"{self.offering}: {self.get_kind_display()}"
 
 
+class FulfilmentStep(models.Model):
+    """One step of a specification's fulfilment plan: which system does what, after what, and how to undo it.
+
+    An order item becomes one fulfilment task per step (per unit and bundle member). ``after``
+    names steps that must finish first: of the same item, or, for a key the item's plan does not
+    have, every task with that key in the same order (a SIM activated after the phone's
+    shipment); a key nobody in the order has is ignored.
+    """
+
+    class OnFailure(models.TextChoices):
+        FAIL_ORDER = "fail_order", "Undo the whole order; it fails"
+        DROP_ITEM = "drop_item", "Undo this item only; the order can end partial"
+
+    specification = models.ForeignKey(ProductSpecification, on_delete=models.CASCADE, related_name="fulfilment_steps")
+    key = models.SlugField(max_length=40, help_text="Names the step in 'after' lists, e.g. activate_sim.")
+    system = models.SlugField(max_length=50, help_text="Code of the back-office system that carries it out.")
+    task = models.CharField(max_length=60, help_text="The task the system is asked to do, e.g. activate_sim.")
+    after = models.CharField(
+        max_length=200, blank=True, help_text="Keys of steps that must finish first, comma-separated."
+    )
+    undo_task = models.CharField(
+        max_length=60, blank=True, help_text="The task that undoes it; empty: it cannot be undone."
+    )
+    actions = models.CharField(
+        max_length=30, default="add", help_text="Order item actions it applies to: add, modify, delete."
+    )
+    creates_product = models.BooleanField(
+        default=False, help_text="Its result (the system's id) identifies the product the customer now holds."
+    )
+    on_failure = models.CharField(max_length=12, choices=OnFailure.choices, default=OnFailure.FAIL_ORDER)
+    timeout_seconds = models.PositiveIntegerField(
+        default=3600, help_text="Longest it may take in the system before it counts as failed."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ("specification", "position", "id")
+        constraints = [models.UniqueConstraint(fields=["specification", "key"], name="fulfilmentstep_unique_key")]
+
+    def __str__(self) -> str:
+        return f"{self.specification}: {self.key} ({self.system}/{self.task})"
+
+    @property
+    def after_keys(self) -> list[str]:
+        return [key.strip() for key in self.after.split(",") if key.strip()]
+
+    @property
+    def action_list(self) -> list[str]:
+        return [action.strip() for action in self.actions.split(",") if action.strip()]
+
+
 class CatalogRevision(models.Model):
     """One row; its number grows with every catalog write, so cached pages know they are stale."""
 

@@ -388,6 +388,52 @@ def interaction_record(*, customer_id: str, channel: str, actor: str, kind: str,
     )
 
 
+@dataclass(frozen=True)
+class DeliveredProduct:
+    """A product an order put in place: where it lives, what it is, what the systems assigned."""
+
+    system: str
+    external_id: str
+    name: str
+    product_code: str
+    characteristics: dict
+    billing_account_ref: str = ""
+
+
+def held_product_delivered(customer_id: str, product: DeliveredProduct) -> HeldProduct:
+    """Record a product an order delivered; it shows in the inventory and 360° at once.
+
+    Idempotent on the product's source identity, so a later sync of the same system updates
+    this row instead of adding a second one.
+    """
+    held, _ = HeldProduct.objects.update_or_create(
+        system=product.system,
+        external_id=product.external_id,
+        defaults={
+            "customer_id": customer_id,
+            "name": product.name,
+            "product_code": product.product_code[:100],
+            "status": "active",
+            "characteristics": product.characteristics,
+            "billing_account_ref": product.billing_account_ref,
+            "start_date": timezone.now(),
+            "termination_date": None,
+            "source_hash": "",
+        },
+    )
+    return held
+
+
+def held_product_changed(held_product_id: str, *, characteristics: dict | None = None, terminate: bool) -> None:
+    """An in-life order changed or ended a held product."""
+    held = HeldProduct.objects.select_for_update().get(pk=held_product_id)
+    if characteristics:
+        held.characteristics = {**held.characteristics, **characteristics}
+    if terminate:
+        held.status, held.termination_date = "terminated", timezone.now()
+    held.save()
+
+
 # --- customer management (TMF629 / TMF632 writes) ----------------------------------------------
 PROSPECT = "prospect"  # a party Overlay knows that is not (yet) a customer
 EDITABLE = (

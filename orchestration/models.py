@@ -1,5 +1,6 @@
-"""Order orchestration and events. For now: listeners registered on each TMF API's /hub."""
+"""Orders, their fulfilment tasks and timeline, cancellations, and the event outbox with its deliveries."""
 
+import secrets
 import uuid
 
 from django.db import models
@@ -7,6 +8,10 @@ from django.db import models
 
 def new_id() -> str:
     return uuid.uuid4().hex
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
 
 
 class EventSubscription(models.Model):
@@ -17,6 +22,12 @@ class EventSubscription(models.Model):
     callback = models.URLField(max_length=500)
     query = models.CharField(max_length=500, blank=True)
     owner = models.CharField(max_length=80, help_text="The principal that registered it.")
+    secret = models.CharField(
+        max_length=64,
+        default=new_secret,
+        editable=False,
+        help_text="Signs every delivery (HMAC-SHA256); returned once, at registration.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -57,6 +68,13 @@ class ProductOrder(models.Model):
     order_total_price = models.JSONField(default=list, blank=True, help_text="The priced snapshot's totals.")
     order_date = models.DateTimeField(auto_now_add=True)
     completion_date = models.DateTimeField(null=True, blank=True)
+    cancellation_date = models.DateTimeField(null=True, blank=True)
+    cancellation_reason = models.CharField(max_length=300, blank=True)
+    requested_completion_date = models.DateTimeField(null=True, blank=True)
+    category = models.CharField(max_length=60, blank=True)
+    undoing = models.BooleanField(
+        default=False, help_text="Its finished tasks are being undone (it failed, or is being cancelled)."
+    )
     last_update = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -96,3 +114,162 @@ class ProductOrderItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id}/{self.item_id} {self.action} {self.offering_name}"
+
+
+class FulfilmentTask(models.Model):
+    """One step of an order item's fulfilment plan, for one unit (and bundle member), in one system.
+
+    ``reference`` is its idempotency key in the system: every attempt of this task carries the
+    same one, so a retry or a redelivered job never provisions twice.
+    """
+
+    class State(models.TextChoices):
+        BLOCKED = "blocked", "waiting for earlier tasks"
+        READY = "ready", "ready to run"
+        RUNNING = "running", "being sent to the system"
+        IN_SYSTEM = "inSystem", "the system is working on it"
+        RETRYING = "retrying", "waiting to retry"
+        DONE = "done"
+        FAILED = "failed"
+        CANCELLED = "cancelled", "not started (order stopped)"
+        COMPENSATING = "compensating", "being undone"
+        COMPENSATED = "compensated", "undone"
+        UNDO_FAILED = "undoFailed", "could not be undone"
+
+    order = models.ForeignKey(ProductOrder, on_delete=models.CASCADE, related_name="tasks")
+    item = models.ForeignKey(ProductOrderItem, on_delete=models.CASCADE, related_name="tasks")
+    key = models.SlugField(max_length=40)
+    unit = models.PositiveSmallIntegerField(default=1, help_text="Which unit of the item (quantity, bundle member).")
+    member_offering_id = models.CharField(max_length=64, blank=True)
+    system = models.SlugField(max_length=50)
+    task = models.CharField(max_length=60)
+    undo_task = models.CharField(max_length=60, blank=True)
+    creates_product = models.BooleanField(default=False)
+    on_failure = models.CharField(max_length=12, default="fail_order")
+    timeout_seconds = models.PositiveIntegerField(default=3600)
+    depends_on = models.JSONField(default=list, blank=True, help_text="Ids of tasks that must be done first.")
+    payload = models.JSONField(default=dict, blank=True)
+    reference = models.CharField(max_length=200, unique=True)
+    state = models.CharField(max_length=15, choices=State.choices, default=State.BLOCKED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True, help_text="A running attempt owns it until then.")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outputs = models.JSONField(default=dict, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ("order", "id")
+        indexes = [
+            models.Index(fields=["order", "state"], name="task_order_state_idx"),
+            models.Index(fields=["state", "next_attempt_at"], name="task_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.system}/{self.task} #{self.unit} ({self.state})"
+
+
+class OrderEvent(models.Model):
+    """The order's timeline: state changes, task progress, supervisor actions."""
+
+    order = models.ForeignKey(ProductOrder, on_delete=models.CASCADE, related_name="timeline")
+    task = models.ForeignKey(FulfilmentTask, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(max_length=20)
+    actor = models.CharField(max_length=150, default="overlay")
+    message = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ("at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.kind}: {self.message}"
+
+
+class CancelProductOrder(models.Model):
+    """A TMF622 request to cancel an order; its state tracks the undoing of the order's fulfilment."""
+
+    class State(models.TextChoices):
+        ACKNOWLEDGED = "acknowledged"
+        IN_PROGRESS = "inProgress"
+        DONE = "done"
+        TERMINATED_WITH_ERROR = "terminatedWithError"
+
+    id = models.CharField(primary_key=True, max_length=64, default=new_id, editable=False)
+    order = models.ForeignKey(ProductOrder, on_delete=models.CASCADE, related_name="cancellations")
+    cancellation_reason = models.CharField(max_length=300, blank=True)
+    requested_cancellation_date = models.DateTimeField(null=True, blank=True)
+    effective_cancellation_date = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.ACKNOWLEDGED)
+    requested_by = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at", "id")
+
+    def __str__(self) -> str:
+        return f"cancel {self.order_id} ({self.state})"
+
+
+class OutboxEvent(models.Model):
+    """A TMF688 event, written in the same transaction as the change it tells of; ``seq`` orders them."""
+
+    seq = models.BigAutoField(primary_key=True)
+    event_id = models.CharField(max_length=64, unique=True, default=new_id, editable=False)
+    api = models.CharField(max_length=60)
+    event_type = models.CharField(max_length=80)
+    resource_type = models.CharField(max_length=60)
+    resource_id = models.CharField(max_length=64)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("seq",)
+        indexes = [models.Index(fields=["resource_type", "resource_id", "seq"], name="outbox_resource_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.event_type} {self.resource_id}"
+
+
+class EventDelivery(models.Model):
+    """One event to one listener; delivered in ``seq`` order per listener and resource."""
+
+    class State(models.TextChoices):
+        PENDING = "pending"
+        DELIVERED = "delivered"
+        GAVE_UP = "gaveUp", "gave up"
+
+    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="deliveries")
+    subscription = models.ForeignKey(EventSubscription, on_delete=models.CASCADE, related_name="deliveries")
+    resource_key = models.CharField(max_length=130, help_text="resource type and id: deliveries of one go in order.")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ("event_id", "id")
+        verbose_name_plural = "event deliveries"
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="delivery_due_idx"),
+            models.Index(fields=["subscription", "resource_key", "state"], name="delivery_order_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.subscription.callback} ({self.state})"
+
+
+class DeliveryAttempt(models.Model):
+    delivery = models.ForeignKey(EventDelivery, on_delete=models.CASCADE, related_name="attempt_log")
+    at = models.DateTimeField(auto_now_add=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.at:%H:%M:%S} {self.status_code or self.error}"

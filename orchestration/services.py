@@ -1,12 +1,25 @@
-"""Domain actions of orchestration: taking orders, hub listener registration."""
+"""Domain actions of orchestration: taking and cancelling orders, supervisors' actions, hub listeners."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from django.db import transaction
+from django.utils import timezone
 
-from orchestration.models import EventSubscription, ProductOrder, ProductOrderItem
-from overlay.errors import NotFound, UnprocessableEntity
+from orchestration import events, fulfilment, plan, states
+from orchestration.models import (
+    CancelProductOrder,
+    EventSubscription,
+    FulfilmentTask,
+    OrderEvent,
+    ProductOrder,
+    ProductOrderItem,
+)
+from overlay.errors import Conflict, NotFound, UnprocessableEntity
+
+T = FulfilmentTask.State
+S = ProductOrder.State
 
 
 @dataclass(frozen=True)
@@ -35,8 +48,17 @@ def order_create(
     description: str = "",
     external_id: str = "",
     note: list | None = None,
+    priority: str = "",
+    category: str = "",
+    requested_completion_date: datetime | None = None,
 ) -> ProductOrder:
-    """Take an order (state ``acknowledged``) with its priced snapshot; runs in the caller's transaction."""
+    """Take an order with its priced snapshot, in the caller's transaction.
+
+    The order is ``acknowledged`` with its fulfilment tasks already planned; once the caller
+    commits, orchestration starts it (and the sweeper does if that message is lost).
+    """
+    from orchestration.tasks import start_order_task
+
     if not items:
         raise UnprocessableEntity("An order needs at least one item.")
     order = ProductOrder.objects.create(
@@ -47,6 +69,9 @@ def order_create(
         description=description,
         external_id=external_id,
         note=note or [],
+        priority=priority,
+        category=category,
+        requested_completion_date=requested_completion_date,
         order_total_price=total_price,
     )
     ProductOrderItem.objects.bulk_create(
@@ -64,7 +89,91 @@ def order_create(
         )
         for item in items
     )
+    tasks = plan.decompose(order)
+    OrderEvent.objects.create(
+        order=order,
+        kind="state",
+        actor=created_by[:150],
+        message=f"acknowledged: {len(tasks)} fulfilment tasks planned",
+    )
+    events.order_created(order)
+    fulfilment.enqueue(start_order_task, order.pk)
     return order
+
+
+def order_cancel(
+    order_id: str, *, reason: str, actor: str, requested_date: datetime | None = None
+) -> CancelProductOrder:
+    """Cancel an order while its fulfilment can still be undone (TMF622 cancelProductOrder).
+
+    Refused (409) once it is final, already being undone, or when something it did cannot be
+    undone. Otherwise the order is ``pendingCancellation`` at once, its unstarted tasks are
+    cancelled and its finished ones undone in reverse order; it ends ``cancelled``.
+    """
+    with transaction.atomic():
+        order = ProductOrder.objects.select_for_update().filter(pk=order_id).first()
+        if order is None:
+            raise NotFound(f"No product order with id '{order_id}'.")
+        if order.state not in states.CANCELLABLE or order.undoing:
+            raise Conflict(f"The order is {order.state} and can no longer be cancelled.")
+        done = FulfilmentTask.objects.filter(order=order, state=T.DONE, undo_task="")
+        if done.exists():
+            names = ", ".join(sorted({f"{t.task} ({t.system})" for t in done}))
+            raise Conflict(f"The order can no longer be cancelled: {names} is done and cannot be undone.")
+        cancellation = CancelProductOrder.objects.create(
+            order=order,
+            cancellation_reason=reason[:300],
+            requested_cancellation_date=requested_date,
+            requested_by=actor[:150],
+            state=CancelProductOrder.State.IN_PROGRESS,
+        )
+        order.cancellation_reason = reason[:300]
+        order.save(update_fields=["cancellation_reason", "last_update"])
+        events.cancellation_event(cancellation, "CancelProductOrderCreateEvent")
+        states.transition(order, S.PENDING_CANCELLATION, reason=reason or "cancelled on request", actor=actor)
+        fulfilment.undo_order(order, reason=f"cancelled by {actor}" + (f": {reason}" if reason else ""))
+    return cancellation
+
+
+def order_retry(order_id: str, *, actor: str) -> int:
+    """A supervisor's "retry now": tasks waiting for a retry or stuck get a fresh budget of attempts."""
+    from orchestration.tasks import run_task
+
+    with transaction.atomic():
+        order = ProductOrder.objects.select_for_update().get(pk=order_id)
+        if order.state != S.IN_PROGRESS or order.undoing:
+            raise Conflict(f"Only orders in progress can be retried; this one is {order.state}.")
+        now = timezone.now()
+        stuck = list(FulfilmentTask.objects.filter(order=order).filter(state__in=(T.RETRYING, T.READY, T.RUNNING)))
+        for task in stuck:
+            task.state, task.attempts, task.next_attempt_at, task.lease_until = T.READY, 0, now, None
+            task.save(update_fields=["state", "attempts", "next_attempt_at", "lease_until"])
+            fulfilment.enqueue(run_task, task.pk)
+        OrderEvent.objects.create(
+            order=order, kind="supervisor", actor=actor[:150], message=f"retry: {len(stuck)} tasks"
+        )
+    return len(stuck)
+
+
+def order_force_complete(order_id: str, *, actor: str, reason: str) -> None:
+    """A supervisor completes an order by hand (the work was done outside Overlay); recorded."""
+    if not reason.strip():
+        raise UnprocessableEntity("Say why the order is completed by hand.")
+    with transaction.atomic():
+        order = ProductOrder.objects.select_for_update().get(pk=order_id)
+        if order.state in states.FINAL or order.undoing:
+            raise Conflict(f"The order is {order.state}; it cannot be completed by hand.")
+        if order.state == S.ACKNOWLEDGED:
+            states.transition(order, S.IN_PROGRESS, reason="started to be completed by hand", actor=actor)
+        unfinished = FulfilmentTask.objects.filter(order=order, state__in=fulfilment.UNFINISHED)
+        for task in unfinished:
+            task.state, task.finished_at, task.lease_until = T.DONE, timezone.now(), None
+            task.last_error = f"completed by hand by {actor}"[:500]
+            task.save(update_fields=["state", "finished_at", "lease_until", "last_error"])
+        OrderEvent.objects.create(
+            order=order, kind="supervisor", actor=actor[:150], message=f"force-complete: {reason}"[:500]
+        )
+        fulfilment.advance(order)
 
 
 MAX_SUBSCRIPTIONS_PER_OWNER = 50

@@ -167,8 +167,14 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
+# A job a killed worker held comes back to another worker after this long (Redis broker).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "300"))}
 CELERY_BEAT_SCHEDULE = {
     "sync-due-back-office-systems": {"task": "adapters.tasks.sync_due_systems", "schedule": 60.0},
+    "sweep-orders-and-events": {
+        "task": "orchestration.tasks.sweep_task",
+        "schedule": float(os.environ.get("SWEEP_SECONDS", "10")),
+    },
 }
 
 # How long a rendered catalog page may be served from cache. Writes through
@@ -191,6 +197,24 @@ HANDOFF_DEEP_LINK = os.environ.get("HANDOFF_DEEP_LINK", "overlay://handoff/{code
 SERVICEABILITY_CACHE_SECONDS = int(os.environ.get("SERVICEABILITY_CACHE_SECONDS", "60"))
 # A customer waits on that answer: give up (and answer "unknown") after this long.
 SERVICEABILITY_TIMEOUT_SECONDS = float(os.environ.get("SERVICEABILITY_TIMEOUT_SECONDS", "2"))
+
+# Where Overlay is reached from outside: hrefs in events sent to listeners start with it.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+
+# Order fulfilment: how a task is retried when its system has trouble, how often a long-running
+# task is polled, how long one attempt may hold a task before another may take it over.
+FULFILMENT_MAX_ATTEMPTS = int(os.environ.get("FULFILMENT_MAX_ATTEMPTS", "6"))
+FULFILMENT_RETRY_BASE_SECONDS = float(os.environ.get("FULFILMENT_RETRY_BASE_SECONDS", "2"))
+FULFILMENT_RETRY_MAX_SECONDS = float(os.environ.get("FULFILMENT_RETRY_MAX_SECONDS", "300"))
+FULFILMENT_POLL_SECONDS = float(os.environ.get("FULFILMENT_POLL_SECONDS", "5"))
+FULFILMENT_LEASE_SECONDS = float(os.environ.get("FULFILMENT_LEASE_SECONDS", "60"))
+# Events to listeners: retried with back-off up to this many attempts, then given up (visible in the admin).
+EVENT_RETRY_BASE_SECONDS = float(os.environ.get("EVENT_RETRY_BASE_SECONDS", "2"))
+EVENT_RETRY_MAX_SECONDS = float(os.environ.get("EVENT_RETRY_MAX_SECONDS", "600"))
+EVENT_MAX_ATTEMPTS = int(os.environ.get("EVENT_MAX_ATTEMPTS", "20"))
+EVENT_TIMEOUT_SECONDS = float(os.environ.get("EVENT_TIMEOUT_SECONDS", "5"))
+# How often the sweeper picks up work whose message was lost (a crashed process, an expired lease).
+SWEEP_SECONDS = float(os.environ.get("SWEEP_SECONDS", "10"))
 
 LOGGING = {
     "version": 1,

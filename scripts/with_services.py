@@ -4,7 +4,9 @@
 When ``DATABASE_URL`` is unset, a throwaway PostgreSQL cluster (initdb/pg_ctl
 from the machine's PostgreSQL, installed with apt when missing and we are
 root) is started on a free loopback port and removed afterwards, whatever
-the command's outcome. Usage: with_services.py -- COMMAND [ARGS...]
+the command's outcome. Likewise a throwaway Redis (``redis-server``) when
+``REDIS_URL`` is unset; the end-to-end tests use it as the Celery broker.
+Usage: with_services.py -- COMMAND [ARGS...]
 """
 
 import contextlib
@@ -37,16 +39,22 @@ def postgres_bindir() -> str | None:
     return os.path.dirname(found) if found else None
 
 
+def apt_install(package: str) -> None:
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        return
+    log(f"{package} not found; installing it with apt-get")
+    subprocess.run(["apt-get", "update", "-qq"], check=True)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", package],
+        check=True,
+        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+    )
+
+
 def ensure_postgres() -> str:
     bindir = postgres_bindir()
-    if bindir is None and os.geteuid() == 0 and shutil.which("apt-get"):
-        log("PostgreSQL server not found; installing it with apt-get")
-        subprocess.run(["apt-get", "update", "-qq"], check=True)
-        subprocess.run(
-            ["apt-get", "install", "-y", "-qq", "postgresql"],
-            check=True,
-            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
-        )
+    if bindir is None:
+        apt_install("postgresql")
         bindir = postgres_bindir()
     if bindir is None:
         sys.exit("PostgreSQL (initdb, pg_ctl) is needed for the tests; install it or set DATABASE_URL.")
@@ -95,6 +103,44 @@ def throwaway_postgres():
         log("PostgreSQL stopped and removed")
 
 
+@contextlib.contextmanager
+def throwaway_redis():
+    if not shutil.which("redis-server"):
+        apt_install("redis-server")
+    server = shutil.which("redis-server")
+    if server is None:
+        sys.exit("Redis (redis-server) is needed for the end-to-end tests; install it or set REDIS_URL.")
+    root = tempfile.mkdtemp(prefix="overlay-redis-")
+    port = free_port()
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", root],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(16).startswith(b"+PONG"):
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                sys.exit("redis-server did not start.")
+            time.sleep(0.05)
+        log(f"Redis started on 127.0.0.1:{port}")
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        shutil.rmtree(root, ignore_errors=True)
+        log("Redis stopped")
+
+
 def main(argv: list[str]) -> int:
     # Stopped with kill: unwind like Ctrl-C so the throwaway cluster is still removed.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -106,6 +152,8 @@ def main(argv: list[str]) -> int:
         env = dict(os.environ)
         if not env.get("DATABASE_URL"):
             env["DATABASE_URL"] = stack.enter_context(throwaway_postgres())
+        if not env.get("REDIS_URL"):
+            env["REDIS_URL"] = stack.enter_context(throwaway_redis())
         started = time.monotonic()
         code = subprocess.run(argv, env=env).returncode
         log(f"command finished in {time.monotonic() - started:.0f}s with exit code {code}")

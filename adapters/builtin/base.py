@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from adapters.contracts import MappingError, Page
+from adapters.contracts import FulfilmentRejected, FulfilmentStatus, MappingError, Page, Refused
 from adapters.http import BackOfficeClient
 
 
@@ -37,6 +37,38 @@ class CursorPagedSource:
     def record_key(self, stream: str, raw: dict) -> str:
         value = raw.get(self.keys[stream]) if isinstance(raw, dict) else None
         return str(value) if value not in (None, "") else ""
+
+
+class SimulatedFulfilment:
+    """The simulator's fulfilment API, the same on every system: ``/{prefix}/fulfilment``.
+
+    Mixed into an adapter that has ``self.client``; ``fulfilment_prefix`` is the system's path prefix.
+    """
+
+    fulfilment_prefix = ""
+
+    def submit(self, task: str, reference: str, payload) -> FulfilmentStatus:
+        body = self._call("POST", "", {"task": task, "reference": reference, "payload": dict(payload)})
+        return _status(body)
+
+    def status(self, reference: str) -> FulfilmentStatus:
+        return _status(self._call("GET", f"/{reference}"))
+
+    def compensate(self, undo_task: str, reference: str) -> None:
+        self._call("POST", f"/{reference}/cancel", {"task": undo_task})
+
+    def _call(self, method: str, suffix: str, body: dict | None = None) -> dict:
+        try:
+            return self.client.request_json(method, f"/{self.fulfilment_prefix}/fulfilment{suffix}", body=body)
+        except Refused as error:
+            raise FulfilmentRejected(error.detail or str(error)) from error
+
+
+def _status(body: dict) -> FulfilmentStatus:
+    state = body.get("status")
+    if state not in ("inProgress", "completed", "cancelled"):
+        raise FulfilmentRejected(f"unexpected fulfilment status {state!r}")
+    return FulfilmentStatus(state=state, outputs={k: str(v) for k, v in (body.get("outputs") or {}).items()})
 
 
 def required(raw: dict, *path: str) -> str:

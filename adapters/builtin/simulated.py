@@ -3,7 +3,7 @@
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from adapters.builtin.base import CursorPagedSource, parse_time, required
+from adapters.builtin.base import CursorPagedSource, SimulatedFulfilment, parse_time, required
 from adapters.contracts import (
     AccountRecord,
     HeldProductRecord,
@@ -18,9 +18,10 @@ from customers.normalise import normalise_email, normalise_phone, normalise_post
 SEGMENTS = {"CONS": "consumer", "BUSI": "business", "YOUT": "youth"}
 
 
-class CrmAdapter(CursorPagedSource):
+class CrmAdapter(SimulatedFulfilment, CursorPagedSource):
     """Billing/CRM: customers in upper case, national phone numbers, DD.MM.YYYY dates, accounts embedded."""
 
+    fulfilment_prefix = "crm"
     streams = {"customers": "party"}
     keys = {"customers": "CUST_NO"}
 
@@ -61,9 +62,10 @@ def _family_name(value: str) -> str:
     return " ".join(w if w in {"de", "van", "der", "den", "het", "ter"} else w.capitalize() for w in words)
 
 
-class MobileAdapter(CursorPagedSource):
+class MobileAdapter(SimulatedFulfilment, CursorPagedSource):
     """Mobile stack: subscriptions with MSISDN, SIM and plan; holder details as the shop typed them."""
 
+    fulfilment_prefix = "mobile"
     streams = {"subscriptions": "held_product"}
     keys = {"subscriptions": "subscriptionId"}
     plan_names = {
@@ -103,9 +105,10 @@ class MobileAdapter(CursorPagedSource):
         )
 
 
-class FixedAdapter(CursorPagedSource):
+class FixedAdapter(SimulatedFulfilment, CursorPagedSource):
     """Fixed/broadband stack: lines at an address with a speed; 'Last, First' names; serviceability by address."""
 
+    fulfilment_prefix = "fixed"
     streams = {"lines": "held_product"}
     keys = {"lines": "line_ref"}
 
@@ -156,9 +159,10 @@ class FixedAdapter(CursorPagedSource):
         )
 
 
-class LogisticsAdapter(CursorPagedSource):
+class LogisticsAdapter(SimulatedFulfilment, CursorPagedSource):
     """Logistics: shipments of devices; a delivered device is a product the customer holds."""
 
+    fulfilment_prefix = "logistics"
     streams = {"shipments": "held_product"}
     keys = {"shipments": "shipmentNo"}
 
@@ -184,9 +188,10 @@ class LogisticsAdapter(CursorPagedSource):
         )
 
 
-class PartnerCatalogAdapter(CursorPagedSource):
+class PartnerCatalogAdapter(SimulatedFulfilment, CursorPagedSource):
     """Partner catalog: digital services sold on behalf of a partner."""
 
+    fulfilment_prefix = "partner"
     streams = {"offerings": "offering"}
     keys = {"offerings": "sku"}
 

@@ -215,3 +215,17 @@ def serviceability(seed: int, postcode: str, house_number: str) -> dict:
     if roll < 0.3:
         return {"serviceable": True, "technologies": ["VDSL"], "max_down_mbps": 100}
     return {"serviceable": True, "technologies": ["FTTH", "VDSL"], "max_down_mbps": 1000}
+
+
+SYSTEMS = ("crm", "mobile", "fixed", "logistics", "partner")
+
+
+def fulfilment_outputs(seed: int, system: str, task: str, reference: str) -> dict:
+    """What a system reports back for a fulfilment task it carried out: its own id, and numbers it assigned."""
+    rng = _rng(seed, "fulfil", reference)
+    prefix = {"crm": "BA", "mobile": "SUB", "fixed": "LINE", "logistics": "SHP", "partner": "PTN"}[system]
+    outputs = {"id": f"{prefix}-{rng.randrange(10**9):09d}"}
+    if system == "mobile" and task.startswith("activate"):
+        outputs["MSISDN"] = f"+316{rng.randrange(10**8):08d}"
+        outputs["ICCID"] = f"8931{rng.randrange(10**15):015d}"
+    return outputs

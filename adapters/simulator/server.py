@@ -5,12 +5,20 @@ Systems and their collections, each behind ``X-Api-Key``:
       ?cursor=<opaque>&limit=N   or   ?updated_since=<ISO time>&limit=N
       -> {"items": [...], "next_cursor": "...", "has_more": bool}
   GET /fixed/serviceability?postcode=..&house_number=..
+Fulfilment (every system; idempotent by the caller's reference: a repeated submit never provisions twice):
+  POST /{system}/fulfilment  {"task": "activate_sim", "reference": "...", "payload": {...}}
+      -> {"reference", "task", "status": "inProgress" | "completed" | "cancelled", "outputs": {...}}
+  GET  /{system}/fulfilment/{reference}          -> the same shape (404 when unknown)
+  POST /{system}/fulfilment/{reference}/cancel   -> undo it (idempotent)
+  A task takes ``fulfil_ms`` (a fault setting, default 0) before it is completed; tasks named in
+  ``reject_tasks`` are refused for good with 422.
 Control (for tests, demos and benchmarks):
   POST /_control/faults   {"system": "crm", "latency_ms": 0, "fail_next": 0, "error_rate": 0,
                            "timeout_next": 0, "malformed_every": 0, "duplicate_every": 0}
   POST /_control/changes  {"system": "crm", "count": 10}   -> appended to the change log, pushed if a webhook is set
   POST /_control/webhook  {"url": "http://127.0.0.1:8000/api/v1/backoffice/{system}/events", "secret": "..."}
   GET  /_control/stats    request counts per system
+  GET  /_control/fulfilment  every fulfilment task received, with its submit and cancel counts
 A stream is the baseline (record k computed from the seed) followed by the append-only change
 log; the cursor is a position in that stream, so an incremental pull misses nothing.
 """
@@ -44,6 +52,11 @@ class Estate:
         self.db.execute(
             "CREATE TABLE IF NOT EXISTS changes (seq INTEGER PRIMARY KEY, system TEXT, stream TEXT, "
             "record_key TEXT, payload TEXT, changed_at TEXT)"
+        )
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS fulfilments (reference TEXT PRIMARY KEY, system TEXT, task TEXT, "
+            "payload TEXT, outputs TEXT, submits INTEGER, cancels INTEGER, created_at REAL, ready_at REAL, "
+            "cancelled_at REAL)"
         )
         self.db.commit()
         self.faults: dict[str, dict] = {}
@@ -110,6 +123,56 @@ class Estate:
             if twice and number % twice == 0:
                 shaped.append(item)
         return shaped
+
+    # --- fulfilment --------------------------------------------------------------------------
+    def fulfil(self, system: str, task: str, reference: str, payload: dict) -> dict:
+        """Start a task once per reference; a repeated submit only counts and answers the same."""
+        took = self.faults.get(system, {}).get("fulfil_ms", 0) / 1000
+        now = time.time()
+        with self.lock:
+            row = self.db.execute("SELECT task FROM fulfilments WHERE reference=?", (reference,)).fetchone()
+            if row is None:
+                outputs = data.fulfilment_outputs(self.seed, system, task, reference)
+                self.db.execute(
+                    "INSERT INTO fulfilments VALUES (?, ?, ?, ?, ?, 1, 0, ?, ?, NULL)",
+                    (reference, system, task, json.dumps(payload), json.dumps(outputs), now, now + took),
+                )
+            else:
+                self.db.execute("UPDATE fulfilments SET submits = submits + 1 WHERE reference=?", (reference,))
+            self.db.commit()
+        return self.fulfilment(system, reference)
+
+    def fulfilment(self, system: str, reference: str) -> dict | None:
+        with self.lock:
+            row = self.db.execute(
+                "SELECT task, outputs, ready_at, cancelled_at FROM fulfilments WHERE reference=? AND system=?",
+                (reference, system),
+            ).fetchone()
+        if row is None:
+            return None
+        task, outputs, ready_at, cancelled_at = row
+        status = "cancelled" if cancelled_at else ("completed" if time.time() >= ready_at else "inProgress")
+        return {"reference": reference, "task": task, "status": status, "outputs": json.loads(outputs)}
+
+    def fulfilment_cancel(self, system: str, reference: str) -> dict | None:
+        with self.lock:
+            self.db.execute(
+                "UPDATE fulfilments SET cancels = cancels + 1, cancelled_at = COALESCE(cancelled_at, ?) "
+                "WHERE reference=? AND system=?",
+                (time.time(), reference, system),
+            )
+            self.db.commit()
+        return self.fulfilment(system, reference)
+
+    def fulfilment_log(self) -> list[dict]:
+        with self.lock:
+            rows = self.db.execute(
+                "SELECT reference, system, task, submits, cancels, cancelled_at FROM fulfilments ORDER BY created_at"
+            ).fetchall()
+        return [
+            {"reference": r, "system": s, "task": t, "submits": n, "cancels": c, "cancelled": bool(at)}
+            for r, s, t, n, c, at in rows
+        ]
 
     # --- changing --------------------------------------------------------------------------
     def generate_changes(self, system: str, count: int) -> list[dict]:
@@ -196,6 +259,13 @@ class Handler(BaseHTTPRequestHandler):
         parts = url.path.strip("/").split("/")
         if parts == ["_control", "stats"]:
             return self._send(200, self.estate.requests)
+        if parts == ["_control", "fulfilment"]:
+            return self._send(200, {"tasks": self.estate.fulfilment_log()})
+        if len(parts) == 3 and parts[1] == "fulfilment":
+            if not self._admitted(parts[0]):
+                return
+            found = self.estate.fulfilment(parts[0], parts[2])
+            return self._send(200, found) if found else self._send(404, {"error": "no such fulfilment task"})
         if len(parts) != 2:
             return self._send(404, {"error": "no such resource"})
         system, name = parts
@@ -220,6 +290,15 @@ class Handler(BaseHTTPRequestHandler):
         except (ValueError, IndexError):
             return self._send(400, {"error": "bad cursor, updated_since or limit"})
         return self._send(200, page)
+
+    def _admitted(self, system: str) -> bool:
+        """API key checked, request counted, faults injected; False when an answer was already sent."""
+        if self.headers.get("X-Api-Key") != self.estate.api_key:
+            self._send(401, {"error": "bad api key"})
+            return False
+        with self.estate.lock:
+            self.estate.requests[system] = self.estate.requests.get(system, 0) + 1
+        return not self._inject_faults(system)
 
     def _inject_faults(self, system: str) -> bool:
         faults = self.estate.faults.get(system)
@@ -250,7 +329,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         url = urlsplit(self.path)
         try:
-            body = self._body()
+            body = self._json = self._body()
         except json.JSONDecodeError:
             return self._send(400, {"error": "malformed JSON"})
         if url.path == "/_control/faults":
@@ -262,7 +341,27 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/_control/webhook":
             self.estate.webhook = body if body.get("url") else None
             return self._send(200, {"ok": True})
+        parts = url.path.strip("/").split("/")
+        if len(parts) >= 2 and parts[0] in data.SYSTEMS and parts[1] == "fulfilment":
+            return self._fulfilment_post(parts)
         return self._send(404, {"error": "no such resource"})
+
+    def _fulfilment_post(self, parts: list[str]) -> None:
+        system = parts[0]
+        if not self._admitted(system):
+            return
+        if len(parts) == 4 and parts[3] == "cancel":
+            found = self.estate.fulfilment_cancel(system, parts[2])
+            return self._send(200, found) if found else self._send(404, {"error": "no such fulfilment task"})
+        if len(parts) != 2:
+            return self._send(404, {"error": "no such resource"})
+        body = self._json
+        task, reference = body.get("task"), body.get("reference")
+        if not isinstance(task, str) or not task or not isinstance(reference, str) or not reference:
+            return self._send(400, {"error": "task and reference are required"})
+        if task in self.estate.faults.get(system, {}).get("reject_tasks", ()):
+            return self._send(422, {"error": f"{system} refuses {task}: not possible for this customer"})
+        return self._send(200, self.estate.fulfil(system, task, reference, body.get("payload") or {}))
 
 
 def make_server(host: str, port: int, estate: Estate) -> ThreadingHTTPServer:

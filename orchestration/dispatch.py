@@ -1,0 +1,120 @@
+"""Delivering outbox events to listeners: signed, retried with back-off, in order per listener and resource.
+
+A delivery is sent only when no earlier delivery of the same resource to the same listener
+is still pending, so a listener sees each order's events in the order they happened, even
+when it was down for a while. Several dispatchers may run at once: each takes the heads it
+sends with ``SELECT ... FOR UPDATE SKIP LOCKED``.
+"""
+
+import hashlib
+import hmac
+import json
+import time
+from datetime import timedelta
+
+import httpx
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from orchestration.fulfilment import backoff, later
+from orchestration.models import DeliveryAttempt, EventDelivery, OutboxEvent
+from overlay.api.representation import timestamp
+
+SIGNATURE_HEADER = "X-Overlay-Signature"
+
+
+def envelope(event: OutboxEvent) -> dict:
+    """The TMF688 shape of an outbox event."""
+    return {
+        "eventId": event.event_id,
+        "eventTime": timestamp(event.created_at),
+        "eventType": event.event_type,
+        "correlationId": event.resource_id,
+        "domain": event.api,
+        "title": f"{event.event_type} for {event.resource_type} {event.resource_id}",
+        "event": event.payload,
+        "@type": event.event_type,
+    }
+
+
+def signature_of(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def _heads(now):
+    earlier = EventDelivery.objects.filter(
+        subscription_id=OuterRef("subscription_id"),
+        resource_key=OuterRef("resource_key"),
+        state=EventDelivery.State.PENDING,
+        event_id__lt=OuterRef("event_id"),
+    )
+    return (
+        EventDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(state=EventDelivery.State.PENDING)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .exclude(Exists(earlier))
+        .select_related("event", "subscription")
+        .order_by("event_id", "id")
+    )
+
+
+def deliver_next() -> bool:
+    """Send one due delivery; False when there is nothing to send now."""
+    from orchestration.tasks import dispatch_events_task
+
+    with transaction.atomic():
+        delivery = _heads(timezone.now()).first()
+        if delivery is None:
+            return False
+        body = json.dumps(envelope(delivery.event), separators=(",", ":")).encode()
+        headers = {
+            "Content-Type": "application/json",
+            SIGNATURE_HEADER: signature_of(delivery.subscription.secret, body),
+            "X-Overlay-Event-Id": delivery.event.event_id,
+        }
+        started = time.monotonic()
+        status, error = None, ""
+        try:
+            response = httpx.post(
+                delivery.subscription.callback, content=body, headers=headers, timeout=settings.EVENT_TIMEOUT_SECONDS
+            )
+            status = response.status_code
+            if not 200 <= status < 300:
+                error = f"HTTP {status}"
+        except httpx.HTTPError as problem:
+            error = f"{type(problem).__name__}: {problem}"[:300]
+        DeliveryAttempt.objects.create(
+            delivery=delivery,
+            status_code=status,
+            error=error,
+            duration_ms=int((time.monotonic() - started) * 1000),
+        )
+        delivery.attempts += 1
+        delivery.last_error = error
+        if not error:
+            delivery.state, delivery.delivered_at = EventDelivery.State.DELIVERED, timezone.now()
+        elif delivery.attempts >= settings.EVENT_MAX_ATTEMPTS:
+            delivery.state = EventDelivery.State.GAVE_UP
+        else:
+            delay = backoff(delivery.attempts, settings.EVENT_RETRY_BASE_SECONDS, settings.EVENT_RETRY_MAX_SECONDS)
+            delivery.next_attempt_at = timezone.now() + timedelta(seconds=delay)
+            later(dispatch_events_task, delay=delay)
+        delivery.save(update_fields=["attempts", "last_error", "state", "delivered_at", "next_attempt_at"])
+    return True
+
+
+def dispatch(limit: int = 500) -> int:
+    """Send what is due, up to ``limit`` deliveries; returns how many were tried."""
+    tried = 0
+    while tried < limit and deliver_next():
+        tried += 1
+    return tried
+
+
+def redeliver(deliveries) -> int:
+    """Give deliveries that gave up (or wait for a retry) another go now: an admin action."""
+    return deliveries.exclude(state=EventDelivery.State.DELIVERED).update(
+        state=EventDelivery.State.PENDING, next_attempt_at=None
+    )

@@ -1,0 +1,488 @@
+"""Driving an order's fulfilment tasks to the end, or undoing them cleanly.
+
+The database is the truth: a Celery job only says "look at task 42". Every job locks the rows
+it changes, checks they still need the work, and lets go of the lock before it calls a
+back-office system, so a redelivered or duplicated job finds the task already moved and does
+nothing, and a retried call carries the task's reference, so the system never does it twice.
+A task is taken with a lease: if its worker dies, the lease runs out and the next job (or the
+sweeper) takes it over.
+
+Failures: trouble (5xx, time-outs, circuit open) is retried with exponential back-off and
+jitter, up to ``FULFILMENT_MAX_ATTEMPTS``; a refusal, a time-out in the system, or running out
+of attempts fails the task for good. Then, by the step's ``on_failure``, either the item is
+dropped (its finished tasks undone; the order can end ``partial``) or the whole order is
+undone: unstarted tasks are cancelled and finished ones compensated one by one in reverse
+order of completion, and the order ends ``failed`` (or ``cancelled`` when it was asked to).
+"""
+
+import logging
+import random
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from adapters.contracts import FulfilmentRejected, FulfilmentStatus, SourceUnavailable
+from adapters.services import fulfilment_target
+from customers import services as customer_services
+from orchestration import events, states
+from orchestration.models import CancelProductOrder, FulfilmentTask, OrderEvent, ProductOrder, ProductOrderItem
+
+logger = logging.getLogger(__name__)
+
+T = FulfilmentTask.State
+S = ProductOrder.State
+UNSTARTED = (T.BLOCKED, T.READY, T.RETRYING)
+UNFINISHED = (T.BLOCKED, T.READY, T.RUNNING, T.IN_SYSTEM, T.RETRYING)
+DEAD = (T.FAILED, T.CANCELLED, T.COMPENSATING, T.COMPENSATED, T.UNDO_FAILED)
+
+
+# --- scheduling ----------------------------------------------------------------------------------
+def _eager() -> bool:
+    from overlay.celery import app
+
+    return bool(app.conf.task_always_eager)
+
+
+def enqueue(job, *args) -> None:
+    """Run ``job`` soon, after the current transaction commits."""
+    transaction.on_commit(lambda: job.delay(*args), robust=True)
+
+
+def later(job, *args, delay: float) -> None:
+    """Run ``job`` after ``delay`` seconds. Without a broker (embedded mode) the sweeper does it."""
+    if not _eager():
+        transaction.on_commit(lambda: job.apply_async(args, countdown=max(delay, 0)), robust=True)
+
+
+def backoff(attempt: int, base: float, cap: float) -> float:
+    """Exponential back-off with full jitter: somewhere in [0.5, 1.5) x base x 2^(attempt-1), at most cap."""
+    return min(cap, base * 2 ** max(attempt - 1, 0)) * (0.5 + random.random())
+
+
+def _jobs():
+    from orchestration import tasks
+
+    return tasks
+
+
+def _note(order_id: str, message: str, *, task: FulfilmentTask | None = None, kind="task", actor="overlay") -> None:
+    OrderEvent.objects.create(order_id=order_id, task=task, kind=kind, actor=actor[:150], message=message[:500])
+
+
+def _lock_order(order_id: str) -> ProductOrder:
+    return ProductOrder.objects.select_for_update().get(pk=order_id)
+
+
+def _lock(task_id: int) -> tuple[ProductOrder | None, FulfilmentTask | None]:
+    """Lock a task and its order, always the order first (so two jobs never wait on each other in a circle)."""
+    order_id = FulfilmentTask.objects.filter(pk=task_id).values_list("order_id", flat=True).first()
+    if order_id is None:
+        return None, None
+    order = _lock_order(order_id)
+    return order, FulfilmentTask.objects.select_for_update().get(pk=task_id)
+
+
+# --- start ---------------------------------------------------------------------------------------
+def order_start(order_id: str) -> None:
+    """An acknowledged order starts: inProgress, and its ready tasks are sent off."""
+    with transaction.atomic():
+        order = _lock_order(order_id)
+        if order.state != S.ACKNOWLEDGED:
+            return
+        states.transition(order, S.IN_PROGRESS, reason="fulfilment started")
+        advance(order)
+
+
+# --- one attempt ---------------------------------------------------------------------------------
+def task_run(task_id: int) -> None:
+    """Send a task to its system (again, if an earlier attempt died or hit trouble)."""
+    now = timezone.now()
+    with transaction.atomic():
+        order, task = _lock(task_id)
+        if task is None or order.state != S.IN_PROGRESS or order.undoing:
+            return
+        if task.state == T.RUNNING and task.lease_until and task.lease_until > now:
+            # Someone holds it; look again when their lease runs out, in case they died.
+            later(_jobs().run_task, task.pk, delay=(task.lease_until - now).total_seconds() + 0.5)
+            return
+        if task.state == T.RETRYING and task.next_attempt_at and task.next_attempt_at > now:
+            return
+        if task.state not in (T.READY, T.RETRYING, T.RUNNING):
+            return
+        task.state, task.attempts = T.RUNNING, task.attempts + 1
+        task.lease_until = now + timedelta(seconds=settings.FULFILMENT_LEASE_SECONDS)
+        task.submitted_at = task.submitted_at or now
+        task.save(update_fields=["state", "attempts", "lease_until", "submitted_at"])
+        payload = {**task.payload, "inputs": _inputs_of(task)}
+        name, reference, system, attempt = task.task, task.reference, task.system, task.attempts
+    try:
+        adapter = fulfilment_target(system)
+    except FulfilmentRejected as error:
+        return _attempt_failed(task_id, attempt, str(error), permanent=True)
+    try:
+        status = adapter.submit(name, reference, payload)
+    except FulfilmentRejected as error:
+        return _attempt_failed(task_id, attempt, str(error), permanent=True)
+    except SourceUnavailable as error:
+        return _attempt_failed(task_id, attempt, str(error), permanent=False)
+    finally:
+        adapter.close()
+    _record_status(task_id, status, attempt=attempt)
+
+
+def task_poll(task_id: int) -> None:
+    """Ask the system how a long-running task is doing."""
+    now = timezone.now()
+    with transaction.atomic():
+        _, task = _lock(task_id)
+        if task is None or task.state != T.IN_SYSTEM or (task.next_attempt_at and task.next_attempt_at > now):
+            return
+        if task.submitted_at and now - task.submitted_at > timedelta(seconds=task.timeout_seconds):
+            _task_failed(task, f"{task.system} did not finish {task.task} within {task.timeout_seconds} s")
+            return
+        task.next_attempt_at = now + timedelta(seconds=settings.FULFILMENT_POLL_SECONDS)
+        task.save(update_fields=["next_attempt_at"])
+        reference, system = task.reference, task.system
+    try:
+        adapter = fulfilment_target(system)
+        try:
+            status = adapter.status(reference)
+        finally:
+            adapter.close()
+    except (SourceUnavailable, FulfilmentRejected) as error:
+        logger.warning("polling %s failed: %s", reference, error)
+        later(_jobs().poll_task, task_id, delay=settings.FULFILMENT_POLL_SECONDS)
+        return
+    _record_status(task_id, status, attempt=None)
+
+
+def _inputs_of(task: FulfilmentTask) -> dict:
+    """What earlier tasks produced (a number assigned, a shipment id), for the systems after them."""
+    inputs: dict = {}
+    for before in FulfilmentTask.objects.filter(pk__in=task.depends_on, state=T.DONE).order_by("id"):
+        inputs.update(before.outputs)
+    return inputs
+
+
+def _record_status(task_id: int, status: FulfilmentStatus, *, attempt: int | None) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        order, task = _lock(task_id)
+        expected = T.RUNNING if attempt is not None else T.IN_SYSTEM
+        if task.state != expected or (attempt is not None and task.attempts != attempt):
+            if task.state == T.COMPENSATING and status.state == "completed":
+                task.outputs, task.finished_at = dict(status.outputs), task.finished_at or now
+                task.save(update_fields=["outputs", "finished_at"])  # done after all; the undo pass undoes it
+            return  # another attempt, a supervisor or an undo took it over
+        if status.state == "completed":
+            task.finished_at, task.outputs, task.lease_until = now, dict(status.outputs), None
+            dropped = ProductOrderItem.objects.filter(pk=task.item_id, state="failed").exists()
+            task.state = T.COMPENSATING if order.undoing or dropped else T.DONE
+            task.save(update_fields=["state", "finished_at", "outputs", "lease_until"])
+            _note(order.pk, f"{task.system}: {task.task} #{task.unit} done", task=task)
+            if task.state == T.COMPENSATING:
+                enqueue(_jobs().undo_order_task, order.pk)  # finished while its order was being undone
+            else:
+                advance(order)
+        elif status.state == "inProgress":
+            task.state, task.lease_until = T.IN_SYSTEM, None
+            task.next_attempt_at = now + timedelta(seconds=settings.FULFILMENT_POLL_SECONDS)
+            task.save(update_fields=["state", "lease_until", "next_attempt_at"])
+            later(_jobs().poll_task, task.pk, delay=settings.FULFILMENT_POLL_SECONDS)
+        else:
+            _task_failed(task, f"{task.system} cancelled {task.task} on its side")
+
+
+def _attempt_failed(task_id: int, attempt: int, error: str, *, permanent: bool) -> None:
+    with transaction.atomic():
+        _, task = _lock(task_id)
+        if task.state != T.RUNNING or task.attempts != attempt:
+            return
+        task.last_error = error[:500]
+        if not permanent and task.attempts < settings.FULFILMENT_MAX_ATTEMPTS:
+            delay = backoff(
+                task.attempts, settings.FULFILMENT_RETRY_BASE_SECONDS, settings.FULFILMENT_RETRY_MAX_SECONDS
+            )
+            task.state, task.lease_until = T.RETRYING, None
+            task.next_attempt_at = timezone.now() + timedelta(seconds=delay)
+            task.save(update_fields=["state", "lease_until", "next_attempt_at", "last_error"])
+            _note(
+                task.order_id, f"{task.system}: {task.task} attempt {attempt} failed ({error}); retry in {delay:.1f} s"
+            )
+            later(_jobs().run_task, task.pk, delay=delay)
+            return
+        if not permanent:
+            error = f"{error} (gave up after {task.attempts} attempts)"
+        _task_failed(task, error)
+
+
+# --- progress ------------------------------------------------------------------------------------
+def _task_failed(task: FulfilmentTask, reason: str) -> None:
+    """A task failed for good (its order is locked): drop its item or undo the whole order."""
+    task.state, task.last_error, task.lease_until = T.FAILED, reason[:500], None
+    task.finished_at = timezone.now()
+    task.save(update_fields=["state", "last_error", "lease_until", "finished_at"])
+    order = ProductOrder.objects.get(pk=task.order_id)
+    _note(order.pk, f"{task.system}: {task.task} #{task.unit} failed: {reason}", task=task)
+    if task.on_failure == "drop_item" and not order.undoing:
+        item = ProductOrderItem.objects.get(pk=task.item_id)
+        item.state = "failed"
+        item.save(update_fields=["state"])
+        siblings = FulfilmentTask.objects.filter(item_id=task.item_id).exclude(pk=task.pk)
+        _stop(siblings)
+        _note(order.pk, f"item {item.item_id} ({item.offering_name}) dropped: {reason}", kind="item")
+        if siblings.filter(state=T.COMPENSATING).exists():
+            enqueue(_jobs().undo_order_task, order.pk)
+        else:
+            advance(order)
+        return
+    undo_order(order, reason=f"{task.task} in {task.system} failed: {reason}")
+
+
+def _stop(tasks) -> None:
+    """Unstarted tasks are cancelled; finished and in-system ones are queued for undoing."""
+    tasks.filter(state__in=UNSTARTED).update(state=T.CANCELLED, lease_until=None)
+    tasks.filter(state__in=(T.DONE, T.IN_SYSTEM)).update(state=T.COMPENSATING)
+
+
+def undo_order(order: ProductOrder, *, reason: str) -> None:
+    """Stop the (locked) order and undo what it did; it ends failed, or cancelled if that was asked."""
+    order.undoing = True
+    order.state_reason = reason[:300]
+    order.save(update_fields=["undoing", "state_reason", "last_update"])
+    _stop(FulfilmentTask.objects.filter(order=order))
+    _note(order.pk, f"undoing the order: {reason}", kind="undo")
+    enqueue(_jobs().undo_order_task, order.pk)
+
+
+def advance(order: ProductOrder) -> None:
+    """Unblock what can start, complete items whose tasks are all done, finish the order when all is."""
+    if order.undoing:
+        return
+    tasks = list(FulfilmentTask.objects.filter(order=order).order_by("id"))
+    by_id = {t.pk: t for t in tasks}
+    ready = []
+    for task in tasks:
+        if task.state != T.BLOCKED:
+            continue
+        before = [by_id[i] for i in task.depends_on if i in by_id]
+        if any(b.state in DEAD for b in before):
+            _task_failed(task, "a task it needs did not happen")
+            return
+        if all(b.state == T.DONE for b in before):
+            task.state, task.next_attempt_at = T.READY, timezone.now()
+            ready.append(task)
+    if ready:
+        FulfilmentTask.objects.bulk_update(ready, ["state", "next_attempt_at"])
+    for task in tasks:
+        if task.state == T.READY:
+            enqueue(_jobs().run_task, task.pk)
+    _complete_items(order, tasks)
+    if order.state == S.IN_PROGRESS and not any(t.state in UNFINISHED or t.state == T.COMPENSATING for t in tasks):
+        dropped = order.items.filter(state="failed").exists()
+        states.transition(
+            order, S.PARTIAL if dropped else S.COMPLETED, reason="some items could not be delivered" if dropped else ""
+        )
+        customer_services.interaction_record(
+            customer_id=order.customer_id,
+            channel=order.channel,
+            actor="overlay",
+            kind="order",
+            summary=f"order {order.pk} {order.state}",
+        )
+
+
+def _complete_items(order: ProductOrder, tasks: list[FulfilmentTask], *, force: bool = False) -> None:
+    """Items whose tasks are all done are delivered: into the customer's inventory at once."""
+    per_item: dict[int, list[FulfilmentTask]] = {}
+    for task in tasks:
+        per_item.setdefault(task.item_id, []).append(task)
+    for item in order.items.select_related("held_product").exclude(state__in=("completed", "failed")):
+        mine = per_item.get(item.pk, [])
+        if not force and any(t.state != T.DONE for t in mine):
+            continue
+        _deliver(order, item, mine)
+        item.state = "completed"
+        item.save(update_fields=["state", "held_product"])
+        _note(order.pk, f"item {item.item_id} ({item.offering_name}) completed", kind="item")
+
+
+def _deliver(order: ProductOrder, item: ProductOrderItem, tasks: list[FulfilmentTask]) -> None:
+    outputs: dict = {}
+    for task in tasks:
+        outputs.update({k: v for k, v in task.outputs.items() if k != "id"})
+    if item.action != ProductOrderItem.Action.ADD:
+        if item.held_product_id:
+            customer_services.held_product_changed(
+                item.held_product_id,
+                characteristics={**item.characteristics, **outputs},
+                terminate=item.action == ProductOrderItem.Action.DELETE,
+            )
+        return
+    units = sorted({(t.unit, t.member_offering_id) for t in tasks}) or [(n, "") for n in range(1, item.quantity + 1)]
+    first = None
+    for unit, member in units:
+        owner = next((t for t in tasks if t.unit == unit and t.creates_product and t.outputs.get("id")), None)
+        unit_outputs = {k: v for t in tasks if t.unit == unit for k, v in t.outputs.items() if k != "id"}
+        held = customer_services.held_product_delivered(
+            order.customer_id,
+            customer_services.DeliveredProduct(
+                system=owner.system if owner else "overlay",
+                external_id=owner.outputs["id"] if owner else f"{order.pk}-{item.item_id}-{unit}",
+                name=item.offering_name if not member else _member_name(member, item.offering_name),
+                product_code=member or item.offering_id or "",
+                characteristics={**item.characteristics, **unit_outputs},
+            ),
+        )
+        first = first or held
+    item.held_product = first
+
+
+def _member_name(offering_id: str, fallback: str) -> str:
+    from catalog.models import ProductOffering
+
+    return ProductOffering.objects.filter(pk=offering_id).values_list("name", flat=True).first() or fallback
+
+
+# --- undoing -------------------------------------------------------------------------------------
+def order_undo_step(order_id: str) -> bool:
+    """Undo the latest finished task still to undo; True when there may be more to do now."""
+    with transaction.atomic():
+        order = _lock_order(order_id)
+        tasks = FulfilmentTask.objects.filter(order=order)
+        if not order.undoing:
+            tasks = tasks.filter(item__state="failed")  # only a dropped item is being undone
+        now = timezone.now()
+        running = tasks.filter(state=T.RUNNING, lease_until__gt=now).first()
+        if running is not None:
+            later(_jobs().undo_order_task, order.pk, delay=(running.lease_until - now).total_seconds() + 0.5)
+            return False
+        # A task whose worker died mid-call may have been done: undo it too (undoing is idempotent).
+        tasks.filter(state=T.RUNNING).update(state=T.COMPENSATING, finished_at=now)
+        task = tasks.filter(state=T.COMPENSATING).order_by("-finished_at", "-id").first()
+        if task is None:
+            _finish_undo(order)
+            return False
+        if not task.undo_task and task.finished_at is not None:
+            task.state = T.UNDO_FAILED
+            task.last_error = f"{task.task} cannot be undone (its plan has no undo step)"
+            task.save(update_fields=["state", "last_error"])
+            _note(order.pk, f"{task.system}: {task.last_error}", task=task, kind="undo")
+            return True
+        undo, reference, system = task.undo_task or "cancel", task.reference, task.system
+    try:
+        adapter = fulfilment_target(system)
+        try:
+            adapter.compensate(undo, reference)
+        finally:
+            adapter.close()
+    except FulfilmentRejected as error:
+        return _undo_result(task.pk, f"{system} refused to {undo}: {error}")
+    except SourceUnavailable as error:
+        with transaction.atomic():
+            _, row = _lock(task.pk)
+            row.attempts += 1
+            row.last_error = f"undo: {error}"[:500]
+            row.save(update_fields=["attempts", "last_error"])
+            delay = backoff(row.attempts, settings.FULFILMENT_RETRY_BASE_SECONDS, settings.FULFILMENT_RETRY_MAX_SECONDS)
+            row.next_attempt_at = timezone.now() + timedelta(seconds=delay)
+            row.save(update_fields=["next_attempt_at"])
+            later(_jobs().undo_order_task, order_id, delay=delay)
+        return False
+    return _undo_result(task.pk, "")
+
+
+def _undo_result(task_id: int, problem: str) -> bool:
+    with transaction.atomic():
+        _, task = _lock(task_id)
+        if task.state != T.COMPENSATING:
+            return True
+        task.state = T.UNDO_FAILED if problem else T.COMPENSATED
+        task.last_error = problem[:500] if problem else task.last_error
+        task.save(update_fields=["state", "last_error"])
+        _note(
+            task.order_id,
+            problem or f"{task.system}: {task.undo_task or 'cancel'} #{task.unit} done (undone {task.task})",
+            task=task,
+            kind="undo",
+        )
+    return True
+
+
+def _finish_undo(order: ProductOrder) -> None:
+    if not order.undoing:
+        advance(order)  # a dropped item was undone; the rest goes on
+        return
+    stuck = list(FulfilmentTask.objects.filter(order=order, state=T.UNDO_FAILED).values_list("task", flat=True))
+    reason = order.state_reason + (f"; not undone: {', '.join(stuck)}" if stuck else "")
+    order.undoing = False
+    order.save(update_fields=["undoing", "last_update"])
+    order.items.exclude(state="completed").update(
+        state="cancelled" if order.state == S.PENDING_CANCELLATION else "failed"
+    )
+    if order.state == S.PENDING_CANCELLATION:
+        states.transition(order, S.CANCELLED, reason=reason)
+        for cancellation in CancelProductOrder.objects.filter(order=order, state=CancelProductOrder.State.IN_PROGRESS):
+            cancellation.state = CancelProductOrder.State.DONE
+            cancellation.effective_cancellation_date = timezone.now()
+            cancellation.save(update_fields=["state", "effective_cancellation_date"])
+            events.cancellation_event(cancellation, "CancelProductOrderStateChangeEvent")
+    elif order.state not in states.FINAL:
+        states.transition(order, S.FAILED, reason=reason)
+
+
+def order_undo(order_id: str) -> None:
+    """Undo an order's finished tasks, latest first, one after the other."""
+    while order_undo_step(order_id):
+        pass
+
+
+# --- the sweeper ---------------------------------------------------------------------------------
+def sweep(now=None) -> dict:
+    """Pick up work whose job was lost (a crash before a message was sent, a dead worker's lease).
+
+    Runs every ``SWEEP_SECONDS`` from Celery beat, and in embedded mode (no broker) it is what
+    carries out delayed work: retries, polls and undoing.
+    """
+    now = now or timezone.now()
+    jobs = _jobs()
+    stale = now - timedelta(seconds=settings.SWEEP_SECONDS)
+    counts = {"orders": 0, "tasks": 0, "polls": 0, "undo": 0}
+    for order_id in ProductOrder.objects.filter(state=S.ACKNOWLEDGED, order_date__lte=stale).values_list(
+        "pk", flat=True
+    )[:200]:
+        jobs.start_order_task.delay(order_id)
+        counts["orders"] += 1
+    due = (
+        FulfilmentTask.objects.filter(order__state=S.IN_PROGRESS, order__undoing=False)
+        .filter(
+            Q(state=T.READY, next_attempt_at__lte=stale)
+            | Q(state=T.READY, next_attempt_at__isnull=True)
+            | Q(state=T.RETRYING, next_attempt_at__lte=now)
+            | Q(state=T.RUNNING, lease_until__lte=now)
+        )
+        .values_list("pk", flat=True)[:500]
+    )
+    for task_id in due:
+        jobs.run_task.delay(task_id)
+        counts["tasks"] += 1
+    polls = FulfilmentTask.objects.filter(state=T.IN_SYSTEM, next_attempt_at__lte=now).values_list("pk", flat=True)
+    for task_id in polls[:500]:
+        jobs.poll_task.delay(task_id)
+        counts["polls"] += 1
+    undoing = (
+        FulfilmentTask.objects.filter(state=T.COMPENSATING)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .values_list("order_id", flat=True)
+        .distinct()
+    )
+    for order_id in set(undoing[:200]) | set(
+        ProductOrder.objects.filter(undoing=True).values_list("pk", flat=True)[:200]
+    ):
+        jobs.undo_order_task.delay(order_id)
+        counts["undo"] += 1
+    jobs.dispatch_events_task.delay()
+    return counts
