@@ -424,6 +424,13 @@ def held_product_delivered(customer_id: str, product: DeliveredProduct) -> HeldP
     return held
 
 
+def held_product_ended(system: str, external_id: str) -> None:
+    """A product an order delivered was undone (the order failed or was cancelled)."""
+    HeldProduct.objects.filter(system=system, external_id=external_id).update(
+        status="terminated", termination_date=timezone.now()
+    )
+
+
 def held_product_changed(held_product_id: str, *, characteristics: dict | None = None, terminate: bool) -> None:
     """An in-life order changed or ended a held product."""
     held = HeldProduct.objects.select_for_update().get(pk=held_product_id)

@@ -141,7 +141,8 @@ def task_poll(task_id: int) -> None:
         if task is None or task.state != T.IN_SYSTEM or (task.next_attempt_at and task.next_attempt_at > now):
             return
         if task.submitted_at and now - task.submitted_at > timedelta(seconds=task.timeout_seconds):
-            _task_failed(task, f"{task.system} did not finish {task.task} within {task.timeout_seconds} s")
+            reason = f"{task.system} did not finish {task.task} within {task.timeout_seconds} s"
+            _task_failed(task, reason, cancel_in_system=True)
             return
         task.next_attempt_at = now + timedelta(seconds=settings.FULFILMENT_POLL_SECONDS)
         task.save(update_fields=["next_attempt_at"])
@@ -220,10 +221,15 @@ def _attempt_failed(task_id: int, attempt: int, error: str, *, permanent: bool) 
 
 
 # --- progress ------------------------------------------------------------------------------------
-def _task_failed(task: FulfilmentTask, reason: str) -> None:
-    """A task failed for good (its order is locked): drop its item or undo the whole order."""
+def _task_failed(task: FulfilmentTask, reason: str, *, cancel_in_system: bool = False) -> None:
+    """A task failed for good (its order is locked): drop its item or undo the whole order.
+
+    ``cancel_in_system``: the system is still working on it (it took too long), so it is cancelled there too.
+    """
     task.state, task.last_error, task.lease_until = T.FAILED, reason[:500], None
     task.finished_at = timezone.now()
+    if cancel_in_system:
+        task.state, task.finished_at = T.COMPENSATING, None
     task.save(update_fields=["state", "last_error", "lease_until", "finished_at"])
     order = ProductOrder.objects.get(pk=task.order_id)
     _note(order.pk, f"{task.system}: {task.task} #{task.unit} failed: {reason}", task=task)
@@ -403,12 +409,11 @@ def _undo_result(task_id: int, problem: str) -> bool:
         task.state = T.UNDO_FAILED if problem else T.COMPENSATED
         task.last_error = problem[:500] if problem else task.last_error
         task.save(update_fields=["state", "last_error"])
-        _note(
-            task.order_id,
-            problem or f"{task.system}: {task.undo_task or 'cancel'} #{task.unit} done (undone {task.task})",
-            task=task,
-            kind="undo",
-        )
+        message = problem or f"{task.system}: {task.undo_task or 'cancel'} #{task.unit} done (undid {task.task})"
+        _note(task.order_id, message, task=task, kind="undo")
+        if not problem and task.creates_product and task.outputs.get("id"):
+            # The product it put in place is gone again.
+            customer_services.held_product_ended(task.system, task.outputs["id"])
     return True
 
 
@@ -420,9 +425,8 @@ def _finish_undo(order: ProductOrder) -> None:
     reason = order.state_reason + (f"; not undone: {', '.join(stuck)}" if stuck else "")
     order.undoing = False
     order.save(update_fields=["undoing", "last_update"])
-    order.items.exclude(state="completed").update(
-        state="cancelled" if order.state == S.PENDING_CANCELLATION else "failed"
-    )
+    undone = FulfilmentTask.objects.filter(order=order).exclude(state=T.DONE).values_list("item_id", flat=True)
+    order.items.filter(pk__in=undone).update(state="cancelled" if order.state == S.PENDING_CANCELLATION else "failed")
     if order.state == S.PENDING_CANCELLATION:
         states.transition(order, S.CANCELLED, reason=reason)
         for cancellation in CancelProductOrder.objects.filter(order=order, state=CancelProductOrder.State.IN_PROGRESS):

@@ -23,3 +23,11 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 # Tests write catalog rows with factories (not through the services that bump the revision):
 # the per-process pricing cache is tested on its own (tests/catalog/test_pricing_cache.py).
 PRICING_DATA_CACHE = False
+# Fulfilment and event retries back off for milliseconds, not seconds; tests drive them with sweep().
+FULFILMENT_RETRY_BASE_SECONDS = 0.01
+FULFILMENT_RETRY_MAX_SECONDS = 0.05
+FULFILMENT_POLL_SECONDS = 0.05
+EVENT_RETRY_BASE_SECONDS = 0.01
+EVENT_RETRY_MAX_SECONDS = 0.05
+EVENT_TIMEOUT_SECONDS = 2
+SWEEP_SECONDS = 0

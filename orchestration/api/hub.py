@@ -18,6 +18,7 @@ class EventSubscriptionInput(serializers.Serializer):
 
 class EventSubscriptionOutput(EventSubscriptionInput):
     id = serializers.CharField()
+    secret = serializers.CharField(help_text="Signs every event sent to the callback; shown only here.")
 
 
 def _represent(subscription) -> dict:
@@ -41,7 +42,8 @@ class HubView(APIView):
         subscription = services.subscription_register(
             api=self.api_name, owner=principal_of(request).key, **serializer.validated_data
         )
-        return Response(_represent(subscription), status=status.HTTP_201_CREATED)
+        # The signing secret is shown once: the listener checks X-Overlay-Signature with it.
+        return Response({**_represent(subscription), "secret": subscription.secret}, status=status.HTTP_201_CREATED)
 
 
 class HubDetailView(APIView):
