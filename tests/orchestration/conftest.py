@@ -125,8 +125,8 @@ def drive(order_id: str, *, until=None, seconds: float = 20) -> ProductOrder:
         time.sleep(0.02)
 
 
-def fulfilment_log(simulator) -> list[dict]:
-    return json.loads(urlopen(f"{simulator.url}/_control/fulfilment", timeout=5).read())["tasks"]
+def fulfilment_log(sim) -> list[dict]:
+    return json.loads(urlopen(f"{sim.url}/_control/fulfilment", timeout=5).read())["tasks"]
 
 
 @dataclass
