@@ -2,13 +2,13 @@
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cart import services
-from cart.assessment import Assessment, assess_many, carts_for_assessment
+from cart.assessment import Assessment, assess, assess_many, carts_for_assessment
 from cart.errors import (
     CartNotValid,
     IdempotencyKeyReused,
@@ -19,7 +19,10 @@ from cart.errors import (
 )
 from cart.models import CartItem, ShoppingCart
 from cart.qualification import UNKNOWN, UNQUALIFIED, Place, place_of, qualify
+from catalog import selectors as catalog_selectors
+from catalog.models import ProductOffering
 from catalog.pricing import Charge
+from customers.models import Customer, HeldProduct
 from orchestration.models import ProductOrder
 from orchestration.services import OrderItemInput, order_create
 from overlay.api.principal import Principal
@@ -85,6 +88,64 @@ def total_snapshot(totals) -> list[dict]:
     ]
 
 
+def order_items(items: list[CartItem], assessment: Assessment) -> list[OrderItemInput]:
+    """Priced lines as the order keeps them: numbered, with their price snapshot."""
+    return [
+        OrderItemInput(
+            item_id=str(index),
+            action=item.action,
+            offering_id=item.offering_id,
+            offering_name=item.offering.name
+            if item.offering
+            else (item.held_product.name if item.held_product else ""),
+            quantity=item.quantity,
+            characteristics=dict(assessment.quotes[item.pk].characteristics) if item.pk in assessment.quotes else {},
+            members=item.members,
+            held_product_id=item.held_product_id,
+            item_price=[charge_snapshot(c) for c in assessment.quotes[item.pk].charges]
+            if item.pk in assessment.quotes
+            else [],
+        )
+        for index, item in enumerate(items, start=1)
+    ]
+
+
+def _refuse_invalid(assessment: Assessment, key_of=lambda key: key) -> None:
+    if not assessment.valid:
+        raise CartNotValid(
+            " ".join(p.message for p in assessment.problems),
+            extra={
+                "validation": [
+                    {"cartItemId": key_of(p.key), "rule": p.rule, "message": p.message} for p in assessment.problems
+                ]
+            },
+        )
+
+
+def _remember(principal: Principal, idempotency_key: str, fingerprint: str, order: ProductOrder) -> None:
+    try:
+        with transaction.atomic():
+            IdempotencyRecord.objects.create(
+                principal=principal.key,
+                key=idempotency_key,
+                request_hash=fingerprint,
+                resource_type="ProductOrder",
+                resource_id=order.pk,
+            )
+    except IntegrityError as error:
+        # The same key, at the same moment, for another request.
+        raise IdempotencyKeyReused("This Idempotency-Key is being used for another order.") from error
+
+
+def _replay(principal: Principal, idempotency_key: str, fingerprint: str) -> ProductOrder | None:
+    used = IdempotencyRecord.objects.filter(principal=principal.key, key=idempotency_key).first()
+    if used is None:
+        return None
+    if used.request_hash != fingerprint:
+        raise IdempotencyKeyReused("This Idempotency-Key was used for another request; use a new key.")
+    return ProductOrder.objects.get(pk=used.resource_id)
+
+
 @dataclass(frozen=True)
 class CheckoutResult:
     order: ProductOrder
@@ -128,11 +189,9 @@ def cart_checkout(
     fingerprint = request_hash(cart_id, body)
     with transaction.atomic():
         cart = services.lock_cart(cart_id)
-        used = IdempotencyRecord.objects.filter(principal=principal.key, key=idempotency_key).first()
-        if used is not None:
-            if used.request_hash != fingerprint:
-                raise IdempotencyKeyReused("This Idempotency-Key was used for another checkout; use a new key.")
-            return CheckoutResult(ProductOrder.objects.get(pk=used.resource_id), replayed=True)
+        replayed = _replay(principal, idempotency_key, fingerprint)
+        if replayed is not None:
+            return CheckoutResult(replayed, replayed=True)
         services.check_open(cart)
         if cart.customer_id is None:
             raise CartNotValid("Tell us who you are (sign in) before checking out.")
@@ -146,15 +205,7 @@ def cart_checkout(
                 error = PriceChanged("The price changed since you saw it; please confirm the new price.")
                 error.assessment, error.cart = assessment, loaded
                 raise error
-        if not assessment.valid:
-            raise CartNotValid(
-                " ".join(p.message for p in assessment.problems),
-                extra={
-                    "validation": [
-                        {"cartItemId": p.key, "rule": p.rule, "message": p.message} for p in assessment.problems
-                    ]
-                },
-            )
+        _refuse_invalid(assessment)
         active = [i for i in loaded.items.all() if i.status == CartItem.Status.ACTIVE]
         _check_serviceable(principal, loaded, active, place)
         order = order_create(
@@ -162,42 +213,98 @@ def cart_checkout(
             channel=principal.channel,
             created_by=principal.actor,
             cart_id=cart.pk,
-            items=[
-                OrderItemInput(
-                    item_id=str(index),
-                    action=item.action,
-                    offering_id=item.offering_id,
-                    offering_name=item.offering.name
-                    if item.offering
-                    else (item.held_product.name if item.held_product else ""),
-                    quantity=item.quantity,
-                    characteristics=dict(assessment.quotes[item.pk].characteristics)
-                    if item.pk in assessment.quotes
-                    else {},
-                    members=item.members,
-                    held_product_id=item.held_product_id,
-                    item_price=[charge_snapshot(c) for c in assessment.quotes[item.pk].charges]
-                    if item.pk in assessment.quotes
-                    else [],
-                )
-                for index, item in enumerate(active, start=1)
-            ],
+            items=order_items(active, assessment),
             total_price=total_snapshot(assessment.totals),
         )
-        try:
-            with transaction.atomic():
-                IdempotencyRecord.objects.create(
-                    principal=principal.key,
-                    key=idempotency_key,
-                    request_hash=fingerprint,
-                    resource_type="ProductOrder",
-                    resource_id=order.pk,
-                )
-        except IntegrityError as error:
-            # The same key, at the same moment, for another cart.
-            raise IdempotencyKeyReused("This Idempotency-Key is being used for another checkout.") from error
+        _remember(principal, idempotency_key, fingerprint, order)
         cart.status = ShoppingCart.Status.CHECKED_OUT
         cart.order_id = order.pk
         cart.checked_out_at = timezone.now()
         services.touch(cart, principal, "checked out", f"order {order.pk} placed in {principal.channel}")
+    return CheckoutResult(order, replayed=False)
+
+
+@dataclass(frozen=True)
+class OrderRequest:
+    """An order a channel builds itself (TMF622 POST productOrder), in domain terms."""
+
+    customer_id: str
+    items: list  # cart.services.ItemInput, with ``item_ids`` naming them as the channel did
+    item_ids: list[str]
+    description: str = ""
+    external_id: str = ""
+    priority: str = ""
+    category: str = ""
+    note: list | None = None
+    requested_completion_date: object = None
+    place: Place | None = None
+
+
+def order_place(principal: Principal, request: OrderRequest, *, idempotency_key: str = "", body=None) -> CheckoutResult:
+    """Take an order built by a channel: checked, qualified and priced exactly like a checkout.
+
+    Without an ``Idempotency-Key`` every call is a new order; with one, a replay returns the
+    same order and another body with the same key is refused.
+    """
+    fingerprint = hashlib.sha256(f"order|{json.dumps(body, sort_keys=True, default=str)}".encode()).hexdigest()
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().get(pk=request.customer_id)  # one order at a time each
+        if idempotency_key:
+            replayed = _replay(principal, idempotency_key, fingerprint)
+            if replayed is not None:
+                return CheckoutResult(replayed, replayed=True)
+        cart = ShoppingCart(customer=customer, channel=principal.channel)
+        services.check_items(cart, request.items, principal)
+        offerings = {
+            o.pk: o
+            for o in ProductOffering.objects.filter(pk__in={i.offering_id for i in request.items if i.offering_id})
+        }
+        held = {
+            p.pk: p
+            for p in HeldProduct.objects.filter(pk__in={i.held_product_id for i in request.items if i.held_product_id})
+        }
+        lines = [
+            CartItem(
+                id=number,
+                cart=cart,
+                action=i.action,
+                offering=offerings.get(i.offering_id),
+                quantity=i.quantity,
+                characteristics=i.characteristics,
+                members=i.members,
+                held_product=held.get(i.held_product_id),
+            )
+            for number, i in enumerate(request.items, start=1)
+        ]
+        now = timezone.now()
+        offering_ids = set(offerings)
+        visible = catalog_selectors.offerings_visible(principal, now)
+        assessment = assess(
+            cart,
+            lines,
+            catalog_selectors.pricing_data(offering_ids, visible, now),
+            catalog_selectors.offering_rules(offering_ids),
+            principal.channel,
+            now,
+        )
+        names = {str(number): item_id for number, item_id in enumerate(request.item_ids, start=1)}
+        _refuse_invalid(assessment, key_of=lambda key: names.get(key, key))
+        _check_serviceable(principal, cart, lines, request.place)
+        items = order_items(lines, assessment)
+        items = [replace(item, item_id=names[item.item_id]) for item in items]
+        order = order_create(
+            customer_id=customer.pk,
+            channel=principal.channel,
+            created_by=principal.actor,
+            items=items,
+            total_price=total_snapshot(assessment.totals),
+            description=request.description,
+            external_id=request.external_id,
+            priority=request.priority,
+            category=request.category,
+            note=request.note,
+            requested_completion_date=request.requested_completion_date,
+        )
+        if idempotency_key:
+            _remember(principal, idempotency_key, fingerprint, order)
     return CheckoutResult(order, replayed=False)

@@ -93,7 +93,7 @@ def touch(cart: ShoppingCart, principal: Principal, kind: str, summary: str) -> 
 
 
 # --- items --------------------------------------------------------------------------------------
-def _check_items(cart: ShoppingCart, items: list[ItemInput], principal: Principal) -> dict[str, HeldProduct]:
+def check_items(cart: ShoppingCart, items: list[ItemInput], principal: Principal) -> dict[str, HeldProduct]:
     """Refuse lines that can never be right (unknown offering, bad configuration, someone else's product)."""
     now = timezone.now()
     held_ids = {i.held_product_id for i in items if i.held_product_id}
@@ -175,7 +175,7 @@ def cart_create(
             contact_medium=contact_medium or [],
             expires_at=timezone.now() + _idle(),
         )
-        _check_items(cart, items, principal)
+        check_items(cart, items, principal)
         CartItem.objects.bulk_create([_new_item(cart, i, principal) for i in items])
         record(
             cart, principal, "created", f"started in {principal.channel}" + (f": {_summary(items)}" if items else "")
@@ -204,7 +204,7 @@ def cart_update(
         check_open(cart)
         changes = []
         if items is not None:
-            _check_items(cart, items, principal)
+            check_items(cart, items, principal)
             cart.items.all().delete()
             CartItem.objects.bulk_create([_new_item(cart, i, principal) for i in items])
             changes.append(f"items set to {_summary(items) or 'nothing'}")
@@ -223,7 +223,7 @@ def cart_item_add(
         cart = lock_cart(cart_id)
         check_version(cart, expected_versions)
         check_open(cart)
-        _check_items(cart, [item], principal)
+        check_items(cart, [item], principal)
         line = _new_item(cart, item, principal)
         line.save()
         touch(cart, principal, "item added", _summary([item]))
@@ -257,7 +257,7 @@ def cart_item_change(
             held_product_id=line.held_product_id,
             status=status or line.status,
         )
-        _check_items(cart, [wanted], principal)
+        check_items(cart, [wanted], principal)
         line.quantity, line.characteristics, line.status = wanted.quantity, wanted.characteristics, wanted.status
         line.save()
         touch(cart, principal, "item changed", f"item {line.pk}: {_summary([wanted])}")

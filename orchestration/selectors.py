@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch, QuerySet
 
-from orchestration.models import ProductOrder, ProductOrderItem
+from orchestration.models import CancelProductOrder, ProductOrder, ProductOrderItem
 from overlay.api.principal import Principal
 
 
@@ -35,3 +35,8 @@ def orders_in_flight(principal: Principal | None, customer_id: str) -> list[Prod
         .order_by("-order_date")
         .only("id", "state", "order_date", "channel")[:10]
     )
+
+
+def cancellations_visible(principal: Principal | None) -> QuerySet[CancelProductOrder]:
+    """Cancellation requests of the orders the caller may see."""
+    return CancelProductOrder.objects.filter(order__in=orders_visible(principal).values("pk"))

@@ -1,4 +1,4 @@
-from orchestration.models import ProductOrder
+from orchestration.models import CancelProductOrder, ProductOrder
 from overlay.api.filters import TMFFilterSet
 
 
@@ -14,4 +14,16 @@ class ProductOrderFilterSet(TMFFilterSet):
 
     class Meta:
         model = ProductOrder
+        fields = []
+
+
+class CancelProductOrderFilterSet(TMFFilterSet):
+    tmf_attributes = {
+        "id": ("id", "text"),
+        "state": ("state", "text"),
+        "productOrder.id": ("order_id", "text"),
+    }
+
+    class Meta:
+        model = CancelProductOrder
         fields = []

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from customers.api.representations import CUSTOMER_BASE, INVENTORY_BASE
-from orchestration.models import ProductOrder, ProductOrderItem
+from orchestration.models import CancelProductOrder, ProductOrder, ProductOrderItem
 from overlay.api.representation import compact, money, number, timestamp
 
 ORDER_BASE = "/tmf-api/productOrderingManagement/v4"
@@ -126,10 +126,33 @@ def product_order(order: ProductOrder, ctx) -> dict:
             ],
             "productOrderItem": [order_item(i, ctx) for i in order.items.all()],
             "orderTotalPrice": [total_price(t) for t in order.order_total_price],
+            "cancellationDate": timestamp(order.cancellation_date),
+            "cancellationReason": order.cancellation_reason or None,
+            "requestedCompletionDate": timestamp(order.requested_completion_date),
+            "category": order.category or None,
             # Overlay extensions.
             "stateReason": order.state_reason or None,
             "shoppingCart": {"id": order.cart_id} if order.cart_id else None,
             "lastUpdate": timestamp(order.last_update),
             "@type": "ProductOrder",
+        }
+    )
+
+
+def cancel_product_order(cancellation: CancelProductOrder, ctx) -> dict:
+    return compact(
+        {
+            "id": cancellation.pk,
+            "href": ctx.href(f"{ORDER_BASE}/cancelProductOrder/{cancellation.pk}"),
+            "state": cancellation.state,
+            "cancellationReason": cancellation.cancellation_reason or None,
+            "requestedCancellationDate": timestamp(cancellation.requested_cancellation_date),
+            "effectiveCancellationDate": timestamp(cancellation.effective_cancellation_date),
+            "productOrder": {
+                "id": cancellation.order_id,
+                "href": ctx.href(f"{ORDER_BASE}/productOrder/{cancellation.order_id}"),
+                "@referredType": "ProductOrder",
+            },
+            "@type": "CancelProductOrder",
         }
     )

@@ -1,9 +1,17 @@
-"""TMF622 productOrder: customers see their own orders; agents and entitled applications all."""
+"""TMF622: productOrder (read, direct creation) and cancelProductOrder. Customers see and act on their own."""
 
-from orchestration import selectors
+from rest_framework import status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from cart import checkout
+from customers.selectors import customers_visible
+from orchestration import selectors, services
 from orchestration.api import representations
-from orchestration.api.filters import ProductOrderFilterSet
-from overlay.api.views import TMFResourceViewSet
+from orchestration.api.filters import CancelProductOrderFilterSet, ProductOrderFilterSet
+from orchestration.api.serializers import CancelProductOrderInput, ProductOrderInput
+from overlay.api.views import RepresentationContext, TMFResourceViewSet
+from overlay.errors import NotFound, UnprocessableEntity
 
 
 class ProductOrderViewSet(TMFResourceViewSet):
@@ -12,7 +20,8 @@ class ProductOrderViewSet(TMFResourceViewSet):
     read_scope = "orders:read"
     write_scope = "orders:write"
     filterset_class = ProductOrderFilterSet
-    http_method_names = ["get", "head", "options"]
+    create_serializer_class = ProductOrderInput
+    http_method_names = ["get", "head", "options", "post"]
 
     def get_queryset(self):
         return selectors.orders_visible(self.principal)
@@ -22,3 +31,61 @@ class ProductOrderViewSet(TMFResourceViewSet):
 
     def represent(self, obj, ctx):
         return representations.product_order(obj, ctx)
+
+    def create(self, request, *args, **kwargs):
+        """Place an order directly: checked, qualified and priced like a checkout (``Idempotency-Key`` optional)."""
+        serializer = ProductOrderInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        principal = self.principal
+        named = serializer.validated_data.get("relatedParty")
+        if principal.customer_id is not None:
+            if named not in (None, principal.customer_id):
+                raise PermissionDenied("A customer orders for themself only.")
+            customer_id = principal.customer_id
+        else:
+            if named is None:
+                raise UnprocessableEntity("relatedParty: name the customer (role customer) the order is for.")
+            if not customers_visible(principal).filter(pk=named).exists():
+                raise UnprocessableEntity(f"relatedParty: there is no customer '{named}'.")
+            customer_id = named
+        result = checkout.order_place(
+            principal,
+            serializer.to_request(customer_id),
+            idempotency_key=request.headers.get("Idempotency-Key", "")[:200],
+            body=request.data,
+        )
+        body, etag = self.rendered(self.get_object(result.order.pk))
+        headers = {"Location": body["href"], "ETag": etag}
+        return Response(
+            body, status=status.HTTP_200_OK if result.replayed else status.HTTP_201_CREATED, headers=headers
+        )
+
+
+class CancelProductOrderViewSet(TMFResourceViewSet):
+    resource_type = "CancelProductOrder"
+    base_path = f"{representations.ORDER_BASE}/cancelProductOrder"
+    read_scope = "orders:read"
+    write_scope = "orders:write"
+    filterset_class = CancelProductOrderFilterSet
+    create_serializer_class = CancelProductOrderInput
+    http_method_names = ["get", "head", "options", "post"]
+
+    def get_queryset(self):
+        return selectors.cancellations_visible(self.principal)
+
+    def represent(self, obj, ctx):
+        return representations.cancel_product_order(obj, ctx)
+
+    def perform_create(self, data: dict):
+        order_id = data["productOrder"]["id"]
+        if not selectors.orders_visible(self.principal).filter(pk=order_id).exists():
+            raise NotFound(f"No product order with id '{order_id}'.")
+        return services.order_cancel(
+            order_id,
+            reason=data["cancellationReason"],
+            actor=self.principal.actor,
+            requested_date=data["requestedCancellationDate"],
+        )
+
+    def href_of(self, ctx: RepresentationContext, obj_id: str) -> str:
+        return ctx.href(f"{self.base_path}/{obj_id}")

@@ -6,7 +6,7 @@ from cart.models import Qualification, ShoppingCart
 from orchestration.models import ProductOrder
 from tests.cart.conftest import CART, line
 from tests.customers.factories import CustomerFactory
-from tests.tmf import TMFReadContract, TMFReadOnlyContract
+from tests.tmf import TMFReadContract, assert_tmf_error
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,7 @@ class TestShoppingCart(CartRows, TMFReadContract):
         assert [item["id"] for item in response.json()] == [rows[1].pk]
 
 
-class TestProductOrder(CartRows, TMFReadOnlyContract):
+class TestProductOrder(CartRows, TMFReadContract):
     path = "/tmf-api/productOrderingManagement/v4/productOrder"
     resource_type = "ProductOrder"
     model = ProductOrder
@@ -73,6 +73,13 @@ class TestProductOrder(CartRows, TMFReadOnlyContract):
 
     def filter_case(self, rows):
         return f"relatedParty.id={rows[2].customer_id}", {rows[2].pk}
+
+    def test_orders_are_not_edited_or_deleted(self, reader, channels):
+        # Orders change through fulfilment and cancelProductOrder (tests/orchestration/test_order_api.py).
+        row = self.make(1, channels)[0]
+        assert_tmf_error(reader.patch(f"{self.path}/{row.pk}", {"state": "completed"}, format="json"), 405)
+        assert_tmf_error(reader.delete(f"{self.path}/{row.pk}"), 405)
+        assert ProductOrder.objects.get(pk=row.pk).state == "acknowledged"
 
     def test_quoted_name_filter_matches_exactly(self, reader, channels):
         rows = self.make(2, channels)
