@@ -1,6 +1,29 @@
-from django.contrib import admin
+"""The order console: orders with their task graph and timeline, events and their deliveries.
 
-from orchestration.models import EventSubscription, ProductOrder, ProductOrderItem
+Agents look; supervisors (``orchestration.supervise_productorder``) may also retry, cancel and
+complete by hand. Every action goes through ``orchestration.services`` and lands on the timeline.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
+
+from orchestration import dispatch, services
+from orchestration.models import (
+    DeliveryAttempt,
+    EventDelivery,
+    EventSubscription,
+    FulfilmentTask,
+    OutboxEvent,
+    ProductOrder,
+    ProductOrderItem,
+)
+from orchestration.selectors import task_graph
+from overlay.errors import DomainError
+
+SUPERVISE = "orchestration.supervise_productorder"
 
 
 @admin.register(EventSubscription)
@@ -8,12 +31,13 @@ class EventSubscriptionAdmin(admin.ModelAdmin):
     list_display = ("api", "callback", "query", "owner", "created_at")
     list_filter = ("api",)
     search_fields = ("callback", "owner")
+    exclude = ("secret",)
 
 
 class ProductOrderItemInline(admin.TabularInline):
     model = ProductOrderItem
     extra = 0
-    fields = ("item_id", "action", "offering_name", "quantity", "characteristics", "state")
+    fields = ("item_id", "action", "offering_name", "quantity", "characteristics", "state", "held_product")
     readonly_fields = fields
     can_delete = False
 
@@ -21,7 +45,7 @@ class ProductOrderItemInline(admin.TabularInline):
 @admin.register(ProductOrder)
 class ProductOrderAdmin(admin.ModelAdmin):
     list_display = ("id", "customer", "state", "channel", "created_by", "order_date")
-    list_filter = ("state", "channel")
+    list_filter = ("state", "channel", "undoing")
     search_fields = ("=id", "=external_id", "customer__family_name", "customer__email")
     list_select_related = ("customer",)
     readonly_fields = (
@@ -32,18 +56,132 @@ class ProductOrderAdmin(admin.ModelAdmin):
         "created_by",
         "state",
         "state_reason",
+        "undoing",
         "description",
         "external_id",
         "order_total_price",
         "order_date",
         "completion_date",
+        "cancellation_reason",
         "last_update",
     )
     exclude = ("note", "priority")
     inlines = (ProductOrderItemInline,)
+    change_form_template = "admin/orchestration/productorder/change_form.html"
 
     def has_add_permission(self, request):
         return False  # orders come from checkout (or the API), never typed in
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # orders change through fulfilment and the supervisor actions below
+
+    def get_urls(self):
+        supervise = self.admin_site.admin_view(self.supervise_view)
+        return [
+            path("<str:order_id>/supervise/<str:action>/", supervise, name="orchestration_productorder_supervise"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        order = get_object_or_404(ProductOrder, pk=object_id)
+        extra = {
+            "graph": task_graph(order),
+            "timeline": list(order.timeline.order_by("at", "id")),
+            "may_supervise": request.user.has_perm(SUPERVISE),
+            "actions_urls": {
+                a: reverse("admin:orchestration_productorder_supervise", args=[order.pk, a])
+                for a in ("retry", "cancel", "complete")
+            },
+        }
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
+
+    @staticmethod
+    @require_POST
+    def supervise_view(request, order_id: str, action: str):
+        if not request.user.has_perm(SUPERVISE):
+            raise PermissionDenied("Only supervisors may retry, cancel or complete orders.")
+        actor = f"supervisor:{request.user.get_username()}"
+        reason = request.POST.get("reason", "").strip()
+        try:
+            if action == "retry":
+                count = services.order_retry(order_id, actor=actor)
+                messages.success(request, f"{count} tasks sent again.")
+            elif action == "cancel":
+                services.order_cancel(order_id, reason=reason or "cancelled by a supervisor", actor=actor)
+                messages.success(request, "The order is being cancelled; what was done is being undone.")
+            elif action == "complete":
+                services.order_force_complete(order_id, actor=actor, reason=reason)
+                messages.success(request, "The order was completed by hand.")
+            else:
+                raise PermissionDenied("Unknown action.")
+        except DomainError as error:
+            messages.error(request, str(error))
+        return redirect("admin:orchestration_productorder_change", order_id)
+
+
+class DeliveryAttemptInline(admin.TabularInline):
+    model = DeliveryAttempt
+    extra = 0
+    fields = ("at", "status_code", "error", "duration_ms")
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(EventDelivery)
+class EventDeliveryAdmin(admin.ModelAdmin):
+    list_display = ("event", "subscription", "state", "attempts", "next_attempt_at", "delivered_at", "last_error")
+    list_filter = ("state", "subscription__api")
+    search_fields = ("=event__resource_id", "subscription__callback")
+    list_select_related = ("event", "subscription")
+    readonly_fields = [f.name for f in EventDelivery._meta.fields]
+    inlines = (DeliveryAttemptInline,)
+    actions = ("redeliver",)
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Deliver again now", permissions=["change"])
+    def redeliver(self, request, queryset):
+        count = dispatch.redeliver(queryset)
+        messages.success(request, f"{count} deliveries will be tried again.")
+
+
+class EventDeliveryInline(admin.TabularInline):
+    model = EventDelivery
+    extra = 0
+    fields = ("subscription", "state", "attempts", "next_attempt_at", "delivered_at", "last_error")
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+
+@admin.register(OutboxEvent)
+class OutboxEventAdmin(admin.ModelAdmin):
+    list_display = ("seq", "event_type", "resource_type", "resource_id", "created_at")
+    list_filter = ("api", "event_type")
+    search_fields = ("=resource_id", "=event_id")
+    readonly_fields = [f.name for f in OutboxEvent._meta.fields]
+    inlines = (EventDeliveryInline,)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FulfilmentTask)
+class FulfilmentTaskAdmin(admin.ModelAdmin):
+    list_display = ("reference", "system", "task", "state", "attempts", "next_attempt_at", "last_error")
+    list_filter = ("state", "system")
+    search_fields = ("=reference", "=order__id")
+    readonly_fields = [f.name for f in FulfilmentTask._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -80,6 +80,7 @@ class ProductOrder(models.Model):
     class Meta:
         ordering = ("-order_date", "id")
         indexes = [models.Index(fields=["customer", "-order_date"], name="order_customer_idx")]
+        permissions = [("supervise_productorder", "Can retry, cancel and complete orders by hand")]
 
     def __str__(self) -> str:
         return f"order {self.id} ({self.state})"

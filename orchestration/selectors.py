@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch, QuerySet
 
-from orchestration.models import CancelProductOrder, ProductOrder, ProductOrderItem
+from orchestration.models import CancelProductOrder, FulfilmentTask, ProductOrder, ProductOrderItem
 from overlay.api.principal import Principal
 
 
@@ -40,3 +40,22 @@ def orders_in_flight(principal: Principal | None, customer_id: str) -> list[Prod
 def cancellations_visible(principal: Principal | None) -> QuerySet[CancelProductOrder]:
     """Cancellation requests of the orders the caller may see."""
     return CancelProductOrder.objects.filter(order__in=orders_visible(principal).values("pk"))
+
+
+def task_graph(order: ProductOrder) -> list[list[FulfilmentTask]]:
+    """The order's tasks in waves: each wave waits only for tasks in the waves before it."""
+    tasks = list(FulfilmentTask.objects.filter(order=order).select_related("item").order_by("id"))
+    level: dict[int, int] = {}
+    by_id = {t.pk: t for t in tasks}
+
+    def depth(task: FulfilmentTask, seen: frozenset = frozenset()) -> int:
+        if task.pk not in level:
+            before = [by_id[i] for i in task.depends_on if i in by_id and i not in seen]
+            level[task.pk] = 1 + max((depth(b, seen | {task.pk}) for b in before), default=-1)
+        return level[task.pk]
+
+    waves: dict[int, list[FulfilmentTask]] = {}
+    for task in tasks:
+        task.waits_for = [by_id[i] for i in task.depends_on if i in by_id]
+        waves.setdefault(depth(task), []).append(task)
+    return [waves[k] for k in sorted(waves)]
