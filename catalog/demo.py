@@ -14,6 +14,7 @@ from catalog import services
 from catalog.models import (
     Campaign,
     Channel,
+    FulfilmentStep,
     MarketSegment,
     OfferingRule,
     ProductOffering,
@@ -51,6 +52,46 @@ def _offering(
 
 
 @transaction.atomic
+def _fulfilment_plans(*, phone, mobile, broadband, tv, usage, streaming) -> None:
+    """What happens where when each is ordered: the reference hybrid order runs across all five systems."""
+    plans = {
+        # key, system, task, after, undo, creates the product, on failure
+        mobile: [
+            ("activate_sim", "mobile", "activate_sim", "ship_device", "deactivate_sim", True, "fail_order"),
+            ("bill", "crm", "add_billing", "activate_sim", "remove_billing", False, "fail_order"),
+        ],
+        broadband: [
+            ("provision_line", "fixed", "provision_line", "", "cease_line", True, "fail_order"),
+            ("bill", "crm", "add_billing", "provision_line", "remove_billing", False, "fail_order"),
+        ],
+        tv: [("bill", "crm", "add_billing", "", "remove_billing", False, "fail_order")],
+        usage: [("add_bundle", "mobile", "add_data_bundle", "", "remove_data_bundle", False, "fail_order")],
+        streaming: [
+            ("activate_service", "partner", "activate_subscription", "", "deactivate_subscription", True, "drop_item"),
+            ("bill", "crm", "add_billing", "activate_service", "remove_billing", False, "drop_item"),
+        ],
+        **{
+            spec: [("ship_device", "logistics", "ship_device", "", "return_device", True, "fail_order")]
+            for spec in phone
+        },
+    }
+    FulfilmentStep.objects.bulk_create(
+        FulfilmentStep(
+            specification_id=spec,
+            position=position,
+            key=key,
+            system=system,
+            task=task,
+            after=after,
+            undo_task=undo,
+            creates_product=creates,
+            on_failure=on_failure,
+        )
+        for spec, steps in plans.items()
+        for position, (key, system, task, after, undo, creates, on_failure) in enumerate(steps)
+    )
+
+
 def load_demo_catalog() -> bool:
     """Create the demo catalog unless it is there already; True if it was created."""
     if ProductOffering.objects.filter(source_system=DEMO_SOURCE).exists():
@@ -121,6 +162,15 @@ def load_demo_catalog() -> bool:
     lite_spec = spec("Aurora Lite smartphone", "physical", brand="Aurora")
     usage_spec = spec("Mobile data add-on", "digital")
     streaming_spec = spec("StreamMax subscription", "digital", brand="StreamMax")
+
+    _fulfilment_plans(
+        phone=[phone_spec, lite_spec],
+        mobile=mobile_spec,
+        broadband=broadband_spec,
+        tv=tv_spec,
+        usage=usage_spec,
+        streaming=streaming_spec,
+    )
 
     offerings = {}
     for key, name, monthly, gigabytes in [

@@ -5,7 +5,8 @@
 2. migrates, loads roles, demo users, the demo catalog and the simulated systems,
 3. pulls every system through the real adapters (`manage.py sync`),
 4. tells the simulator to push its changes to Overlay's webhook,
-5. serves the API and the admin until Ctrl-C, then stops the simulator.
+5. starts the orchestration sweeper (retries, polls, undoing, event redelivery: no broker needed),
+6. serves the API and the admin until Ctrl-C, then stops the simulator and the sweeper.
 """
 
 import argparse
@@ -66,6 +67,7 @@ def main() -> int:
         ],
         cwd=ROOT,
     )
+    sweeper = None
     try:
         wait_for(f"{simulator_url}/_control/stats")
         manage("migrate", "--no-input", "-v0")
@@ -76,6 +78,7 @@ def main() -> int:
             "secret": os.environ["SIMULATOR_WEBHOOK_SECRET"],
         }
         urlopen(Request(f"{simulator_url}/_control/webhook", data=json.dumps(webhook).encode(), method="POST")).read()
+        sweeper = subprocess.Popen([PYTHON, "manage.py", "orchestrate", "--every", "2"], cwd=ROOT)
         print(
             f"\nOverlay is serving on http://{args.host}:{args.port}/\n"
             f"  Admin console: http://{args.host}:{args.port}/admin/   (users above, e.g. manager / overlay-demo)\n"
@@ -91,6 +94,9 @@ def main() -> int:
     except KeyboardInterrupt:
         return 0
     finally:
+        if sweeper is not None:
+            sweeper.terminate()
+            sweeper.wait(timeout=10)
         simulator.terminate()
         simulator.wait(timeout=10)
 

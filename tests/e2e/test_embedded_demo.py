@@ -14,6 +14,25 @@ from tests.adapters.conftest import API_KEY, ROOT, Simulator
 
 pytestmark = pytest.mark.e2e
 
+ORDER_SCRIPT = """
+from django.db import transaction
+from catalog.models import ProductOffering
+from customers.models import Customer
+from orchestration.models import ProductOrder
+from orchestration.services import OrderItemInput, order_create
+
+phone = ProductOffering.objects.get(name="Aurora X")
+plan = ProductOffering.objects.get(name="Mobile M 50 GB")
+with transaction.atomic():
+    order = order_create(
+        customer_id=Customer.objects.first().pk, channel="web", created_by="e2e", total_price=[],
+        items=[OrderItemInput("1", "add", phone.pk, phone.name, 1), OrderItemInput("2", "add", plan.pk, plan.name, 1)],
+    )
+order = ProductOrder.objects.get(pk=order.pk)
+done = order.tasks.order_by("finished_at")
+print(order.state, *[f"{t.system}:{t.task}" for t in done])
+"""
+
 
 def test_the_embedded_demo_syncs_on_sqlite(tmp_path):
     simulator = Simulator(tmp_path, customers=60)
@@ -48,5 +67,10 @@ def test_the_embedded_demo_syncs_on_sqlite(tmp_path):
         )
         customers, products = map(int, counts.split())
         assert customers >= 60 and products == 90 + 30 + 12  # subscriptions, lines, shipments
+        # Without a broker, an order is fulfilled in-process through the simulator, phone before SIM.
+        order = manage("shell", "-v0", "-c", ORDER_SCRIPT).split()
+        assert order[0] == "completed", order
+        assert order[1:] == ["logistics:ship_device", "mobile:activate_sim", "crm:add_billing"]
+        assert "orders: 0" in manage("orchestrate", "--once", "-v2")
     finally:
         simulator.stop()
