@@ -1,6 +1,6 @@
 """Read queries on orders, every one scoped to what the caller may see."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from orchestration.models import CancelProductOrder, FulfilmentTask, ProductOrder, ProductOrderItem
 from overlay.api.principal import Principal
@@ -23,17 +23,24 @@ def orders_with_related(orders: QuerySet[ProductOrder]) -> QuerySet[ProductOrder
     )
 
 
-FINAL_STATES = ("completed", "failed", "cancelled", "rejected")
+FINAL_STATES = ("completed", "failed", "partial", "cancelled", "rejected")
 
 
 def orders_in_flight(principal: Principal | None, customer_id: str) -> list[ProductOrder]:
-    """The customer's orders still being fulfilled that the caller may see (for the 360° view)."""
+    """The customer's orders still being fulfilled that the caller may see (for the 360° view).
+
+    Each carries its fulfilment progress, counted in the same query: ``tasks_total``,
+    ``tasks_done`` and ``tasks_failed``.
+    """
+    done = Count("tasks", filter=Q(tasks__state=FulfilmentTask.State.DONE))
+    failed = Count("tasks", filter=Q(tasks__state__in=("failed", "undoFailed")))
     return list(
         orders_visible(principal)
         .filter(customer_id=customer_id)
         .exclude(state__in=FINAL_STATES)
         .order_by("-order_date")
-        .only("id", "state", "order_date", "channel")[:10]
+        .only("id", "state", "order_date", "channel", "state_reason")
+        .annotate(tasks_total=Count("tasks"), tasks_done=done, tasks_failed=failed)[:10]
     )
 
 

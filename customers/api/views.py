@@ -16,7 +16,7 @@ from customers.search import CustomerSearch, customer_search
 from customers.services import Actor, interaction_record
 from orchestration.selectors import orders_in_flight
 from overlay.api.principal import principal_of
-from overlay.api.representation import timestamp
+from overlay.api.representation import compact, timestamp
 from overlay.api.views import RepresentationContext, TMFResourceViewSet, conditional_response, etag_of
 from overlay.errors import NotFound, UnprocessableEntity
 from overlay.services import customer_token_issue
@@ -220,6 +220,15 @@ def three_sixty_viewed(request, principal, customer, where: str) -> dict:
             "state": order.state,
             "channel": order.channel,
             "orderDate": timestamp(order.order_date),
+            "fulfilment": compact(
+                {
+                    "tasks": order.tasks_total,
+                    "done": order.tasks_done,
+                    "failed": order.tasks_failed,
+                    "percent": round(100 * order.tasks_done / order.tasks_total) if order.tasks_total else 100,
+                    "note": order.state_reason or None,
+                }
+            ),
         }
         for order in orders_in_flight(principal, customer.pk)
     ]

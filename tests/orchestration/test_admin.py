@@ -1,6 +1,7 @@
 """The order console: agents see the task graph and timeline; only supervisors act, and every act is recorded."""
 
 import pytest
+from django.urls import reverse
 
 from orchestration.models import EventDelivery, OrderEvent, OutboxEvent, ProductOrder
 from tests.orchestration.conftest import item, place
@@ -81,3 +82,14 @@ def test_events_and_deliveries_are_visible_to_supervisors(staff_client, web, hyb
     assert supervisor.get("/admin/orchestration/eventdelivery/").status_code == 200
     delivery = EventDelivery.objects.get()
     assert supervisor.get(f"/admin/orchestration/eventdelivery/{delivery.pk}/change/").status_code == 200
+
+
+def test_the_360_shows_fulfilment_progress_of_orders_in_flight(make_client, staff_client, hybrid, customer):
+    order = place(customer, [item(1, hybrid.phone), item(2, hybrid.plan)])
+    order.tasks.filter(key="ship").update(state="done")
+    order.tasks.filter(key="activate_sim").update(state="failed")
+    app = make_client("web", ("customers:read", "orders:read"))
+    body = app.get(f"/api/v1/customers/{customer.pk}/360").json()
+    assert body["productOrder"][0]["fulfilment"] == {"tasks": 3, "done": 1, "failed": 1, "percent": 33}
+    html = staff_client("agent").get(reverse("admin:customer-console-customer", args=[customer.pk])).content.decode()
+    assert "1/3 tasks done, 1 failed" in html
