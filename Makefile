@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench-catalog bench-sync bench-customers bench-cart clean
+.PHONY: run test lint format bench-catalog bench-sync bench-customers bench-cart bench-orders clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,9 @@ bench-customers: $(VENV)/.installed
 
 bench-cart: $(VENV)/.installed
 	$(PY) scripts/with_services.py -- $(PY) bench/cart/run.py $(BENCH_ARGS)
+
+bench-orders: $(VENV)/.installed
+	$(PY) scripts/with_services.py -- $(PY) bench/orders/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var db.sqlite3

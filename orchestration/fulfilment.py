@@ -116,20 +116,14 @@ def task_run(task_id: int) -> None:
         task.lease_until = now + timedelta(seconds=settings.FULFILMENT_LEASE_SECONDS)
         task.submitted_at = task.submitted_at or now
         task.save(update_fields=["state", "attempts", "lease_until", "submitted_at"])
-        payload = {**task.payload, "inputs": _inputs_of(task)}
+        payload = {**task.payload, "inputs": _inputs_of(task)} if task.depends_on else task.payload
         name, reference, system, attempt = task.task, task.reference, task.system, task.attempts
     try:
-        adapter = fulfilment_target(system)
-    except FulfilmentRejected as error:
-        return _attempt_failed(task_id, attempt, str(error), permanent=True)
-    try:
-        status = adapter.submit(name, reference, payload)
+        status = fulfilment_target(system).submit(name, reference, payload)
     except FulfilmentRejected as error:
         return _attempt_failed(task_id, attempt, str(error), permanent=True)
     except SourceUnavailable as error:
         return _attempt_failed(task_id, attempt, str(error), permanent=False)
-    finally:
-        adapter.close()
     _record_status(task_id, status, attempt=attempt)
 
 
@@ -148,11 +142,7 @@ def task_poll(task_id: int) -> None:
         task.save(update_fields=["next_attempt_at"])
         reference, system = task.reference, task.system
     try:
-        adapter = fulfilment_target(system)
-        try:
-            status = adapter.status(reference)
-        finally:
-            adapter.close()
+        status = fulfilment_target(system).status(reference)
     except (SourceUnavailable, FulfilmentRejected) as error:
         logger.warning("polling %s failed: %s", reference, error)
         later(_jobs().poll_task, task_id, delay=settings.FULFILMENT_POLL_SECONDS)
@@ -380,11 +370,7 @@ def order_undo_step(order_id: str) -> bool:
             return True
         undo, reference, system = task.undo_task or "cancel", task.reference, task.system
     try:
-        adapter = fulfilment_target(system)
-        try:
-            adapter.compensate(undo, reference)
-        finally:
-            adapter.close()
+        fulfilment_target(system).compensate(undo, reference)
     except FulfilmentRejected as error:
         return _undo_result(task.pk, f"{system} refused to {undo}: {error}")
     except SourceUnavailable as error:
@@ -448,44 +434,45 @@ def order_undo(order_id: str) -> None:
 def sweep(now=None) -> dict:
     """Pick up work whose job was lost (a crash before a message was sent, a dead worker's lease).
 
-    Runs every ``SWEEP_SECONDS`` from Celery beat, and in embedded mode (no broker) it is what
-    carries out delayed work: retries, polls and undoing.
+    Runs every ``SWEEP_SECONDS`` from Celery beat. With a broker, only work overdue by
+    ``FULFILMENT_REQUEUE_SECONDS`` is sent again (and a dead worker's task once its lease ran
+    out); in embedded mode (no broker) delayed work is not queued at all, so the sweeper is what
+    carries it out: retries, polls and undoing.
     """
     now = now or timezone.now()
     jobs = _jobs()
-    stale = now - timedelta(seconds=settings.SWEEP_SECONDS)
+    # Work whose message should be in a queue already is only sent again after a long while:
+    # under a backlog, messages legitimately wait, and duplicates would only lengthen the line.
+    lost = now - timedelta(seconds=settings.FULFILMENT_REQUEUE_SECONDS)
     counts = {"orders": 0, "tasks": 0, "polls": 0, "undo": 0}
-    for order_id in ProductOrder.objects.filter(state=S.ACKNOWLEDGED, order_date__lte=stale).values_list(
-        "pk", flat=True
-    )[:200]:
+    acknowledged = ProductOrder.objects.filter(state=S.ACKNOWLEDGED, order_date__lte=lost).values_list("pk", flat=True)
+    for order_id in acknowledged[:200]:
         jobs.start_order_task.delay(order_id)
         counts["orders"] += 1
     due = (
         FulfilmentTask.objects.filter(order__state=S.IN_PROGRESS, order__undoing=False)
         .filter(
-            Q(state=T.READY, next_attempt_at__lte=stale)
+            Q(state__in=(T.READY, T.RETRYING), next_attempt_at__lte=lost)
             | Q(state=T.READY, next_attempt_at__isnull=True)
-            | Q(state=T.RETRYING, next_attempt_at__lte=now)
-            | Q(state=T.RUNNING, lease_until__lte=now)
+            | Q(state=T.RUNNING, lease_until__lte=now)  # its worker died: the lease says so
         )
         .values_list("pk", flat=True)[:500]
     )
     for task_id in due:
         jobs.run_task.delay(task_id)
         counts["tasks"] += 1
-    polls = FulfilmentTask.objects.filter(state=T.IN_SYSTEM, next_attempt_at__lte=now).values_list("pk", flat=True)
+    polls = FulfilmentTask.objects.filter(state=T.IN_SYSTEM, next_attempt_at__lte=lost).values_list("pk", flat=True)
     for task_id in polls[:500]:
         jobs.poll_task.delay(task_id)
         counts["polls"] += 1
     undoing = (
         FulfilmentTask.objects.filter(state=T.COMPENSATING)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=lost))
         .values_list("order_id", flat=True)
         .distinct()
     )
-    for order_id in set(undoing[:200]) | set(
-        ProductOrder.objects.filter(undoing=True).values_list("pk", flat=True)[:200]
-    ):
+    stuck_undoing = ProductOrder.objects.filter(undoing=True, last_update__lte=lost).values_list("pk", flat=True)
+    for order_id in set(undoing[:200]) | set(stuck_undoing[:200]):
         jobs.undo_order_task.delay(order_id)
         counts["undo"] += 1
     jobs.dispatch_events_task.delay()

@@ -218,6 +218,11 @@ EVENT_MAX_ATTEMPTS = int(os.environ.get("EVENT_MAX_ATTEMPTS", "20"))
 EVENT_TIMEOUT_SECONDS = float(os.environ.get("EVENT_TIMEOUT_SECONDS", "5"))
 # How often the sweeper picks up work whose message was lost (a crashed process, an expired lease).
 SWEEP_SECONDS = float(os.environ.get("SWEEP_SECONDS", "10"))
+# Work still waiting this long after it was due is sent again (its message may have been lost).
+# Without a broker nothing waits in a queue, so the sweeper takes it at once.
+FULFILMENT_REQUEUE_SECONDS = float(
+    os.environ.get("FULFILMENT_REQUEUE_SECONDS", "120" if os.environ.get("CELERY_BROKER_URL") else "0")
+)
 
 LOGGING = {
     "version": 1,

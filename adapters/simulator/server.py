@@ -17,7 +17,7 @@ Control (for tests, demos and benchmarks):
                            "timeout_next": 0, "malformed_every": 0, "duplicate_every": 0}
   POST /_control/changes  {"system": "crm", "count": 10}   -> appended to the change log, pushed if a webhook is set
   POST /_control/webhook  {"url": "http://127.0.0.1:8000/api/v1/backoffice/{system}/events", "secret": "..."}
-  GET  /_control/stats    request counts per system
+  GET  /_control/stats    request counts per system   (POST /_control/reset_stats sets them to 0)
   GET  /_control/fulfilment  every fulfilment task received, with its submit and cancel counts
 A stream is the baseline (record k computed from the seed) followed by the append-only change
 log; the cursor is a position in that stream, so an incremental pull misses nothing.
@@ -49,6 +49,8 @@ class Estate:
         self.api_key = api_key
         self.lock = threading.Lock()
         self.db = sqlite3.connect(db_path, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute(
             "CREATE TABLE IF NOT EXISTS changes (seq INTEGER PRIMARY KEY, system TEXT, stream TEXT, "
             "record_key TEXT, payload TEXT, changed_at TEXT)"
@@ -338,6 +340,10 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/_control/changes":
             changed = self.estate.generate_changes(body["system"], int(body.get("count", 1)))
             return self._send(200, {"changed": len(changed), "records": changed})
+        if url.path == "/_control/reset_stats":
+            with self.estate.lock:
+                self.estate.requests.clear()
+            return self._send(200, {"ok": True})
         if url.path == "/_control/webhook":
             self.estate.webhook = body if body.get("url") else None
             return self._send(200, {"ok": True})

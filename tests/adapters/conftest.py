@@ -81,9 +81,13 @@ def simulator(tmp_path):
 
 @pytest.fixture(autouse=True)
 def _fresh_circuit_breakers():
+    from adapters import services
+
     adapter_http._BREAKERS.clear()
+    services._TARGETS.clear()
     yield
     adapter_http._BREAKERS.clear()
+    services._TARGETS.clear()
 
 
 @pytest.fixture

@@ -111,6 +111,7 @@ def celery_worker(transactional_db, redis_url, tmp_path, settings, monkeypatch):
         "CELERY_BROKER_URL": redis_url,
         "CELERY_VISIBILITY_TIMEOUT": "6",
         "SWEEP_SECONDS": "1",
+        "FULFILMENT_REQUEUE_SECONDS": "5",
         "FULFILMENT_RETRY_BASE_SECONDS": "0.2",
         "FULFILMENT_RETRY_MAX_SECONDS": "1",
         "FULFILMENT_POLL_SECONDS": "0.2",

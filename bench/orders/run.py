@@ -1,0 +1,276 @@
+#!/usr/bin/env python
+"""Orders fanned out through a real Redis broker and 2 Celery worker processes to the simulator.
+
+In a fresh PostgreSQL database with the demo catalog (and its fulfilment plans), N hybrid
+orders (a phone, a mobile plan, fibre, a partner streaming service: 7 tasks across five
+systems, the SIM after the shipment, billing after activation) are placed through the TMF622
+API (checked, qualified and priced like a checkout). Two worker processes carry them out
+against the simulator, which answers every request after ``--latency-ms``.
+
+Prints orders/min completed, p50/p95 time from checkout to completed, and the check that no
+task was lost and none provisioned twice. The ceiling the simulator's latency allows is
+printed beside the throughput: with W worker threads in all and a latency L, at most W/L
+requests per second reach the systems; the ratio of the two shows how much is left to Overlay.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.request import Request, urlopen
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from bench.common import fresh_database, log  # noqa: E402
+
+BENCH_DB = "overlay_bench_orders"
+API_KEY = "bench-simulator-key"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def control(url: str, path: str, body: dict) -> dict:
+    return json.loads(urlopen(Request(f"{url}/_control/{path}", data=json.dumps(body).encode()), timeout=10).read())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--orders", type=int, default=200)
+    parser.add_argument("--latency-ms", type=int, default=50, help="The simulator's latency per request.")
+    parser.add_argument("--threads", type=int, default=8, help="Threads per worker process (2 processes).")
+    args = parser.parse_args()
+    redis_url = os.environ.get("REDIS_URL") or sys.exit("Set REDIS_URL (or run `make bench-orders`).")
+
+    database_url = fresh_database(BENCH_DB, "bench-orders")
+    tmp = Path(tempfile.mkdtemp(prefix="overlay-bench-orders-"))
+    port = free_port()
+    sim_url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "overlay.settings",
+        "SECRET_KEY": "bench-only",
+        "CELERY_BROKER_URL": redis_url,
+        "SIMULATOR_API_KEY": API_KEY,
+        "FULFILMENT_POLL_SECONDS": "0.5",
+        "SWEEP_SECONDS": "5",
+        "LOG_LEVEL": "WARNING",
+        "DB_CONN_MAX_AGE": "60",
+    }
+    os.environ.update({k: env[k] for k in ("DATABASE_URL", "SECRET_KEY", "CELERY_BROKER_URL", "SIMULATOR_API_KEY")})
+    os.environ.update({"DJANGO_SETTINGS_MODULE": "overlay.settings", "LOG_LEVEL": "WARNING"})
+    processes = []
+    try:
+        simulator = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "adapters.simulator", "--port", str(port), "--customers", "50"),
+                *("--db", str(tmp / "sim.sqlite3"), "--api-key", API_KEY),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+        )
+        processes.append(simulator)
+        import django
+
+        django.setup()
+        from django.conf import settings
+        from django.core.management import call_command
+
+        settings.ALLOWED_HOSTS = ["*"]
+        call_command("migrate", verbosity=0)
+        client, items, customers = prepare(args, sim_url, redis_url)
+        baseline = simulator_alone(args, sim_url)
+
+        log(f"starting 2 worker processes x {args.threads} threads")
+        for n in (1, 2):
+            command = [
+                *(sys.executable, "-m", "celery", "-A", "overlay", "worker", "--pool", "threads"),
+                *("--concurrency", str(args.threads), "--loglevel", "INFO", "--hostname", f"bench{n}@%h"),
+                *("--without-gossip", "--without-mingle"),
+            ]
+            if n == 1:
+                command += ["--beat", "--schedule", str(tmp / "beat")]
+            logfile = open(tmp / f"w{n}.log", "w")
+            processes.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=logfile, stderr=subprocess.STDOUT))
+        deadline = time.monotonic() + 60
+        while sum("ready." in (tmp / f"w{n}.log").read_text() for n in (1, 2)) < 2:
+            if time.monotonic() > deadline:
+                sys.exit("the workers did not start")
+            time.sleep(0.2)
+        control(sim_url, "reset_stats", {})
+        orders, setup = place_orders(args, client, items, customers)
+        report(args, orders, setup, sim_url, baseline)
+        return 0
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=30)
+
+
+def simulator_alone(args, sim_url: str) -> float:
+    """The baseline: the same requests per order (7 submits), sent straight to the simulator by as many
+    threads as the workers have; orders/min the simulator itself allows at this latency."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    plan = [
+        ("logistics", "ship_device"),
+        ("mobile", "activate_sim"),
+        ("crm", "add_billing"),
+        ("fixed", "provision_line"),
+    ]
+    plan += [("crm", "add_billing"), ("partner", "activate_subscription"), ("crm", "add_billing")]
+    threads = 2 * args.threads
+
+    def one_order(n: int) -> None:
+        with httpx.Client(base_url=sim_url, headers={"X-Api-Key": API_KEY}, timeout=30) as http:
+            for step, (system, task) in enumerate(plan):
+                body = {"task": task, "reference": f"baseline-{n}-{step}", "payload": {}}
+                http.post(f"/{system}/fulfilment", json=body).raise_for_status()
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(one_order, range(args.orders)))
+    seconds = time.monotonic() - started
+    per_minute = args.orders / seconds * 60
+    log(f"baseline: the simulator alone, {threads} threads: {per_minute:.0f} orders/min")
+    return per_minute
+
+
+def prepare(args, sim_url: str, redis_url: str):
+    from django.test import Client
+
+    from adapters.demo import configure_simulated_systems
+    from adapters.models import BackOfficeSystem
+    from adapters.services import serviceability_ask
+    from catalog.demo import load_demo_catalog
+    from catalog.models import ProductOffering
+    from customers.models import Customer
+    from overlay.celery import app
+    from overlay.services import api_client_create
+
+    for _ in range(100):
+        try:
+            urlopen(f"{sim_url}/_control/stats", timeout=1).read()
+            break
+        except OSError:
+            time.sleep(0.1)
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+    app.conf.update(broker_url=redis_url, task_always_eager=False)
+    configure_simulated_systems(sim_url)
+    BackOfficeSystem.objects.update(sync_every_seconds=0)
+    load_demo_catalog()
+    postcode = next(p for p in (f"10{n:02d}AB" for n in range(100)) if serviceability_ask("fixed", p, "1").serviceable)
+    for system in ("crm", "mobile", "fixed", "logistics", "partner"):
+        control(sim_url, "faults", {"system": system, "latency_ms": args.latency_ms})
+    customers = Customer.objects.bulk_create(
+        Customer(given_name="Bench", family_name=f"Buyer {n}", postcode=postcode, house_number="1")
+        for n in range(args.orders)
+    )
+    names = ["Aurora X", "Mobile M 50 GB", "Fibre 500 Mbps", "StreamMax Premium (partner)"]
+    offerings = {o.name: o.pk for o in ProductOffering.objects.filter(name__in=names)}
+    token = api_client_create(
+        name="bench-web", channel="web", scopes=["orders:read", "orders:write", "customers:read"]
+    ).token
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    items = [
+        {"id": "1", "action": "add", "productOffering": {"id": offerings["Aurora X"]}},
+        {"id": "2", "action": "add", "productOffering": {"id": offerings["Mobile M 50 GB"]}},
+        {
+            "id": "3",
+            "action": "add",
+            "productOffering": {"id": offerings["Fibre 500 Mbps"]},
+            "product": {"productCharacteristic": [{"name": "Installation address", "value": f"Main St 1, {postcode}"}]},
+        },
+        {"id": "4", "action": "add", "productOffering": {"id": offerings["StreamMax Premium (partner)"]}},
+    ]
+    return client, items, customers
+
+
+def place_orders(args, client, items, customers):
+    log(f"placing {args.orders} hybrid orders through POST productOrder while the workers run")
+    started = time.monotonic()
+    placed = []
+    for customer in customers:
+        body = {"productOrderItem": items, "relatedParty": [{"id": customer.pk, "role": "customer"}]}
+        response = client.post(
+            "/tmf-api/productOrderingManagement/v4/productOrder", body, content_type="application/json"
+        )
+        if response.status_code != 201:
+            sys.exit(f"placing an order failed: {response.status_code} {response.content[:300]}")
+        placed.append(response.json()["id"])
+    return placed, time.monotonic() - started
+
+
+def report(args, order_ids: list[str], setup_seconds: float, sim_url: str, baseline: float) -> None:
+    from django.db import connection
+    from django.db.models import Max, Min
+
+    from orchestration.models import FulfilmentTask, ProductOrder
+
+    deadline = time.monotonic() + max(120, args.orders * 2)
+    final = ("completed", "failed", "partial", "cancelled")
+    while True:
+        connection.close()
+        done = ProductOrder.objects.filter(pk__in=order_ids, state__in=final, undoing=False).count()
+        if done == len(order_ids):
+            break
+        if time.monotonic() > deadline:
+            sys.exit(f"only {done} of {len(order_ids)} orders finished in time")
+        time.sleep(0.5)
+    orders = ProductOrder.objects.filter(pk__in=order_ids)
+    states = {s: orders.filter(state=s).count() for s in final}
+    span = orders.aggregate(first=Min("order_date"), last=Max("completion_date"))
+    seconds = (span["last"] - span["first"]).total_seconds()
+    latencies = sorted((o.completion_date - o.order_date).total_seconds() for o in orders)
+    tasks = FulfilmentTask.objects.filter(order_id__in=order_ids)
+    log_rows = [
+        r
+        for r in json.loads(urlopen(f"{sim_url}/_control/fulfilment", timeout=30).read())["tasks"]
+        if not r["reference"].startswith("baseline-")
+    ]
+    references = {t.reference for t in tasks}
+    seen = [r["reference"] for r in log_rows if r["reference"] in references]
+    lost = tasks.exclude(state="done").count()
+    duplicated = len(seen) - len(set(seen)) + sum(1 for r in log_rows if r["reference"] not in references)
+    resubmits = sum(r["submits"] - 1 for r in log_rows if r["reference"] in references)
+    requests = sum(json.loads(urlopen(f"{sim_url}/_control/stats", timeout=5).read()).values())
+
+    per_minute = len(order_ids) / seconds * 60
+    threads = 2 * args.threads
+    print(f"orders: {len(order_ids)} placed in {setup_seconds:.1f} s while the workers ran; states {states}")
+    print(f"fulfilment tasks: {tasks.count()} ({tasks.count() / len(order_ids):.0f} per order, five systems)")
+    print(f"completed throughput: {per_minute:.0f} orders/min ({seconds:.1f} s from the first order to the last done)")
+    print(
+        f"checkout -> completed: p50 {statistics.median(latencies):.2f} s, "
+        f"p95 {latencies[int(0.95 * (len(latencies) - 1))]:.2f} s"
+    )
+    print(
+        f"simulator: {args.latency_ms} ms per request, {requests} requests "
+        f"({requests / len(order_ids):.1f} per order); baseline, the simulator alone "
+        f"driven by {threads} threads: {baseline:.0f} orders/min"
+    )
+    print(f"ratio to the simulator-bound baseline: {per_minute / baseline:.2f}")
+    print(f"lost tasks: {lost}; duplicated tasks: {duplicated}; deduplicated resubmits: {resubmits}")
+    if lost or duplicated or states["completed"] != len(order_ids):
+        sys.exit("FAILED: every order must complete, with no task lost or duplicated")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
