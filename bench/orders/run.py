@@ -48,7 +48,7 @@ def control(url: str, path: str, body: dict) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--orders", type=int, default=200)
-    parser.add_argument("--latency-ms", type=int, default=50, help="The simulator's latency per request.")
+    parser.add_argument("--latency-ms", type=int, default=500, help="The simulator's latency per request.")
     parser.add_argument("--threads", type=int, default=8, help="Threads per worker process (2 processes).")
     args = parser.parse_args()
     redis_url = os.environ.get("REDIS_URL") or sys.exit("Set REDIS_URL (or run `make bench-orders`).")
