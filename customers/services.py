@@ -13,6 +13,7 @@ from django.utils import timezone
 from adapters.contracts import Counts, HeldProductRecord, PartyRecord
 from customers.models import (
     BillingAccount,
+    Consent,
     Customer,
     CustomerIdentifier,
     CustomerLink,
@@ -22,7 +23,7 @@ from customers.models import (
     new_id,
 )
 from overlay.bulk import insert_rows, is_postgres
-from overlay.errors import Conflict, UnprocessableEntity
+from overlay.errors import Conflict, Forbidden, UnprocessableEntity
 
 # Strongest first: the strongest kind a record has any match on decides.
 IDENTIFIER_STRENGTH = ("account", "national_id", "email", "phone")
@@ -533,3 +534,120 @@ def customer_role_end(customer: Customer, *, actor: Actor) -> None:
     customer.status = PROSPECT
     customer.save(update_fields=["status", "updated_at"])
     _record_edit(customer, actor, "Is no longer a customer")
+
+
+# --- TMF637 product writes: products Overlay itself keeps (those of back-office systems change by order) --
+OWN_PRODUCTS = "overlay"
+PRODUCT_FIELDS = (
+    "name",
+    "status",
+    "product_code",
+    "characteristics",
+    "billing_account_ref",
+    "start_date",
+    "termination_date",
+)
+
+
+def _own(product: HeldProduct) -> None:
+    if product.system != OWN_PRODUCTS:
+        raise Conflict(
+            f"This product lives in {product.system}; it changes there, by a product order, not by editing it here."
+        )
+
+
+@transaction.atomic
+def product_create(data: dict, visible_customers, *, actor: Actor) -> HeldProduct:
+    """Record a product the customer holds that no connected back-office system knows (TMF637 POST)."""
+    customer_id = data.get("customer_id")
+    if not customer_id:
+        raise UnprocessableEntity("relatedParty: name the customer who holds the product.")
+    customer = visible_customers.filter(pk=customer_id).first()
+    if customer is None:
+        raise UnprocessableEntity(f"relatedParty: there is no customer '{customer_id}'.")
+    product_id = new_id()
+    external_id = data.get("external_id") or product_id
+    if HeldProduct.objects.filter(system=OWN_PRODUCTS, external_id=external_id).exists():
+        raise Conflict(f"A product with serial number '{external_id}' exists already.")
+    product = HeldProduct(
+        id=product_id,
+        customer=customer,
+        system=OWN_PRODUCTS,
+        external_id=external_id,
+        status=data.get("status") or "created",
+        source_hash="",
+        **{k: data[k] for k in PRODUCT_FIELDS if k in data and k != "status"},
+    )
+    product.save()
+    _record_edit(customer, actor, f"Recorded the product {product.name}")
+    return product
+
+
+@transaction.atomic
+def product_update(product: HeldProduct, data: dict, *, actor: Actor) -> HeldProduct:
+    """Change a product Overlay keeps; products of back-office systems are refused (409)."""
+    _own(product)
+    if data.get("customer_id", product.customer_id) != product.customer_id:
+        raise UnprocessableEntity("A product's holder cannot change; terminate it and record a new one.")
+    if "external_id" in data and data["external_id"] != product.external_id:
+        raise UnprocessableEntity("productSerialNumber cannot change.")
+    changed = [k for k in PRODUCT_FIELDS if k in data and getattr(product, k) != data[k]]
+    for name in changed:
+        setattr(product, name, data[name])
+    if product.start_date and product.termination_date and product.termination_date < product.start_date:
+        raise UnprocessableEntity("terminationDate is before startDate.")
+    if changed:
+        product.save()
+        _record_edit(product.customer, actor, f"Changed the product {product.name}: " + ", ".join(changed))
+    return product
+
+
+@transaction.atomic
+def product_delete(product: HeldProduct, *, actor: Actor) -> None:
+    """Remove a product Overlay keeps (recorded by mistake); back-office products are refused (409)."""
+    _own(product)
+    _record_edit(product.customer, actor, f"Removed the product {product.name}")
+    product.delete()
+
+
+# --- consents: what the customer agreed to, from any channel -------------------------------------
+@transaction.atomic
+def consent_record(customer: Customer, *, purpose: str, granted: bool, actor: Actor) -> Consent:
+    """Record the customer's answer for one purpose, with when and through which channel (the latest wins)."""
+    if purpose not in Consent.Purpose.values:
+        raise UnprocessableEntity(f"Unknown consent purpose '{purpose}'; one of {', '.join(Consent.Purpose.values)}.")
+    consent, _ = Consent.objects.update_or_create(
+        customer=customer,
+        purpose=purpose,
+        defaults={"granted": granted, "recorded_at": timezone.now(), "source": actor.channel[:30]},
+    )
+    interaction_record(
+        customer_id=customer.pk,
+        channel=actor.channel,
+        actor=actor.name,
+        kind="consent",
+        summary=f"{'Gave' if granted else 'Withdrew'} consent for {purpose.replace('_', ' ')}",
+    )
+    return consent
+
+
+SELF_EDITABLE = ("email", "phone", "street", "house_number", "postcode", "city")
+
+
+@transaction.atomic
+def own_contact_update(customer: Customer, data: dict, *, actor: Actor) -> Customer:
+    """A customer changes their own contact details (nothing else); recorded in their history."""
+    others = sorted(set(data) - set(SELF_EDITABLE))
+    if others:
+        raise Forbidden("You can change your contact details here; for " + ", ".join(others) + " ask us.")
+    changed = _apply(customer, data)
+    if changed:
+        customer.save()
+        interaction_record(
+            customer_id=customer.pk,
+            channel=actor.channel,
+            actor=actor.name,
+            kind="edit",
+            summary="Changed own " + ", ".join(name.replace("_", " ") for name in changed),
+        )
+    return customer

@@ -35,3 +35,9 @@ class PreconditionFailed(DomainError):
     status = 412
     code = "preconditionFailed"
     reason = "Precondition failed"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+    reason = "Forbidden"

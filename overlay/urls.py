@@ -6,7 +6,7 @@ from adapters.api.views import PushedChangesView, SyncRunsView
 from cart.api import urls as cart_urls
 from catalog.api.views import EstimateView, QuoteView
 from customers.api import urls as customer_urls
-from customers.api.views import Customer360View, CustomerSearchView, CustomerTokenView
+from customers.api.views import ConsentsView, Customer360View, CustomerSearchView, CustomerTokenView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/v1/auth/customer-token", CustomerTokenView.as_view(), name="customer-token"),
     path("api/v1/customers/search", CustomerSearchView.as_view(), name="customer-search"),
     path("api/v1/customers/<str:customer_id>/360", Customer360View.as_view(), name="customer-360"),
+    path("api/v1/customers/<str:customer_id>/consents", ConsentsView.as_view(), name="customer-consents"),
     path("api/v1/pricing/quote", QuoteView.as_view(), name="pricing-quote"),
     path("api/v1/pricing/estimate", EstimateView.as_view(), name="pricing-estimate"),
     path("api/v1/backoffice/<slug:system>/events", PushedChangesView.as_view(), name="backoffice-events"),

@@ -96,3 +96,61 @@ class CustomerInput(PartyInput):
         for item in attrs.pop("characteristic", []):
             attrs[item["name"]] = item["value"]
         return attrs
+
+
+class ProductCharacteristicInput(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    value = serializers.JSONField()
+
+    def validate_value(self, value):
+        if isinstance(value, (dict, list)) or value is None:
+            raise serializers.ValidationError("must be a string, number or boolean.")
+        return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+class ProductInput(serializers.Serializer):
+    """TMF637 Product_Create / Product_Update: what Overlay keeps of a product a customer holds."""
+
+    name = serializers.CharField(max_length=200)
+    status = serializers.ChoiceField(
+        choices=[
+            "created",
+            "pendingActive",
+            "cancelled",
+            "active",
+            "pendingTerminate",
+            "suspended",
+            "aborted",
+            "terminated",
+        ],
+        required=False,
+    )
+    productSerialNumber = serializers.CharField(max_length=100, required=False, source="external_id")
+    productOffering = PartyRefInput(required=False)
+    productCharacteristic = ProductCharacteristicInput(many=True, required=False, max_length=50)
+    relatedParty = PartyRefInput(many=True, required=False, max_length=5)
+    billingAccount = PartyRefInput(required=False)
+    startDate = serializers.DateTimeField(required=False, allow_null=True, source="start_date")
+    terminationDate = serializers.DateTimeField(required=False, allow_null=True, source="termination_date")
+
+    def validate(self, attrs):
+        if "productCharacteristic" in attrs:
+            characteristics = {}
+            for item in attrs.pop("productCharacteristic"):
+                if item["name"] in characteristics:
+                    raise serializers.ValidationError({"productCharacteristic": f"'{item['name']}' twice."})
+                characteristics[item["name"]] = item["value"]
+            attrs["characteristics"] = characteristics
+        if "relatedParty" in attrs:
+            parties = attrs.pop("relatedParty")
+            if len(parties) != 1:
+                raise serializers.ValidationError({"relatedParty": "name exactly one customer."})
+            attrs["customer_id"] = parties[0]["id"]
+        if "productOffering" in attrs:
+            attrs["product_code"] = attrs.pop("productOffering")["id"]
+        if "billingAccount" in attrs:
+            attrs["billing_account_ref"] = attrs.pop("billingAccount")["id"]
+        start, end = attrs.get("start_date"), attrs.get("termination_date")
+        if start and end and end < start:
+            raise serializers.ValidationError({"terminationDate": "is before startDate."})
+        return attrs

@@ -1,7 +1,9 @@
-"""TMF629 customer, TMF632 individual, TMF637 product (reads), customer tokens, search and the 360° view."""
+"""TMF629 customer, TMF632 individual, TMF637 product, customer tokens, consents, search and the 360° view."""
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -10,11 +12,12 @@ from catalog.selectors import recommendations_for
 from customers import selectors, services
 from customers.api import representations
 from customers.api.filters import CustomerFilterSet, IndividualFilterSet, OrganizationFilterSet, ProductFilterSet
-from customers.api.serializers import CustomerInput, IndividualInput, OrganizationInput
-from customers.models import Customer
+from customers.api.serializers import CustomerInput, IndividualInput, OrganizationInput, ProductInput
+from customers.models import Consent, Customer
 from customers.search import CustomerSearch, customer_search
 from customers.services import Actor, interaction_record
 from orchestration.selectors import orders_in_flight
+from overlay.api.permissions import AuthenticatedPrincipal, ScopedPermission
 from overlay.api.principal import principal_of
 from overlay.api.representation import compact, timestamp
 from overlay.api.views import RepresentationContext, TMFResourceViewSet, conditional_response, etag_of
@@ -61,15 +64,31 @@ class PartyViewSet(ManagedResource):
         services.party_delete(obj, actor=self.actor)
 
 
+class SelfOrScoped(ScopedPermission):
+    """As ScopedPermission; besides, a customer may PATCH their own record (the view checks what and whose)."""
+
+    def has_permission(self, request, view) -> bool:
+        principal = principal_of(request)
+        if principal is not None and principal.customer_id is not None and request.method == "PATCH":
+            return True
+        return super().has_permission(request, view)
+
+
 class IndividualViewSet(PartyViewSet):
     resource_type = "Individual"
     base_path = f"{representations.PARTY_BASE}/individual"
     filterset_class = IndividualFilterSet
     create_serializer_class = IndividualInput
     update_serializer_class = IndividualInput
+    permission_classes = [SelfOrScoped]
 
     def represent(self, obj, ctx):
         return representations.individual(obj, ctx)
+
+    def perform_update(self, obj, data):
+        if self.principal.customer_id is not None:  # only their own: others are not even visible (404)
+            return services.own_contact_update(obj, data, actor=self.actor)
+        return super().perform_update(obj, data)
 
 
 class OrganizationViewSet(PartyViewSet):
@@ -114,16 +133,29 @@ class CustomerViewSet(ManagedResource):
         services.customer_role_end(obj, actor=self.actor)
 
 
-class ProductViewSet(ReadOnlyResource):
+class ProductViewSet(ManagedResource):
+    """TMF637 product: every channel reads; customer managers record products no back-office system keeps."""
+
     resource_type = "Product"
     base_path = f"{representations.INVENTORY_BASE}/product"
     filterset_class = ProductFilterSet
+    create_serializer_class = ProductInput
+    update_serializer_class = ProductInput
 
     def get_queryset(self):
         return selectors.held_products_visible(self.principal).order_by("customer_id", "system", "external_id")
 
     def represent(self, obj, ctx):
         return representations.product(obj, ctx)
+
+    def perform_create(self, data):
+        return services.product_create(data, selectors.customers_visible(self.principal), actor=self.actor)
+
+    def perform_update(self, obj, data):
+        return services.product_update(obj, data, actor=self.actor)
+
+    def perform_destroy(self, obj):
+        services.product_delete(obj, actor=self.actor)
 
 
 class CustomerTokenInput(serializers.Serializer):
@@ -256,3 +288,48 @@ class Customer360View(APIView):
             raise NotFound(f"No customer with id '{customer_id}'.")
         body = three_sixty_viewed(request, principal, customer, where="")
         return conditional_response(request, body, etag_of(body))
+
+
+class ConsentInput(serializers.Serializer):
+    purpose = serializers.ChoiceField(choices=Consent.Purpose.values)
+    granted = serializers.BooleanField()
+
+
+def consent_body(consent: Consent) -> dict:
+    return {
+        "purpose": consent.purpose,
+        "granted": consent.granted,
+        "recordedAt": timestamp(consent.recorded_at),
+        "source": consent.source,
+    }
+
+
+class ConsentsView(APIView):
+    """``/api/v1/customers/{id}/consents``: read them, or record an answer (the customer themself, or staff and
+    applications allowed to manage customers); every answer keeps its time and channel."""
+
+    permission_classes = [AuthenticatedPrincipal]
+
+    def _customer(self, request, customer_id: str, *, write: bool) -> Customer:
+        principal = principal_of(request)
+        customer = selectors.customers_visible(principal).filter(pk=customer_id).first()
+        if customer is None or (principal.customer_id is None and not principal.has_scope("customers:read")):
+            raise NotFound(f"No customer with id '{customer_id}'.")
+        if write and principal.customer_id is None and not principal.has_scope("customers:write"):
+            raise PermissionDenied("Your credentials do not grant changing customers.")
+        return customer
+
+    @extend_schema(operation_id="listConsents", responses={200: ConsentInput(many=True)})
+    def get(self, request, customer_id: str):
+        customer = self._customer(request, customer_id, write=False)
+        return Response([consent_body(c) for c in customer.consents.order_by("purpose")])
+
+    @extend_schema(operation_id="recordConsent", request=ConsentInput, responses={200: ConsentInput})
+    def post(self, request, customer_id: str):
+        customer = self._customer(request, customer_id, write=True)
+        serializer = ConsentInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        principal = principal_of(request)
+        actor = Actor(channel=principal.channel, name=principal.actor, is_staff=principal.is_staff)
+        consent = services.consent_record(customer, actor=actor, **serializer.validated_data)
+        return Response(consent_body(consent))

@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 from customers.models import Customer, HeldProduct
 from overlay.services import api_client_revoke
 from tests.customers.factories import BillingAccountFactory, CustomerFactory, HeldProductFactory, LinkFactory
-from tests.tmf import TMFReadOnlyContract, TMFResourceContract, assert_tmf_error
+from tests.tmf import TMFResourceContract, assert_tmf_error
 
 CUSTOMERS = "/tmf-api/customerManagement/v4/customer"
 INDIVIDUALS = "/tmf-api/party/v4/individual"
@@ -202,7 +202,7 @@ class TestOrganization(CustomersReader, TMFResourceContract):
         return f'tradingName="{rows[0].organization_name}"', {rows[0].pk}
 
 
-class TestProduct(CustomersReader, TMFReadOnlyContract):
+class TestProduct(CustomersReader, TMFResourceContract):
     path = PRODUCTS
     resource_type = "Product"
     model = HeldProduct
@@ -210,12 +210,60 @@ class TestProduct(CustomersReader, TMFReadOnlyContract):
     detail_queries = 1
 
     selected_attributes = ("name", "status")
+    name_attribute = ("name", "name")
+    patch_body = {"status": "suspended"}
+    invalid_bodies = [
+        {},
+        {"name": ""},
+        {"name": "x", "status": "Bogus"},
+        {"name": "x", "startDate": "not a date"},
+        {"name": "x", "productCharacteristic": [{"name": "a", "value": {"nested": 1}}]},
+    ]
+    invalid_patch = {"name": "", "status": "active"}
 
     def make(self, count, channels):
-        return [HeldProductFactory() for _ in range(count)]
+        # Products Overlay keeps itself (no back-office system knows them): these may be written.
+        return [HeldProductFactory(system="overlay") for _ in range(count)]
+
+    def create_body(self, channels):
+        customer = CustomerFactory()
+        return {
+            "name": "Home alarm (installed by a partner)",
+            "status": "active",
+            "productSerialNumber": f"ALARM-{customer.pk[:6]}",
+            "productCharacteristic": [{"name": "Installation address", "value": "Dam 1, 1012JS Amsterdam"}],
+            "relatedParty": [{"id": customer.pk, "role": "customer"}],
+            "startDate": "2026-11-01T00:00:00Z",
+        }
 
     def filter_case(self, rows):
         return f"relatedParty.id={rows[3].customer_id}", {rows[3].pk}
+
+    def test_products_of_back_office_systems_change_by_order_only(self, writer, channels):
+        product = HeldProductFactory(system="mobile")
+        error = assert_tmf_error(writer.patch(f"{self.path}/{product.pk}", {"status": "suspended"}, format="json"), 409)
+        assert "product order" in error["message"]
+        assert_tmf_error(writer.delete(f"{self.path}/{product.pk}"), 409)
+        product.refresh_from_db()
+        assert product.status == "active"
+
+    def test_the_holder_must_be_a_known_customer(self, writer, channels):
+        body = {**self.create_body(channels), "relatedParty": [{"id": "nobody", "role": "customer"}]}
+        assert_tmf_error(writer.post(self.path, body, format="json"), 422)
+        body.pop("relatedParty")
+        assert_tmf_error(writer.post(self.path, body, format="json"), 422)
+        assert not HeldProduct.objects.exists()
+
+    def test_a_serial_number_is_unique(self, writer, channels):
+        body = self.create_body(channels)
+        assert writer.post(self.path, body, format="json").status_code == 201
+        assert_tmf_error(writer.post(self.path, body, format="json"), 409)
+        assert HeldProduct.objects.count() == 1
+
+    def test_termination_before_start_is_refused(self, writer, channels):
+        body = {**self.create_body(channels), "terminationDate": "2026-01-01T00:00:00Z"}
+        assert_tmf_error(writer.post(self.path, body, format="json"), 400)
+        assert not HeldProduct.objects.exists()
 
     def test_shape(self, reader, channels):
         product = self.make(1, channels)[0]
