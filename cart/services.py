@@ -23,6 +23,7 @@ from catalog.errors import InvalidQuantity, UnknownOffering
 from catalog.pricing import MAX_QUANTITY, PricingContext, price_item
 from customers.models import Customer, HeldProduct
 from customers.services import interaction_record
+from orchestration import events
 from overlay.api.principal import Principal
 from overlay.errors import Conflict, NotFound, UnprocessableEntity
 
@@ -74,6 +75,7 @@ def check_version(cart: ShoppingCart, expected_versions: set[int] | None) -> Non
 def record(cart: ShoppingCart, principal: Principal, kind: str, summary: str) -> None:
     """The cart's channel journey, and the customer's interactions when we know who they are."""
     CartEvent.objects.create(cart=cart, channel=principal.channel, actor=principal.actor, kind=kind, summary=summary)
+    events.cart_event(cart, "ShoppingCartCreateEvent" if kind == "created" else "ShoppingCartAttributeValueChangeEvent")
     if cart.customer_id:
         interaction_record(
             customer_id=cart.customer_id,
@@ -292,6 +294,7 @@ def cart_delete(cart_id: str, principal: Principal, *, expected_versions: set[in
                 kind="cart deleted",
                 summary=f"Cart {cart.pk[:8]} deleted",
             )
+        events.cart_event(cart, "ShoppingCartDeleteEvent")
         cart.delete()
 
 

@@ -22,6 +22,7 @@ from customers.models import (
     LinkSuggestion,
     new_id,
 )
+from orchestration import events
 from overlay.bulk import insert_rows, is_postgres
 from overlay.errors import Conflict, Forbidden, UnprocessableEntity
 
@@ -500,6 +501,9 @@ def party_update(customer: Customer, data: dict, *, actor: Actor) -> Customer:
     if changed:
         customer.save()
         _record_edit(customer, actor, "Changed " + ", ".join(name.replace("_", " ") for name in changed))
+        if customer.status != PROSPECT:
+            kind = "StateChange" if changed == ["status"] else "AttributeValueChange"
+            events.customer_event(customer, f"Customer{kind}Event")
     return customer
 
 
@@ -523,6 +527,7 @@ def customer_role_grant(party_id: str, data: dict, visible, *, actor: Actor) -> 
     _apply(party, {**data, "status": data.get("status") or "active"})
     party.save()
     _record_edit(party, actor, "Became a customer")
+    events.customer_event(party, "CustomerCreateEvent")
     return party
 
 
@@ -534,6 +539,7 @@ def customer_role_end(customer: Customer, *, actor: Actor) -> None:
     customer.status = PROSPECT
     customer.save(update_fields=["status", "updated_at"])
     _record_edit(customer, actor, "Is no longer a customer")
+    events.customer_event(customer, "CustomerDeleteEvent")
 
 
 # --- TMF637 product writes: products Overlay itself keeps (those of back-office systems change by order) --
@@ -650,4 +656,5 @@ def own_contact_update(customer: Customer, data: dict, *, actor: Actor) -> Custo
             kind="edit",
             summary="Changed own " + ", ".join(name.replace("_", " ") for name in changed),
         )
+        events.customer_event(customer, "CustomerAttributeValueChangeEvent")
     return customer

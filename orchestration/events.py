@@ -84,3 +84,44 @@ def cancellation_event(cancellation, event_type: str) -> None:
         resource_id=cancellation.pk,
         event={"cancelProductOrder": cancel_product_order(cancellation, EventHrefs())},
     )
+
+
+def cart_event(cart, event_type: str) -> None:
+    """TMF663 ShoppingCartCreateEvent / AttributeValueChangeEvent / DeleteEvent."""
+    hrefs = EventHrefs()
+    publish(
+        api="shoppingCart",
+        event_type=event_type,
+        resource_type="ShoppingCart",
+        resource_id=cart.pk,
+        event={
+            "shoppingCart": {
+                "id": cart.pk,
+                "href": hrefs.href(f"/tmf-api/shoppingCart/v4/shoppingCart/{cart.pk}"),
+                "status": cart.status,
+                "version": cart.version,
+                "@type": "ShoppingCart",
+            }
+        },
+    )
+
+
+def customer_event(customer, event_type: str) -> None:
+    """TMF629 CustomerCreateEvent / AttributeValueChangeEvent / StateChangeEvent / DeleteEvent."""
+    hrefs = EventHrefs()
+    name = customer.organization_name or f"{customer.given_name} {customer.family_name}".strip()
+    publish(
+        api="customerManagement",
+        event_type=event_type,
+        resource_type="Customer",
+        resource_id=customer.pk,
+        event={
+            "customer": {
+                "id": customer.pk,
+                "href": hrefs.href(f"/tmf-api/customerManagement/v4/customer/{customer.pk}"),
+                "name": name,
+                "status": customer.status,
+                "@type": "Customer",
+            }
+        },
+    )

@@ -18,7 +18,7 @@ from orchestration.services import OrderItemInput, order_create
 
 # The back-office simulator (a real process over loopback HTTP) and its systems.
 from tests.adapters.conftest import _fresh_circuit_breakers, simulator, systems  # noqa: F401
-from tests.cart.conftest import bob, customer_client  # noqa: F401
+from tests.cart.conftest import bob, carts_app, customer_client  # noqa: F401
 from tests.catalog.factories import MemberFactory, OfferingFactory, PriceFactory, SpecificationFactory
 from tests.customers.factories import CustomerFactory
 

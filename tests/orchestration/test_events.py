@@ -94,3 +94,31 @@ def test_the_query_narrows_event_types_and_apis_are_separate(web, listener, hybr
     assert OutboxEvent.objects.filter(event_type="ProductOrderCreateEvent").count() == 1
     assert EventDelivery.objects.filter(event__event_type="ProductOrderCreateEvent").count() == 0
     assert not EventDelivery.objects.filter(subscription__api="productCatalogManagement").exists()
+
+
+def test_cart_and_customer_changes_are_events_too(web, make_client, listener, customer, carts_app, hybrid):
+    register_at = {
+        "shoppingCart": "/tmf-api/shoppingCart/v4/hub",
+        "customerManagement": "/tmf-api/customerManagement/v4/hub",
+    }
+    for path in register_at.values():
+        assert web.post(path, {"callback": listener.url}, format="json").status_code == 201
+    app = carts_app("web")
+    cart = app.post(
+        "/tmf-api/shoppingCart/v4/shoppingCart",
+        {"relatedParty": [{"id": customer.pk, "role": "customer"}], "cartItem": []},
+        format="json",
+    ).json()
+    app.delete(f"/tmf-api/shoppingCart/v4/shoppingCart/{cart['id']}")
+    writer = make_client("callcentre", ("customers:read", "customers:write"))
+    response = writer.patch(
+        f"/tmf-api/customerManagement/v4/customer/{customer.pk}", {"status": "suspended"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    wait_until(lambda: len(listener.received) == 3)
+    assert [(e["eventType"], e["domain"]) for e in listener.bodies()] == [
+        ("ShoppingCartCreateEvent", "shoppingCart"),
+        ("ShoppingCartDeleteEvent", "shoppingCart"),
+        ("CustomerStateChangeEvent", "customerManagement"),
+    ]
+    assert listener.bodies()[2]["event"]["customer"]["status"] == "suspended"
