@@ -22,6 +22,7 @@ class CancelProductOrderFilterSet(TMFFilterSet):
         "id": ("id", "text"),
         "state": ("state", "text"),
         "productOrder.id": ("order_id", "text"),
+        "cancellationReason": ("cancellation_reason", "text"),
     }
 
     class Meta:
