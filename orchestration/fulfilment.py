@@ -76,9 +76,10 @@ def _lock_order(order_id: str) -> ProductOrder:
     return ProductOrder.objects.select_for_update().get(pk=order_id)
 
 
-def _lock(task_id: int) -> tuple[ProductOrder | None, FulfilmentTask | None]:
+def _lock(task_id: int, order_id: str | None = None) -> tuple[ProductOrder | None, FulfilmentTask | None]:
     """Lock a task and its order, always the order first (so two jobs never wait on each other in a circle)."""
-    order_id = FulfilmentTask.objects.filter(pk=task_id).values_list("order_id", flat=True).first()
+    if order_id is None:
+        order_id = FulfilmentTask.objects.filter(pk=task_id).values_list("order_id", flat=True).first()
     if order_id is None:
         return None, None
     order = _lock_order(order_id)
@@ -101,8 +102,10 @@ def task_run(task_id: int) -> None:
     """Send a task to its system (again, if an earlier attempt died or hit trouble)."""
     now = timezone.now()
     with transaction.atomic():
-        order, task = _lock(task_id)
-        if task is None or order.state != S.IN_PROGRESS or order.undoing:
+        # Only the task is locked: taking it needs no change to the order (whose state is read as it is;
+        # whoever stops the order waits for this lock, and deals with running tasks by their lease).
+        task = FulfilmentTask.objects.select_for_update(of=("self",)).select_related("order").filter(pk=task_id).first()
+        if task is None or task.order.state != S.IN_PROGRESS or task.order.undoing:
             return
         if task.state == T.RUNNING and task.lease_until and task.lease_until > now:
             # Someone holds it; look again when their lease runs out, in case they died.
@@ -117,14 +120,20 @@ def task_run(task_id: int) -> None:
         task.submitted_at = task.submitted_at or now
         task.save(update_fields=["state", "attempts", "lease_until", "submitted_at"])
         payload = {**task.payload, "inputs": _inputs_of(task)} if task.depends_on else task.payload
-        name, reference, system, attempt = task.task, task.reference, task.system, task.attempts
+        name, reference, system, attempt, order_id = (
+            task.task,
+            task.reference,
+            task.system,
+            task.attempts,
+            task.order_id,
+        )
     try:
         status = fulfilment_target(system).submit(name, reference, payload)
     except FulfilmentRejected as error:
-        return _attempt_failed(task_id, attempt, str(error), permanent=True)
+        return _attempt_failed(task_id, attempt, str(error), permanent=True, order_id=order_id)
     except SourceUnavailable as error:
-        return _attempt_failed(task_id, attempt, str(error), permanent=False)
-    _record_status(task_id, status, attempt=attempt)
+        return _attempt_failed(task_id, attempt, str(error), permanent=False, order_id=order_id)
+    _record_status(task_id, status, attempt=attempt, order_id=order_id)
 
 
 def task_poll(task_id: int) -> None:
@@ -158,10 +167,10 @@ def _inputs_of(task: FulfilmentTask) -> dict:
     return inputs
 
 
-def _record_status(task_id: int, status: FulfilmentStatus, *, attempt: int | None) -> None:
+def _record_status(task_id: int, status: FulfilmentStatus, *, attempt: int | None, order_id: str | None = None) -> None:
     now = timezone.now()
     with transaction.atomic():
-        order, task = _lock(task_id)
+        order, task = _lock(task_id, order_id)
         expected = T.RUNNING if attempt is not None else T.IN_SYSTEM
         if task.state != expected or (attempt is not None and task.attempts != attempt):
             if task.state == T.COMPENSATING and status.state == "completed":
@@ -177,7 +186,7 @@ def _record_status(task_id: int, status: FulfilmentStatus, *, attempt: int | Non
             if task.state == T.COMPENSATING:
                 enqueue(_jobs().undo_order_task, order.pk)  # finished while its order was being undone
             else:
-                advance(order)
+                advance(order, finished_item=task.item_id)
         elif status.state == "inProgress":
             task.state, task.lease_until = T.IN_SYSTEM, None
             task.next_attempt_at = now + timedelta(seconds=settings.FULFILMENT_POLL_SECONDS)
@@ -187,9 +196,9 @@ def _record_status(task_id: int, status: FulfilmentStatus, *, attempt: int | Non
             _task_failed(task, f"{task.system} cancelled {task.task} on its side")
 
 
-def _attempt_failed(task_id: int, attempt: int, error: str, *, permanent: bool) -> None:
+def _attempt_failed(task_id: int, attempt: int, error: str, *, permanent: bool, order_id: str | None = None) -> None:
     with transaction.atomic():
-        _, task = _lock(task_id)
+        _, task = _lock(task_id, order_id)
         if task.state != T.RUNNING or task.attempts != attempt:
             return
         task.last_error = error[:500]
@@ -254,8 +263,11 @@ def undo_order(order: ProductOrder, *, reason: str) -> None:
     enqueue(_jobs().undo_order_task, order.pk)
 
 
-def advance(order: ProductOrder) -> None:
-    """Unblock what can start, complete items whose tasks are all done, finish the order when all is."""
+def advance(order: ProductOrder, *, finished_item: int | None = None) -> None:
+    """Unblock what can start, complete items whose tasks are all done, finish the order when all is.
+
+    ``finished_item``: only that item's task just finished, so only it may have become complete.
+    """
     if order.undoing:
         return
     tasks = list(FulfilmentTask.objects.filter(order=order).order_by("id"))
@@ -276,8 +288,12 @@ def advance(order: ProductOrder) -> None:
     for task in tasks:
         if task.state == T.READY:
             enqueue(_jobs().run_task, task.pk)
-    _complete_items(order, tasks)
-    if order.state == S.IN_PROGRESS and not any(t.state in UNFINISHED or t.state == T.COMPENSATING for t in tasks):
+    finishing = not any(t.state in UNFINISHED or t.state == T.COMPENSATING for t in tasks)
+    if finished_item is None or finishing:
+        _complete_items(order, tasks)
+    elif all(t.state == T.DONE for t in tasks if t.item_id == finished_item):
+        _complete_items(order, tasks, item_ids={finished_item})
+    if order.state == S.IN_PROGRESS and finishing:
         dropped = order.items.filter(state="failed").exists()
         states.transition(
             order, S.PARTIAL if dropped else S.COMPLETED, reason="some items could not be delivered" if dropped else ""
@@ -291,14 +307,17 @@ def advance(order: ProductOrder) -> None:
         )
 
 
-def _complete_items(order: ProductOrder, tasks: list[FulfilmentTask], *, force: bool = False) -> None:
+def _complete_items(order: ProductOrder, tasks: list[FulfilmentTask], *, item_ids: set[int] | None = None) -> None:
     """Items whose tasks are all done are delivered: into the customer's inventory at once."""
     per_item: dict[int, list[FulfilmentTask]] = {}
     for task in tasks:
         per_item.setdefault(task.item_id, []).append(task)
-    for item in order.items.select_related("held_product").exclude(state__in=("completed", "failed")):
+    items = order.items.select_related("held_product").exclude(state__in=("completed", "failed"))
+    if item_ids is not None:
+        items = items.filter(pk__in=item_ids)
+    for item in items:
         mine = per_item.get(item.pk, [])
-        if not force and any(t.state != T.DONE for t in mine):
+        if any(t.state != T.DONE for t in mine):
             continue
         _deliver(order, item, mine)
         item.state = "completed"
