@@ -94,7 +94,7 @@ def order_start(order_id: str) -> None:
         if order.state != S.ACKNOWLEDGED:
             return
         states.transition(order, S.IN_PROGRESS, reason="fulfilment started")
-        advance(order)
+        advance(order, start=True)
 
 
 # --- one attempt ---------------------------------------------------------------------------------
@@ -108,9 +108,7 @@ def task_run(task_id: int) -> None:
         if task is None or task.order.state != S.IN_PROGRESS or task.order.undoing:
             return
         if task.state == T.RUNNING and task.lease_until and task.lease_until > now:
-            # Someone holds it; look again when their lease runs out, in case they died.
-            later(_jobs().run_task, task.pk, delay=(task.lease_until - now).total_seconds() + 0.5)
-            return
+            return  # someone holds it; if they died, the sweeper sends it again when the lease runs out
         if task.state == T.RETRYING and task.next_attempt_at and task.next_attempt_at > now:
             return
         if task.state not in (T.READY, T.RETRYING, T.RUNNING):
@@ -263,7 +261,7 @@ def undo_order(order: ProductOrder, *, reason: str) -> None:
     enqueue(_jobs().undo_order_task, order.pk)
 
 
-def advance(order: ProductOrder, *, finished_item: int | None = None) -> None:
+def advance(order: ProductOrder, *, finished_item: int | None = None, start: bool = False) -> None:
     """Unblock what can start, complete items whose tasks are all done, finish the order when all is.
 
     ``finished_item``: only that item's task just finished, so only it may have become complete.
@@ -283,11 +281,17 @@ def advance(order: ProductOrder, *, finished_item: int | None = None) -> None:
         if all(b.state == T.DONE for b in before):
             task.state, task.next_attempt_at = T.READY, timezone.now()
             ready.append(task)
+    # Only what has just become ready is sent (at the start: everything ready); the rest is in a queue
+    # already, and sending it again under a backlog would only lengthen the line. ``next_attempt_at``
+    # of a ready task says when it was sent: the sweeper sends it again only long after that.
+    if start:
+        ready += [t for t in tasks if t.state == T.READY and t not in ready]
+        for task in ready:
+            task.next_attempt_at = timezone.now()
     if ready:
         FulfilmentTask.objects.bulk_update(ready, ["state", "next_attempt_at"])
-    for task in tasks:
-        if task.state == T.READY:
-            enqueue(_jobs().run_task, task.pk)
+    for task in ready:
+        enqueue(_jobs().run_task, task.pk)
     finishing = not any(t.state in UNFINISHED or t.state == T.COMPENSATING for t in tasks)
     if finished_item is None or finishing:
         _complete_items(order, tasks)
@@ -472,7 +476,6 @@ def sweep(now=None) -> dict:
         FulfilmentTask.objects.filter(order__state=S.IN_PROGRESS, order__undoing=False)
         .filter(
             Q(state__in=(T.READY, T.RETRYING), next_attempt_at__lte=lost)
-            | Q(state=T.READY, next_attempt_at__isnull=True)
             | Q(state=T.RUNNING, lease_until__lte=now)  # its worker died: the lease says so
         )
         .values_list("pk", flat=True)[:500]
