@@ -61,23 +61,34 @@ class CeleryWorker:
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: with it go its children (the embedded beat)
         )
         return self
 
     def kill(self) -> None:
-        """SIGKILL: no warm shutdown, no acknowledgements; whatever it held must come back by itself."""
+        """SIGKILL to the worker and its children: no warm shutdown, no acknowledgements; whatever it
+        held must come back by itself."""
         import signal
 
-        self.process.send_signal(signal.SIGKILL)
+        os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
+        import signal
+        import subprocess
+
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
             try:
                 self.process.wait(timeout=15)
-            except Exception:
-                self.process.kill()
+            except subprocess.TimeoutExpired:
+                pass
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)  # whatever of the group is left
+        except ProcessLookupError:
+            pass
 
     def log(self) -> str:
         return "\n".join(p.read_text() for p in sorted(self.tmp_path.glob("worker-*.log")))
