@@ -28,7 +28,14 @@ from adapters.contracts import FulfilmentRejected, FulfilmentStatus, SourceUnava
 from adapters.services import fulfilment_target
 from customers import services as customer_services
 from orchestration import events, states
-from orchestration.models import CancelProductOrder, FulfilmentTask, OrderEvent, ProductOrder, ProductOrderItem
+from orchestration.models import (
+    CancelProductOrder,
+    EventDelivery,
+    FulfilmentTask,
+    OrderEvent,
+    ProductOrder,
+    ProductOrderItem,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -497,5 +504,6 @@ def sweep(now=None) -> dict:
     for order_id in set(undoing[:200]) | set(stuck_undoing[:200]):
         jobs.undo_order_task.delay(order_id)
         counts["undo"] += 1
-    jobs.dispatch_events_task.delay()
+    if EventDelivery.objects.filter(state=EventDelivery.State.PENDING).exists():
+        jobs.dispatch_events_task.delay()
     return counts
