@@ -16,6 +16,7 @@ from adapters.models import BackOfficeSystem
 from adapters.registry import adapter_class, adapter_for
 from adapters.tasks import apply_pushed_task
 from overlay.errors import DomainError, NotFound, UnprocessableEntity
+from overlay.signing import signature_of
 
 MAX_PUSHED_RECORDS = 1000
 
@@ -24,10 +25,6 @@ class BadSignature(DomainError):
     status = 401
     code = "badSignature"
     reason = "Signature missing or wrong"
-
-
-def signature_of(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
 def pushed_changes_verify(system_code: str, body: bytes, signature: str) -> BackOfficeSystem:

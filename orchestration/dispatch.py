@@ -6,8 +6,6 @@ when it was down for a while. Several dispatchers may run at once: each takes th
 sends with ``SELECT ... FOR UPDATE SKIP LOCKED``.
 """
 
-import hashlib
-import hmac
 import json
 import time
 from datetime import timedelta
@@ -21,6 +19,7 @@ from django.utils import timezone
 from orchestration.fulfilment import backoff, later
 from orchestration.models import DeliveryAttempt, EventDelivery, OutboxEvent
 from overlay.api.representation import timestamp
+from overlay.signing import signature_of
 
 SIGNATURE_HEADER = "X-Overlay-Signature"
 
@@ -37,10 +36,6 @@ def envelope(event: OutboxEvent) -> dict:
         "event": event.payload,
         "@type": event.event_type,
     }
-
-
-def signature_of(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
 def _heads(now):

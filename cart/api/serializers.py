@@ -5,19 +5,9 @@ from rest_framework import serializers
 from cart.models import CartItem
 from cart.qualification import Place
 from cart.services import ItemInput
-from overlay.api.serializers import RefSerializer
+from overlay.api.serializers import CharacteristicValueInput, RefSerializer
 
 MAX_ITEMS = 100
-
-
-class CharacteristicInput(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
-    value = serializers.JSONField()
-
-    def validate_value(self, value):
-        if isinstance(value, (dict, list)) or value is None:
-            raise serializers.ValidationError("must be a string, number or boolean.")
-        return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 class ProductRelationshipInput(serializers.Serializer):
@@ -29,7 +19,7 @@ class ProductInput(serializers.Serializer):
     """``product``: the held product a line changes (``id``) and the options chosen."""
 
     id = serializers.CharField(max_length=64, required=False)
-    productCharacteristic = CharacteristicInput(many=True, required=False)
+    productCharacteristic = CharacteristicValueInput(many=True, required=False)
     productRelationship = ProductRelationshipInput(many=True, required=False)
 
 

@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from customers.normalise import normalise_email, normalise_phone, normalise_postcode
+from overlay.api.serializers import CharacteristicValueInput
 
 
 class MediumCharacteristicInput(serializers.Serializer):
@@ -98,16 +99,6 @@ class CustomerInput(PartyInput):
         return attrs
 
 
-class ProductCharacteristicInput(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
-    value = serializers.JSONField()
-
-    def validate_value(self, value):
-        if isinstance(value, (dict, list)) or value is None:
-            raise serializers.ValidationError("must be a string, number or boolean.")
-        return str(value).lower() if isinstance(value, bool) else str(value)
-
-
 class ProductInput(serializers.Serializer):
     """TMF637 Product_Create / Product_Update: what Overlay keeps of a product a customer holds."""
 
@@ -127,7 +118,7 @@ class ProductInput(serializers.Serializer):
     )
     productSerialNumber = serializers.CharField(max_length=100, required=False, source="external_id")
     productOffering = PartyRefInput(required=False)
-    productCharacteristic = ProductCharacteristicInput(many=True, required=False, max_length=50)
+    productCharacteristic = CharacteristicValueInput(many=True, required=False, max_length=50)
     relatedParty = PartyRefInput(many=True, required=False, max_length=5)
     billingAccount = PartyRefInput(required=False)
     startDate = serializers.DateTimeField(required=False, allow_null=True, source="start_date")

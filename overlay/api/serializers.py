@@ -1,4 +1,4 @@
-"""Input building blocks shared by every TMF API: references and time periods."""
+"""Input building blocks shared by every TMF API: references, time periods, characteristic values."""
 
 from rest_framework import serializers
 
@@ -7,6 +7,18 @@ class RefSerializer(serializers.Serializer):
     """A TMF entity reference: only its id matters on input."""
 
     id = serializers.CharField(max_length=64)
+
+
+class CharacteristicValueInput(serializers.Serializer):
+    """A product characteristic chosen or held: a name and a plain value (kept as a string)."""
+
+    name = serializers.CharField(max_length=100)
+    value = serializers.JSONField()
+
+    def validate_value(self, value):
+        if isinstance(value, (dict, list)) or value is None:
+            raise serializers.ValidationError("must be a string, number or boolean.")
+        return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 class TimePeriodSerializer(serializers.Serializer):
