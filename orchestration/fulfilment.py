@@ -337,10 +337,8 @@ def _complete_items(order: ProductOrder, tasks: list[FulfilmentTask], *, item_id
 
 
 def _deliver(order: ProductOrder, item: ProductOrderItem, tasks: list[FulfilmentTask]) -> None:
-    outputs: dict = {}
-    for task in tasks:
-        outputs.update({k: v for k, v in task.outputs.items() if k != "id"})
     if item.action != ProductOrderItem.Action.ADD:
+        outputs = {k: v for task in tasks for k, v in task.outputs.items() if k != "id"}
         if item.held_product_id:
             customer_services.held_product_changed(
                 item.held_product_id,
@@ -351,26 +349,23 @@ def _deliver(order: ProductOrder, item: ProductOrderItem, tasks: list[Fulfilment
     units = sorted({(t.unit, t.member_offering_id) for t in tasks}) or [(n, "") for n in range(1, item.quantity + 1)]
     first = None
     for unit, member in units:
-        owner = next((t for t in tasks if t.unit == unit and t.creates_product and t.outputs.get("id")), None)
-        unit_outputs = {k: v for t in tasks if t.unit == unit for k, v in t.outputs.items() if k != "id"}
+        mine = [t for t in tasks if t.unit == unit]
+        owner = next((t for t in mine if t.creates_product and t.outputs.get("id")), None)
+        unit_outputs = {k: v for t in mine for k, v in t.outputs.items() if k != "id"}
+        # A bundle member's name travels in its tasks' payload (the plan looked the offering up).
+        offering = mine[0].payload.get("offering") if mine else None
         held = customer_services.held_product_delivered(
             order.customer_id,
             customer_services.DeliveredProduct(
                 system=owner.system if owner else "overlay",
                 external_id=owner.outputs["id"] if owner else f"{order.pk}-{item.item_id}-{unit}",
-                name=item.offering_name if not member else _member_name(member, item.offering_name),
+                name=offering["name"] if member and offering else item.offering_name,
                 product_code=member or item.offering_id or "",
                 characteristics={**item.characteristics, **unit_outputs},
             ),
         )
         first = first or held
     item.held_product = first
-
-
-def _member_name(offering_id: str, fallback: str) -> str:
-    from catalog.models import ProductOffering
-
-    return ProductOffering.objects.filter(pk=offering_id).values_list("name", flat=True).first() or fallback
 
 
 # --- undoing -------------------------------------------------------------------------------------
@@ -408,10 +403,9 @@ def order_undo_step(order_id: str) -> bool:
             _, row = _lock(task.pk)
             row.attempts += 1
             row.last_error = f"undo: {error}"[:500]
-            row.save(update_fields=["attempts", "last_error"])
             delay = backoff(row.attempts, settings.FULFILMENT_RETRY_BASE_SECONDS, settings.FULFILMENT_RETRY_MAX_SECONDS)
             row.next_attempt_at = timezone.now() + timedelta(seconds=delay)
-            row.save(update_fields=["next_attempt_at"])
+            row.save(update_fields=["attempts", "last_error", "next_attempt_at"])
             later(_jobs().undo_order_task, order_id, delay=delay)
         return False
     return _undo_result(task.pk, "")

@@ -10,7 +10,7 @@ from orchestration import selectors, services
 from orchestration.api import representations
 from orchestration.api.filters import CancelProductOrderFilterSet, ProductOrderFilterSet
 from orchestration.api.serializers import CancelProductOrderInput, ProductOrderInput
-from overlay.api.views import RepresentationContext, TMFResourceViewSet
+from overlay.api.views import TMFResourceViewSet
 from overlay.errors import NotFound, UnprocessableEntity
 
 
@@ -86,6 +86,3 @@ class CancelProductOrderViewSet(TMFResourceViewSet):
             actor=self.principal.actor,
             requested_date=data["requestedCancellationDate"],
         )
-
-    def href_of(self, ctx: RepresentationContext, obj_id: str) -> str:
-        return ctx.href(f"{self.base_path}/{obj_id}")

@@ -51,6 +51,9 @@ def test_a_bundle_fans_out_per_member(hybrid, customer, systems):
     # Fibre: line + bill; two mobile lines: SIM + bill each; no phone in the order, so the SIMs do not wait.
     assert keys == ["activate_sim", "activate_sim", "bill", "bill", "bill", "provision_line"]
     assert HeldProduct.objects.filter(customer=customer, system="mobile").count() == 2
+    # Each member becomes a product named after the member offering, not the bundle.
+    names = sorted(HeldProduct.objects.filter(customer=customer).values_list("name", flat=True))
+    assert names == ["Fibre 500", "Mobile M", "Mobile M"]
 
 
 def test_transient_5xx_is_retried_and_completes(hybrid, customer, systems, simulator):
