@@ -1,10 +1,10 @@
 """TMF622: productOrder (read, direct creation) and cancelProductOrder. Customers see and act on their own."""
 
 from rest_framework import status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from cart import checkout
+from cart.api.views import customer_for
 from customers.selectors import customers_visible
 from orchestration import selectors, services
 from orchestration.api import representations
@@ -37,20 +37,16 @@ class ProductOrderViewSet(TMFResourceViewSet):
         serializer = ProductOrderInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         principal = self.principal
-        named = serializer.validated_data.get("relatedParty")
-        if principal.customer_id is not None:
-            if named not in (None, principal.customer_id):
-                raise PermissionDenied("A customer orders for themself only.")
-            customer_id = principal.customer_id
-        else:
-            if named is None:
-                raise UnprocessableEntity("relatedParty: name the customer (role customer) the order is for.")
-            if not customers_visible(principal).filter(pk=named).exists():
-                raise UnprocessableEntity(f"relatedParty: there is no customer '{named}'.")
-            customer_id = named
+        # A customer token's own customer, or the one named (as for carts); an order must name one
+        # the caller may see.
+        customer = customer_for(principal, serializer.validated_data.get("relatedParty"))
+        if customer is None:
+            raise UnprocessableEntity("relatedParty: name the customer (role customer) the order is for.")
+        if principal.customer_id is None and not customers_visible(principal).filter(pk=customer.pk).exists():
+            raise UnprocessableEntity(f"relatedParty: there is no customer '{customer.pk}'.")
         result = checkout.order_place(
             principal,
-            serializer.to_request(customer_id),
+            serializer.to_request(customer.pk),
             idempotency_key=request.headers.get("Idempotency-Key", "")[:200],
             body=request.data,
         )
