@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from orchestration import states
 from orchestration.models import CancelProductOrder, FulfilmentTask, ProductOrder, ProductOrderItem
 from overlay.api.principal import Principal
 
@@ -23,9 +24,6 @@ def orders_with_related(orders: QuerySet[ProductOrder]) -> QuerySet[ProductOrder
     )
 
 
-FINAL_STATES = ("completed", "failed", "partial", "cancelled", "rejected")
-
-
 def orders_in_flight(principal: Principal | None, customer_id: str) -> list[ProductOrder]:
     """The customer's orders still being fulfilled that the caller may see (for the 360° view).
 
@@ -37,7 +35,7 @@ def orders_in_flight(principal: Principal | None, customer_id: str) -> list[Prod
     return list(
         orders_visible(principal)
         .filter(customer_id=customer_id)
-        .exclude(state__in=FINAL_STATES)
+        .exclude(state__in=states.FINAL)
         .order_by("-order_date")
         .only("id", "state", "order_date", "channel", "state_reason")
         .annotate(tasks_total=Count("tasks"), tasks_done=done, tasks_failed=failed)[:10]

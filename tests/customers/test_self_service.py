@@ -108,3 +108,18 @@ def test_applications_need_the_right_scope(make_client, anonymous):
     assert writer.post(consents(customer), {"purpose": "profiling", "granted": True}, format="json").status_code == 200
     assert_tmf_error(anonymous.get(consents(customer)), 401)
     assert_tmf_error(make_client("web").get(consents(customer)), 404)
+
+
+def test_listing_consents_costs_the_same_queries_for_one_as_for_all(make_client):
+    from django.utils import timezone
+
+    from tests.tmf import queries_for
+
+    few, many = CustomerFactory(), CustomerFactory()
+    now = timezone.now()
+    Consent.objects.create(customer=few, purpose="marketing", granted=True, recorded_at=now, source="web")
+    for purpose in Consent.Purpose.values:
+        Consent.objects.create(customer=many, purpose=purpose, granted=False, recorded_at=now, source="web")
+    reader = make_client("callcentre", ("customers:read",))
+    reader.get(consents(few))  # the token is verified (and remembered) once
+    assert queries_for(lambda: reader.get(consents(few))) == queries_for(lambda: reader.get(consents(many))) == 2

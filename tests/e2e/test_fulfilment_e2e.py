@@ -9,6 +9,7 @@ import time
 import pytest
 
 from customers.models import HeldProduct
+from orchestration import states
 from orchestration.models import EventDelivery, FulfilmentTask, ProductOrder
 from orchestration.services import subscription_register
 from tests.orchestration.conftest import fulfilment_log, hybrid_items, item, place
@@ -25,9 +26,6 @@ def estate(systems):
     return systems
 
 
-FINAL = ("completed", "failed", "partial", "cancelled")
-
-
 def wait_for(condition, worker, seconds: float = 45, what: str = "condition"):
     deadline = time.monotonic() + seconds
     while True:
@@ -42,7 +40,7 @@ def wait_for(condition, worker, seconds: float = 45, what: str = "condition"):
 def final(order_id: str, worker) -> ProductOrder:
     def done():
         order = ProductOrder.objects.get(pk=order_id)
-        return order if order.state in FINAL and not order.undoing else None
+        return order if order.state in states.FINAL and not order.undoing else None
 
     return wait_for(done, worker, what=f"order {order_id} final")
 
