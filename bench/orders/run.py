@@ -236,7 +236,7 @@ def report(args, order_ids: list[str], setup_seconds: float, sim_url: str, basel
             sys.exit(f"only {done} of {len(order_ids)} orders finished in time")
         time.sleep(0.5)
     orders = ProductOrder.objects.filter(pk__in=order_ids)
-    states = {s: orders.filter(state=s).count() for s in sorted(final)}
+    states = {str(s): orders.filter(state=s).count() for s in sorted(final)}
     span = orders.aggregate(first=Min("order_date"), last=Max("completion_date"))
     seconds = (span["last"] - span["first"]).total_seconds()
     latencies = sorted((o.completion_date - o.order_date).total_seconds() for o in orders)
