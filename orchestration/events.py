@@ -10,6 +10,7 @@ from urllib.parse import parse_qs
 from django.conf import settings
 from django.db import transaction
 
+from customers.api.representations import CUSTOMER_BASE, full_name
 from orchestration.models import EventDelivery, EventSubscription, OutboxEvent, ProductOrder
 
 ORDERING_API = "productOrderingManagement"
@@ -109,7 +110,6 @@ def cart_event(cart, event_type: str) -> None:
 def customer_event(customer, event_type: str) -> None:
     """TMF629 CustomerCreateEvent / AttributeValueChangeEvent / StateChangeEvent / DeleteEvent."""
     hrefs = EventHrefs()
-    name = customer.organization_name or f"{customer.given_name} {customer.family_name}".strip()
     publish(
         api="customerManagement",
         event_type=event_type,
@@ -118,8 +118,8 @@ def customer_event(customer, event_type: str) -> None:
         event={
             "customer": {
                 "id": customer.pk,
-                "href": hrefs.href(f"/tmf-api/customerManagement/v4/customer/{customer.pk}"),
-                "name": name,
+                "href": hrefs.href(f"{CUSTOMER_BASE}/customer/{customer.pk}"),
+                "name": full_name(customer),
                 "status": customer.status,
                 "@type": "Customer",
             }

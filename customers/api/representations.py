@@ -8,7 +8,7 @@ PARTY_BASE = "/tmf-api/party/v4"
 INVENTORY_BASE = "/tmf-api/productInventory/v4"
 # TMF632 v4's state types: individual initialized/validated/deceaded (sic: the spec's spelling),
 # organization initialized/validated/closed. A party is validated once a system or the customer role vouches for it.
-PRODUCT_STATUSES = {
+PRODUCT_STATUSES = (  # TMF637 v4 ProductStatusType
     "created",
     "pendingActive",
     "cancelled",
@@ -17,7 +17,7 @@ PRODUCT_STATUSES = {
     "suspended",
     "aborted",
     "terminated",
-}
+)
 
 
 def full_name(customer: Customer) -> str:
