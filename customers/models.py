@@ -3,7 +3,7 @@
 import uuid
 
 from django.db import models
-from django.db.models import Value
+from django.db.models import Q, Value
 from django.db.models.functions import Concat, Lower
 
 
@@ -50,7 +50,13 @@ class Customer(models.Model):
 
 
 class CustomerLink(models.Model):
-    """One back-office record of a customer. ``source_hash`` detects unchanged records."""
+    """One back-office record of a customer, with the identifiers it gives them (normalised).
+
+    The identifiers are how records are matched: a record that names the same
+    account, national id, e-mail or phone as a link is the same customer (see
+    ``customers.services.resolve_parties``). A record's other accounts are its
+    billing accounts. ``source_hash`` detects unchanged records.
+    """
 
     class Rule(models.TextChoices):
         NEW = "new", "First seen here"
@@ -60,41 +66,37 @@ class CustomerLink(models.Model):
         PHONE = "phone", "Phone"
         AGENT = "agent", "Confirmed by an agent"
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="links")
+    # Indexed below without the "LIKE" twin Django adds to foreign keys on text ids: one index less per row.
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="links", db_index=False)
     system = models.CharField(max_length=50)
     external_id = models.CharField(max_length=100)
     linked_by = models.CharField(max_length=12, choices=Rule.choices)
+    email = models.CharField(max_length=254, blank=True, default="", help_text="Normalised (lower case).")
+    phone = models.CharField(max_length=20, blank=True, default="", help_text="E.164.")
+    national_id = models.CharField(max_length=40, blank=True, default="")
+    account_ref = models.CharField(max_length=100, blank=True, default="", help_text="The billing account it names.")
     source_hash = models.CharField(max_length=32)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["system", "external_id"], name="customerlink_unique_source")]
-        # Search finds a source record by its id whatever the system.
-        indexes = [models.Index(fields=["external_id"], name="customerlink_external_idx")]
+        indexes = [
+            models.Index(fields=["customer"], name="customerlink_customer_idx"),
+            # Search finds a source record by its id whatever the system.
+            models.Index(fields=["external_id"], name="customerlink_external_idx"),
+            # Matching looks links up by each identifier; most records lack some, so only filled ones are indexed.
+            models.Index(fields=["email"], condition=~Q(email=""), name="customerlink_email_idx"),
+            models.Index(fields=["phone"], condition=~Q(phone=""), name="customerlink_phone_idx"),
+            models.Index(fields=["national_id"], condition=~Q(national_id=""), name="customerlink_national_id_idx"),
+            models.Index(fields=["account_ref"], condition=~Q(account_ref=""), name="customerlink_account_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.system}:{self.external_id}"
 
 
-class CustomerIdentifier(models.Model):
-    """An identifier a source record gives its customer, normalised: how records are matched."""
-
-    class Kind(models.TextChoices):
-        EMAIL = "email"
-        PHONE = "phone"
-        NATIONAL_ID = "national_id"
-        ACCOUNT = "account"
-
-    link = models.ForeignKey(CustomerLink, on_delete=models.CASCADE, related_name="identifiers")
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="identifiers")
-    kind = models.CharField(max_length=12, choices=Kind.choices)
-    value = models.CharField(max_length=254)
-
-    class Meta:
-        indexes = [models.Index(fields=["kind", "value"], name="identifier_lookup_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.kind}={self.value}"
+# The link's identifier columns, by the kind of identifier each holds.
+IDENTIFIER_FIELDS = {"account_ref": "account", "national_id": "national_id", "email": "email", "phone": "phone"}
 
 
 class LinkSuggestion(models.Model):
@@ -131,6 +133,8 @@ class BillingAccount(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["system", "external_id"], name="account_unique_source")]
+        # Records of other systems name an account without its system: matching and search look it up so.
+        indexes = [models.Index(fields=["external_id"], name="account_external_idx")]
 
     def __str__(self) -> str:
         return self.external_id

@@ -13,7 +13,7 @@ from datetime import date
 
 from django.db.models import F, FloatField, Func, Prefetch, Q, QuerySet, Value
 
-from customers.models import Customer, CustomerIdentifier, CustomerLink, HeldProduct
+from customers.models import IDENTIFIER_FIELDS, BillingAccount, Customer, CustomerLink, HeldProduct
 from customers.normalise import normalise_email, normalise_phone, normalise_postcode
 from customers.selectors import customers_visible
 from overlay.api.principal import Principal
@@ -64,7 +64,7 @@ def _narrowed(customers: QuerySet[Customer], search: CustomerSearch) -> QuerySet
 
 
 def identifier_matches(text: str) -> dict[str, str]:
-    """{customer id: what matched} for everything the text could identify, in three queries."""
+    """{customer id: what matched} for everything the text could identify, in four queries."""
     text = text.strip()
     identifiers = []
     email = normalise_email(text)
@@ -79,12 +79,16 @@ def identifier_matches(text: str) -> dict[str, str]:
         identifiers += [("account", compact), ("national_id", compact)]
     matches: dict[str, str] = {}
     if identifiers:
+        columns = {kind: field for field, kind in IDENTIFIER_FIELDS.items()}
         condition = Q()
         for kind, value in identifiers:
-            condition |= Q(kind=kind, value=value)
-        for customer_id, kind in CustomerIdentifier.objects.filter(condition).values_list("customer_id", "kind"):
-            matches.setdefault(customer_id, kind)
+            condition |= Q(**{columns[kind]: value})
+        for row in CustomerLink.objects.filter(condition).values("customer_id", *IDENTIFIER_FIELDS):
+            kind = next(kind for kind, value in identifiers if row[columns[kind]] == value)
+            matches.setdefault(row["customer_id"], kind)
     if compact:
+        for customer_id in BillingAccount.objects.filter(external_id=compact).values_list("customer_id", flat=True):
+            matches.setdefault(customer_id, "account")
         for customer_id, system in CustomerLink.objects.filter(external_id=compact).values_list(
             "customer_id", "system"
         ):

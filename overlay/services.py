@@ -33,7 +33,7 @@ KNOWN_SCOPES = frozenset(
 # What agents may look at in customers: everything but full personal data (view_pii).
 AGENT_CUSTOMER_VIEWS = [
     f"customers.view_{model}"
-    for model in ("customer", "customerlink", "customeridentifier", "billingaccount", "heldproduct", "linksuggestion")
+    for model in ("customer", "customerlink", "billingaccount", "heldproduct", "linksuggestion")
 ]
 CUSTOMER_TOKEN_PREFIX = "ovc_"
 CUSTOMER_TOKEN_SALT = "overlay.customer-token"
