@@ -8,9 +8,11 @@ and error; the rest of the page goes on.
 """
 
 import logging
+import queue
+import threading
 from collections.abc import Sequence
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from adapters.contracts import Counts, MappingError, SourceUnavailable
@@ -41,28 +43,38 @@ def storable(value):
     return value
 
 
-def apply_records(
-    system: BackOfficeSystem, adapter, stream: str, raws: Sequence[dict], run: SyncRun
-) -> tuple[Counts, int]:
-    """Map and import one page (inside the caller's transaction); quarantine what cannot be mapped."""
-    mapped, quarantined = [], []
+def map_records(adapter, stream: str, raws: Sequence[dict]) -> tuple[list, list[tuple[str, dict, str]]]:
+    """Map one page: (mapped records, [(external id, storable payload, error)] for what cannot be mapped)."""
+    mapped, failures = [], []
     for raw in raws:
         try:
             mapped.append(adapter.map_record(stream, raw))
         except MAPPING_FAILURES as error:
-            quarantined.append(
-                QuarantinedRecord(
-                    system=system,
-                    stream=stream,
-                    external_id=adapter.record_key(stream, raw)[:100],
-                    payload=storable(raw if isinstance(raw, dict) else {"value": raw}),
-                    error=f"{type(error).__name__}: {error}"[:2000],
-                    run=run,
+            failures.append(
+                (
+                    adapter.record_key(stream, raw)[:100],
+                    storable(raw if isinstance(raw, dict) else {"value": raw}),
+                    f"{type(error).__name__}: {error}"[:2000],
                 )
             )
-    QuarantinedRecord.objects.bulk_create(quarantined)
+    return mapped, failures
+
+
+def store_records(system: BackOfficeSystem, adapter, stream: str, mapped, failures, run: SyncRun) -> tuple[Counts, int]:
+    """Import mapped records and quarantine the failures (inside the caller's transaction)."""
+    QuarantinedRecord.objects.bulk_create(
+        QuarantinedRecord(system=system, stream=stream, external_id=key, payload=payload, error=error, run=run)
+        for key, payload, error in failures
+    )
     counts = IMPORTERS[adapter.streams[stream]](system.code, mapped) if mapped else Counts()
-    return counts, len(quarantined)
+    return counts, len(failures)
+
+
+def apply_records(
+    system: BackOfficeSystem, adapter, stream: str, raws: Sequence[dict], run: SyncRun
+) -> tuple[Counts, int]:
+    """Map and import one page (inside the caller's transaction); quarantine what cannot be mapped."""
+    return store_records(system, adapter, stream, *map_records(adapter, stream, raws), run)
 
 
 def _add(run: SyncRun, counts: Counts, fetched: int, quarantined: int) -> None:
@@ -74,37 +86,97 @@ def _add(run: SyncRun, counts: Counts, fetched: int, quarantined: int) -> None:
     run.quarantined += quarantined
 
 
+class _Prefetch:
+    """Fetches and maps the following pages in a thread while the current one is written.
+
+    The source works (and the network carries) while PostgreSQL writes; at most
+    ``AHEAD`` pages wait, so memory stays bounded whatever the stream's size.
+    """
+
+    AHEAD = 1
+
+    def __init__(self, adapter, system: BackOfficeSystem, stream: str, cursor, max_pages: int | None):
+        self.pages: queue.Queue = queue.Queue(maxsize=self.AHEAD)
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(
+            target=self._run,
+            args=(adapter, system, stream, cursor, max_pages),
+            name=f"sync-fetch-{system.code}-{stream}",
+            daemon=True,
+        )
+        self.thread.start()
+
+    def _run(self, adapter, system, stream, cursor, max_pages):
+        fetched = 0
+        try:
+            while not self.stopped.is_set() and (max_pages is None or fetched < max_pages):
+                page = adapter.fetch_page(stream, cursor, system.page_size)
+                fetched += 1
+                self._put((cursor, page, *map_records(adapter, stream, page.records)))
+                cursor = page.next_cursor
+                if not page.has_more:
+                    break
+        except Exception as error:  # handed to the writer, which decides
+            self._put(error)
+        self._put(None)
+
+    def _put(self, item) -> None:
+        while not self.stopped.is_set():
+            try:
+                self.pages.put(item, timeout=0.2)
+                return
+            except queue.Full:
+                continue
+
+    def __iter__(self):
+        while (item := self.pages.get()) is not None:
+            if isinstance(item, Exception):
+                raise item
+            yield item
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.thread.join()
+
+
 def sync_stream(system: BackOfficeSystem, stream: str, *, full: bool = False, max_pages: int | None = None) -> SyncRun:
     """Pull one stream of a system from its cursor (from the start with ``full``) until it has no more."""
     run = SyncRun.objects.create(system=system, stream=stream, kind=SyncRun.Kind.FULL if full else SyncRun.Kind.PULL)
     cursor_row, _ = SyncCursor.objects.get_or_create(system=system, stream=stream)
     cursor = None if full else (cursor_row.cursor or None)
     adapter = adapter_for(system)
+    pages = _Prefetch(adapter, system, stream, cursor, max_pages)
     try:
-        while max_pages is None or run.pages < max_pages:
-            page = adapter.fetch_page(stream, cursor, system.page_size)
+        for cursor, page, mapped, failures in pages:
             with transaction.atomic():
+                _relaxed_commit()
                 locked = SyncCursor.objects.select_for_update().get(pk=cursor_row.pk)
                 if not full and (locked.cursor or None) != cursor:
                     raise SyncInterrupted(f"another sync of {system.code}/{stream} moved the cursor")
-                counts, quarantined = apply_records(system, adapter, stream, page.records, run)
+                counts, quarantined = store_records(system, adapter, stream, mapped, failures, run)
                 locked.cursor = page.next_cursor
                 locked.save(update_fields=["cursor", "updated_at"])
                 _add(run, counts, len(page.records), quarantined)
                 run.save()
-            cursor = page.next_cursor
             full = False  # from here on the cursor is ours
-            if not page.has_more:
-                break
         run.status = SyncRun.Status.SUCCEEDED
     except (SourceUnavailable, SyncInterrupted) as error:
         logger.warning("sync %s/%s failed: %s", system.code, stream, error)
         run.status, run.error = SyncRun.Status.FAILED, str(error)
     finally:
+        pages.stop()
         adapter.close()
         run.finished_at = timezone.now()
         run.save()
     return run
+
+
+def _relaxed_commit() -> None:
+    """A page's commit need not wait for the disk: if PostgreSQL itself crashed right after, the page
+    and the cursor that covers it would be lost together and pulled again - never half of it."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def sync_system(system: BackOfficeSystem, *, full: bool = False) -> list[SyncRun]:
