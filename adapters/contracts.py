@@ -91,6 +91,16 @@ class HeldProductRecord:
 
 
 @dataclass(frozen=True)
+class SpecificationRecord:
+    """The product an offering sells, as the source knows it (characteristics are Overlay's to add)."""
+
+    external_id: str
+    name: str
+    kind: str = "digital"  # or "physical"
+    brand: str = ""
+
+
+@dataclass(frozen=True)
 class OfferingRecord:
     external_id: str
     name: str
@@ -98,6 +108,9 @@ class OfferingRecord:
     currency: str = "EUR"
     active: bool = True
     description: str = ""
+    one_time_price: Decimal | None = None
+    one_time_name: str = ""  # what the one-time charge is for ("SIM activation")
+    specification: SpecificationRecord | None = None
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,10 @@
 """The simulated estate as an operator would configure it (used by `make run` and the benchmarks)."""
 
-from adapters.models import BackOfficeSystem
+from adapters.models import BackOfficeSystem, SyncRun
+from adapters.sync import sync_stream
+
+# The streams the demo catalog is built on: the billing system's tariffs and the partner's services.
+CATALOG_STREAMS = (("crm", "products"), ("partner", "offerings"))
 
 SIMULATED_SYSTEMS = [
     ("crm", "Billing & CRM", "CrmAdapter", 300),
@@ -28,3 +32,11 @@ def configure_simulated_systems(base_url: str) -> list[BackOfficeSystem]:
         )[0]
         for code, name, adapter, every in SIMULATED_SYSTEMS
     ]
+
+
+def import_catalogs() -> None:
+    """Pull the simulated catalogs through the real adapters; raise if one cannot be read."""
+    for code, stream in CATALOG_STREAMS:
+        run = sync_stream(BackOfficeSystem.objects.get(code=code), stream)
+        if run.status != SyncRun.Status.SUCCEEDED:
+            raise RuntimeError(f"Could not import the {code}/{stream} catalog: {run.error}")

@@ -1,7 +1,12 @@
-"""A realistic demo catalog of a telco, created through the catalog services.
+"""The demo's commercial catalog: what a catalog manager builds in Overlay on the imported products.
 
-Until the adapters import the catalog from back-office systems, ``load_demo``
-uses this; it is also the data the benchmarks and manual tests start from.
+The products themselves (specifications, offerings, their monthly and one-time
+charges) come from the simulated billing system's tariff table and the partner
+catalog, through the real adapters (``crm/products``, ``partner/offerings``).
+On top of them this adds what is Overlay's own: characteristics and the prices
+that depend on them, usage tiers, categories, channels, segments, the bundle,
+campaigns, recommendations, rules and fulfilment plans, and launches it all,
+through the catalog services.
 """
 
 from datetime import timedelta
@@ -18,6 +23,7 @@ from catalog.models import (
     MarketSegment,
     OfferingRule,
     ProductOffering,
+    ProductOfferingPrice,
     ProductSpecification,
     Recommendation,
 )
@@ -92,10 +98,66 @@ def _fulfilment_plans(*, phone, mobile, broadband, tv, usage, streaming) -> None
     )
 
 
+# Overlay's names for the imported offerings: (source system, id there).
+IMPORTED = {
+    "mobile-s": ("crm", "MOB-S"),
+    "mobile-m": ("crm", "MOB-M"),
+    "mobile-l": ("crm", "MOB-L"),
+    "sim-only": ("crm", "SIM-ONLY"),
+    "fibre-100": ("crm", "FIBRE-100"),
+    "fibre-500": ("crm", "FIBRE-500"),
+    "fibre-1000": ("crm", "FIBRE-1000"),
+    "tv-basic": ("crm", "TV-BASIC"),
+    "tv-sports": ("crm", "TV-SPORTS"),
+    "aurora-x": ("crm", "AURORA-X-128"),
+    "aurora-lite": ("crm", "AURORA-LITE"),
+    "data-boost": ("crm", "DATA-BOOST"),
+    "travel-data": ("crm", "TRAVEL-DATA"),
+    "streammax": ("partner", "STREAMMAX-PREMIUM"),
+}
+
+
+class CatalogNotImported(Exception):
+    """The back-office catalog has not been synced: the demo has nothing to build on."""
+
+
+def demo_catalog_present() -> bool:
+    return ProductOffering.objects.filter(source_system=DEMO_SOURCE, external_id="home-mobile").exists()
+
+
+def _imported() -> dict[str, ProductOffering]:
+    found = {}
+    for key, (system, external_id) in IMPORTED.items():
+        offering = ProductOffering.objects.filter(source_system=system, external_id=external_id).first()
+        if offering is None:
+            raise CatalogNotImported(
+                f"{system}/{external_id} is not in the catalog: sync the back-office catalogs first "
+                "(`manage.py sync crm --stream products`, `manage.py sync partner`)."
+            )
+        found[key] = offering
+    return found
+
+
+def _sell(offering, *, channels, categories=(), segments=(), prices=(), **extra) -> ProductOffering:
+    """Place an imported offering in channels, categories and segments, add Overlay's prices, launch it."""
+    if prices:
+        ProductOfferingPrice.objects.filter(pk__in=prices).update(offering=offering)
+    data = {
+        "lifecycle_status": "Launched",
+        "channel_ids": [c.pk for c in channels],
+        "category_ids": list(categories),
+        "segment_ids": [s.pk for s in segments],
+    }
+    data.update(extra)
+    return services.offering_update(offering, data)
+
+
+@transaction.atomic
 def load_demo_catalog() -> bool:
-    """Create the demo catalog unless it is there already; True if it was created."""
-    if ProductOffering.objects.filter(source_system=DEMO_SOURCE).exists():
+    """Build the commercial catalog on the imported products unless it is there; True if it was built."""
+    if demo_catalog_present():
         return False
+    offerings = _imported()
     channels = {
         code: Channel.objects.get_or_create(code=code, defaults={"name": name})[0]
         for code, name in [
@@ -126,42 +188,39 @@ def load_demo_catalog() -> bool:
     streaming_cat = category("Streaming")
     bundles_cat = category("Bundles")
 
-    def spec(name, kind, characteristics=(), brand="Overlay Telecom"):
-        return services.specification_create(
-            {
-                "name": name,
-                "kind": kind,
-                "brand": brand,
-                "lifecycle_status": "Active",
-                "characteristics": list(characteristics),
-            }
-        ).pk
+    def spec(key, characteristics=(), **extra):
+        """The imported specification of an offering, with Overlay's characteristics."""
+        imported = offerings[key].specification
+        services.specification_update(imported, {"characteristics": list(characteristics), **extra})
+        return imported.pk
 
     sim_choice = CharacteristicInput("SIM type", values=({"value": "physical", "is_default": True}, {"value": "eSIM"}))
-    mobile_spec = spec("Mobile subscription", "digital", [sim_choice])
+    mobile_spec = spec("mobile-m", [sim_choice], brand="Overlay Telecom")
     broadband_spec = spec(
-        "Fibre broadband",
-        "digital",
+        "fibre-500",
         [
             CharacteristicInput("Router", values=({"value": "standard", "is_default": True}, {"value": "wifi6"})),
             CharacteristicInput("Installation address", min_cardinality=1, regex=r".{5,200}"),
         ],
+        brand="Overlay Telecom",
     )
     # Qualification and checkout ask the fixed stack whether fibre reaches the address.
     ProductSpecification.objects.filter(pk=broadband_spec).update(serviceability_system="fixed")
-    tv_spec = spec("TV pack", "digital")
+    tv_spec = spec("tv-basic", brand="Overlay Telecom")
     phone_spec = spec(
-        "Aurora X smartphone",
-        "physical",
+        "aurora-x",
         [
             CharacteristicInput("Storage", values=({"value": "128GB", "is_default": True}, {"value": "256GB"})),
             CharacteristicInput("Colour", values=({"value": "black", "is_default": True}, {"value": "silver"})),
         ],
         brand="Aurora",
     )
-    lite_spec = spec("Aurora Lite smartphone", "physical", brand="Aurora")
-    usage_spec = spec("Mobile data add-on", "digital")
-    streaming_spec = spec("StreamMax subscription", "digital", brand="StreamMax")
+    lite_spec = spec("aurora-lite", brand="Aurora")
+    usage_spec = spec("data-boost", brand="Overlay Telecom")
+    # The partner catalog knows no specifications: Overlay describes what StreamMax sells.
+    streaming_spec = services.specification_create(
+        {"name": "StreamMax subscription", "kind": "digital", "brand": "StreamMax", "lifecycle_status": "Active"}
+    ).pk
 
     _fulfilment_plans(
         phone=[phone_spec, lite_spec],
@@ -172,89 +231,38 @@ def load_demo_catalog() -> bool:
         streaming=streaming_spec,
     )
 
-    offerings = {}
-    for key, name, monthly, gigabytes in [
-        ("mobile-s", "Mobile S 10 GB", "15.00", 10),
-        ("mobile-m", "Mobile M 50 GB", "25.00", 50),
-        ("mobile-l", "Mobile L Unlimited", "35.00", None),
-    ]:
-        offerings[key] = _offering(
-            key,
-            name,
-            description=f"{gigabytes or 'Unlimited'} GB data, unlimited calls and texts.",
-            spec=mobile_spec,
-            prices=[
-                _price(f"{name} monthly fee", "recurring", D(monthly), recurring_period="month"),
-                _price(f"{name} SIM activation", "oneTime", D("10.00")),
-            ],
+    for key in ("mobile-s", "mobile-m", "mobile-l"):
+        _sell(
+            offerings[key],
             channels=everywhere,
             categories=[plans_cat],
             segments=[segments["consumer"], segments["youth"]],
         )
-    offerings["sim-only"] = _offering(
-        "sim-only",
-        "SIM-only 20 GB (online exclusive)",
-        spec=mobile_spec,
-        prices=[_price("SIM-only monthly fee", "recurring", D("10.00"), recurring_period="month")],
-        channels=online,
-        categories=[sim_only_cat],
-        segments=[segments["consumer"]],
-    )
-    for speed, monthly in [(100, "29.99"), (500, "39.99"), (1000, "49.99")]:
-        key = f"fibre-{speed}"
-        offerings[key] = _offering(
-            key,
-            f"Fibre {speed} Mbps",
-            description=f"Home fibre broadband at {speed} Mbps down.",
-            spec=broadband_spec,
-            prices=[
-                _price(f"Fibre {speed} monthly fee", "recurring", D(monthly), recurring_period="month"),
-                _price(f"Fibre {speed} activation", "oneTime", D("49.00")),
-                _price(f"Fibre {speed} Wi-Fi 6 router", "oneTime", D("59.00"), char_name="Router", char_value="wifi6"),
-            ],
+    _sell(offerings["sim-only"], channels=online, categories=[sim_only_cat], segments=[segments["consumer"]])
+    for speed in (100, 500, 1000):
+        _sell(
+            offerings[f"fibre-{speed}"],
             channels=everywhere,
             categories=[broadband_cat],
+            prices=[
+                _price(f"Fibre {speed} Wi-Fi 6 router", "oneTime", D("59.00"), char_name="Router", char_value="wifi6")
+            ],
         )
-    offerings["tv-basic"] = _offering(
-        "tv-basic",
-        "TV Basic (80 channels)",
-        spec=tv_spec,
-        prices=[_price("TV Basic monthly fee", "recurring", D("10.00"), recurring_period="month")],
-        channels=everywhere,
-        categories=[tv_cat],
-    )
-    offerings["tv-sports"] = _offering(
-        "tv-sports",
-        "TV Sports pack",
-        spec=tv_spec,
-        prices=[_price("TV Sports monthly fee", "recurring", D("20.00"), recurring_period="month")],
-        channels=everywhere,
-        categories=[tv_cat],
-    )
-    offerings["aurora-x"] = _offering(
-        "aurora-x",
-        "Aurora X",
-        spec=phone_spec,
-        prices=[
-            _price("Aurora X 128GB", "oneTime", D("699.00"), char_name="Storage", char_value="128GB"),
-            _price("Aurora X 256GB", "oneTime", D("799.00"), char_name="Storage", char_value="256GB"),
-        ],
+    _sell(offerings["tv-basic"], channels=everywhere, categories=[tv_cat])
+    _sell(offerings["tv-sports"], channels=everywhere, categories=[tv_cat])
+    _sell(
+        offerings["aurora-x"],
         channels=[channels["web"], channels["mobile"], channels["store"], channels["callcentre"]],
         categories=[devices_cat],
+        prices=[
+            _price("Aurora X 256GB storage", "oneTime", D("100.00"), char_name="Storage", char_value="256GB"),
+        ],
     )
-    offerings["aurora-lite"] = _offering(
-        "aurora-lite",
-        "Aurora Lite",
-        spec=lite_spec,
-        prices=[_price("Aurora Lite", "oneTime", D("299.00"))],
+    _sell(offerings["aurora-lite"], channels=everywhere, categories=[devices_cat])
+    _sell(
+        offerings["data-boost"],
         channels=everywhere,
-        categories=[devices_cat],
-    )
-    offerings["data-boost"] = _offering(
-        "data-boost",
-        "Data Boost (pay per GB)",
-        description="Extra data beyond your plan, cheaper the more you use.",
-        spec=usage_spec,
+        categories=[addons_cat],
         prices=[
             _price(
                 "Data Boost per GB",
@@ -268,14 +276,11 @@ def load_demo_catalog() -> bool:
                 ],
             )
         ],
+    )
+    _sell(
+        offerings["travel-data"],
         channels=everywhere,
         categories=[addons_cat],
-    )
-    offerings["travel-data"] = _offering(
-        "travel-data",
-        "Travel Data (roaming)",
-        description="Roaming data outside the EU; the more you use, the lower the rate on every GB.",
-        spec=usage_spec,
         prices=[
             _price(
                 "Travel Data per GB",
@@ -290,19 +295,14 @@ def load_demo_catalog() -> bool:
                 ],
             )
         ],
-        channels=everywhere,
-        categories=[addons_cat],
     )
-    offerings["streammax"] = _offering(
-        "streammax",
-        "StreamMax Premium (partner)",
-        description="Films and series from our partner StreamMax.",
-        spec=streaming_spec,
-        prices=[_price("StreamMax monthly fee", "recurring", D("9.99"), recurring_period="month")],
+    _sell(
+        offerings["streammax"],
         channels=everywhere,
         categories=[streaming_cat],
+        specification_id=streaming_spec,
+        description="Films and series from our partner StreamMax.",
     )
-    ProductOffering.objects.filter(pk=offerings["streammax"].pk).update(source_system="streammax-partner")
     offerings["home-mobile"] = _offering(
         "home-mobile",
         "Home & Mobile bundle",

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 
-from adapters.contracts import Counts, OfferingRecord
+from adapters.contracts import Counts, OfferingRecord, SpecificationRecord
 from catalog.errors import IllegalTransition, InUse, InvalidConfiguration, InvalidReference
 from catalog.models import (
     BundledOffering,
@@ -389,19 +389,48 @@ def category_delete(category: Category) -> None:
 
 
 # --- imports from partner and back-office catalogs ----------------------------------------
+def _imported_specification(system: str, record: SpecificationRecord) -> ProductSpecification:
+    spec, created = ProductSpecification.objects.get_or_create(
+        source_system=system,
+        external_id=record.external_id,
+        defaults={
+            "name": record.name,
+            "kind": record.kind,
+            "brand": record.brand,
+            "lifecycle_status": Lifecycle.ACTIVE,
+        },
+    )
+    if not created and (spec.name, spec.kind) != (record.name, record.kind):
+        spec.name, spec.kind = record.name, record.kind
+        spec.save(update_fields=["name", "kind", "last_update"])
+    return spec
+
+
+def _base_prices(offering: ProductOffering) -> tuple[Decimal | None, Decimal | None]:
+    """(monthly, one-time) amounts of the prices a source keeps (those not tied to a characteristic)."""
+    amounts = dict(offering.prices.filter(char_name="").values_list("price_type", "amount"))
+    return amounts.get("recurring"), amounts.get("oneTime")
+
+
 @transaction.atomic
 def offerings_import(system: str, records: Sequence[OfferingRecord]) -> Counts:
-    """Upsert offerings a partner catalog publishes (``adapters.contracts.OfferingRecord``).
+    """Upsert offerings a back-office or partner catalog publishes (``adapters.contracts.OfferingRecord``).
 
     A new one arrives in design, unsold, for a catalog manager to place in channels and
-    launch; a partner deactivating one retires it; its monthly price follows the partner's.
+    launch; the source deactivating one retires it. Its specification (created on first
+    sight, keyed by the source's id), its base monthly and one-time prices follow the
+    source; what Overlay adds on top (characteristics, prices by characteristic, usage
+    tiers, channels, bundles) is left alone.
     """
     counts = Counts()
     existing = {
         o.external_id: o
-        for o in ProductOffering.objects.filter(source_system=system, external_id__in=[r.external_id for r in records])
+        for o in ProductOffering.objects.filter(
+            source_system=system, external_id__in=[r.external_id for r in records]
+        ).select_related("specification")
     }
     for record in {r.external_id: r for r in records}.values():
+        spec = _imported_specification(system, record.specification) if record.specification else None
         offering = existing.get(record.external_id)
         if offering is None:
             offering = ProductOffering.objects.create(
@@ -409,6 +438,7 @@ def offerings_import(system: str, records: Sequence[OfferingRecord]) -> Counts:
                 description=record.description,
                 source_system=system,
                 external_id=record.external_id,
+                specification=spec,
                 lifecycle_status=Lifecycle.IN_DESIGN if record.active else Lifecycle.RETIRED,
             )
             counts.created += 1
@@ -416,29 +446,34 @@ def offerings_import(system: str, records: Sequence[OfferingRecord]) -> Counts:
             status = offering.lifecycle_status
             if not record.active and status in (Lifecycle.ACTIVE, Lifecycle.LAUNCHED):
                 status = Lifecycle.RETIRED
-            price = offering.prices.filter(price_type="recurring").first()
-            if (offering.name, status, price.amount if price else None) == (
+            if (offering.name, offering.lifecycle_status, offering.specification_id) == (
                 record.name,
-                offering.lifecycle_status,
-                record.recurring_price,
-            ):
+                status,
+                spec.pk if spec else offering.specification_id,
+            ) and _base_prices(offering) == (record.recurring_price, record.one_time_price):
                 counts.unchanged += 1
                 continue
             offering.name, offering.lifecycle_status = record.name, status
-            offering.save(update_fields=["name", "lifecycle_status", "last_update"])
+            offering.specification = spec or offering.specification
+            offering.save(update_fields=["name", "lifecycle_status", "specification", "last_update"])
             counts.updated += 1
-        if record.recurring_price is not None:
-            ProductOfferingPrice.objects.update_or_create(
-                offering=offering,
-                price_type="recurring",
-                defaults={
-                    "name": f"{record.name} monthly fee",
-                    "amount": record.recurring_price,
-                    "currency": record.currency,
-                    "recurring_period": "month",
-                    "lifecycle_status": Lifecycle.ACTIVE,
-                },
-            )
+        for price_type, amount, label, period in (
+            ("recurring", record.recurring_price, f"{record.name} monthly fee", "month"),
+            ("oneTime", record.one_time_price, f"{record.name} {record.one_time_name or 'one-time fee'}", ""),
+        ):
+            if amount is not None:
+                ProductOfferingPrice.objects.update_or_create(
+                    offering=offering,
+                    price_type=price_type,
+                    char_name="",
+                    defaults={
+                        "name": label,
+                        "amount": amount,
+                        "currency": record.currency,
+                        "recurring_period": period,
+                        "lifecycle_status": Lifecycle.ACTIVE,
+                    },
+                )
     if counts.created or counts.updated:
         catalog_changed()
     return counts

@@ -12,6 +12,7 @@ from adapters.contracts import (
     PartyRecord,
     Serviceability,
     SourceUnavailable,
+    SpecificationRecord,
 )
 from customers.normalise import normalise_email, normalise_phone, normalise_postcode
 
@@ -19,16 +20,19 @@ SEGMENTS = {"CONS": "consumer", "BUSI": "business", "YOUT": "youth"}
 
 
 class CrmAdapter(SimulatedFulfilment, CursorPagedSource):
-    """Billing/CRM: customers in upper case, national phone numbers, DD.MM.YYYY dates, accounts embedded."""
+    """Billing/CRM: customers in upper case, national phone numbers, DD.MM.YYYY dates, accounts embedded;
+    and the tariff table (the products it charges for), amounts with decimal commas."""
 
     fulfilment_prefix = "crm"
-    streams = {"customers": "party"}
-    keys = {"customers": "CUST_NO"}
+    streams = {"customers": "party", "products": "offering"}
+    keys = {"customers": "CUST_NO", "products": "PROD_CD"}
 
     def path(self, stream):
-        return "/crm/customers"
+        return f"/crm/{stream}"
 
     def map_record(self, stream, raw):
+        if stream == "products":
+            return _product(raw)
         try:
             birth = _day_month_year(raw["BIRTH_DT"]) if raw.get("BIRTH_DT") else None
         except (ValueError, TypeError) as error:
@@ -56,12 +60,40 @@ class CrmAdapter(SimulatedFulfilment, CursorPagedSource):
         )
 
 
+def _amount(raw: dict, key: str) -> Decimal | None:
+    """'25,00' (the billing system writes decimal commas) -> Decimal('25.00'); empty -> None."""
+    value = raw.get(key)
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value).replace(",", "."))
+    except InvalidOperation as error:
+        raise MappingError(f"{key} '{value}' is not an amount") from error
+
+
 def _day_month_year(value: str) -> date:
     """'31.12.1970' -> date (strptime costs half of mapping a CRM record)."""
     day, month, year = value.split(".")
     if len(year) != 4:
         raise ValueError(value)
     return date(int(year), int(month), int(day))
+
+
+def _product(raw: dict) -> OfferingRecord:
+    return OfferingRecord(
+        external_id=required(raw, "PROD_CD"),
+        name=required(raw, "PROD_NM"),
+        description=raw.get("PROD_DESC") or "",
+        recurring_price=_amount(raw, "MRC"),
+        one_time_price=_amount(raw, "NRC"),
+        one_time_name=raw.get("NRC_DESC") or "",
+        active=raw.get("STATUS", "A") == "A",
+        specification=SpecificationRecord(
+            external_id=required(raw, "SPEC_CD"),
+            name=raw.get("SPEC_NM") or raw["SPEC_CD"],
+            kind="physical" if raw.get("PHYS_FLG") == "Y" else "digital",
+        ),
+    )
 
 
 def _family_name(value: str) -> str:

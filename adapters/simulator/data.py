@@ -204,6 +204,52 @@ PARTNER_OFFERINGS = [
 ]
 
 
+# The billing system's tariff table: what the operator sells and charges, in its own shape
+# (family and spec codes, amounts with decimal commas, "A"/"I" status flags). Overlay's catalog
+# imports it; the commercial layer (channels, bundles, campaigns, rules) is Overlay's own.
+CRM_PRODUCTS = [
+    # code, name, spec code, spec name, physical, monthly, one-time, one-time label, description
+    ("MOB-S", "Mobile S 10 GB", "MOBILE", "Mobile subscription", "N", "15,00", "10,00", "SIM activation",
+     "10 GB data, unlimited calls and texts."),
+    ("MOB-M", "Mobile M 50 GB", "MOBILE", "Mobile subscription", "N", "25,00", "10,00", "SIM activation",
+     "50 GB data, unlimited calls and texts."),
+    ("MOB-L", "Mobile L Unlimited", "MOBILE", "Mobile subscription", "N", "35,00", "10,00", "SIM activation",
+     "Unlimited data, calls and texts."),
+    ("SIM-ONLY", "SIM-only 20 GB (online exclusive)", "MOBILE", "Mobile subscription", "N", "10,00", "", "", ""),
+    ("FIBRE-100", "Fibre 100 Mbps", "FIBRE", "Fibre broadband", "N", "29,99", "49,00", "Activation",
+     "Home fibre broadband at 100 Mbps down."),
+    ("FIBRE-500", "Fibre 500 Mbps", "FIBRE", "Fibre broadband", "N", "39,99", "49,00", "Activation",
+     "Home fibre broadband at 500 Mbps down."),
+    ("FIBRE-1000", "Fibre 1000 Mbps", "FIBRE", "Fibre broadband", "N", "49,99", "49,00", "Activation",
+     "Home fibre broadband at 1000 Mbps down."),
+    ("TV-BASIC", "TV Basic (80 channels)", "TV", "TV pack", "N", "10,00", "", "", ""),
+    ("TV-SPORTS", "TV Sports pack", "TV", "TV pack", "N", "20,00", "", "", ""),
+    ("AURORA-X-128", "Aurora X", "AURORA-X", "Aurora X smartphone", "Y", "", "699,00", "Aurora X 128GB", ""),
+    ("AURORA-LITE", "Aurora Lite", "AURORA-LITE", "Aurora Lite smartphone", "Y", "", "299,00", "Aurora Lite", ""),
+    ("DATA-BOOST", "Data Boost (pay per GB)", "DATA-ADDON", "Mobile data add-on", "N", "", "", "",
+     "Extra data beyond your plan, cheaper the more you use."),
+    ("TRAVEL-DATA", "Travel Data (roaming)", "DATA-ADDON", "Mobile data add-on", "N", "", "", "",
+     "Roaming data outside the EU; the more you use, the lower the rate on every GB."),
+]  # fmt: skip
+
+
+def crm_product(seed: int, slot: int) -> dict | None:
+    code, name, spec, spec_name, physical, monthly, once, once_label, description = CRM_PRODUCTS[slot]
+    return {
+        "PROD_CD": code,
+        "PROD_NM": name,
+        "PROD_DESC": description,
+        "SPEC_CD": spec,
+        "SPEC_NM": spec_name,
+        "PHYS_FLG": physical,
+        "MRC": monthly,
+        "NRC": once,
+        "NRC_DESC": once_label,
+        "STATUS": "A",
+        "LAST_MOD": stamp(slot),
+    }
+
+
 def partner_offering(seed: int, slot: int) -> dict | None:
     offering = dict(PARTNER_OFFERINGS[slot])
     offering["updated"] = stamp(slot)
@@ -216,7 +262,8 @@ class Stream:
     name: str
     key: str  # the record's id attribute
     make: object  # (seed, slot) -> record | None
-    slots_per_customer: float  # how many slots a stream has per simulated customer (partner: fixed size)
+    slots_per_customer: float  # how many slots a stream has per simulated customer (0: a fixed table)
+    table: tuple = ()  # the fixed table's rows, for catalogs
 
 
 STREAMS = {
@@ -224,12 +271,13 @@ STREAMS = {
     ("mobile", "subscriptions"): Stream("mobile", "subscriptions", "subscriptionId", mobile_subscription, MOBILE_SLOTS),
     ("fixed", "lines"): Stream("fixed", "lines", "line_ref", fixed_line, 1),
     ("logistics", "shipments"): Stream("logistics", "shipments", "shipmentNo", logistics_shipment, 1),
-    ("partner", "offerings"): Stream("partner", "offerings", "sku", partner_offering, 0),
+    ("crm", "products"): Stream("crm", "products", "PROD_CD", crm_product, 0, tuple(CRM_PRODUCTS)),
+    ("partner", "offerings"): Stream("partner", "offerings", "sku", partner_offering, 0, tuple(PARTNER_OFFERINGS)),
 }
 
 
 def slot_count(stream: Stream, customers: int) -> int:
-    return len(PARTNER_OFFERINGS) if stream.slots_per_customer == 0 else int(customers * stream.slots_per_customer)
+    return len(stream.table) if stream.slots_per_customer == 0 else int(customers * stream.slots_per_customer)
 
 
 def serviceability(seed: int, postcode: str, house_number: str) -> dict:

@@ -1,7 +1,7 @@
 """The back-office simulator's HTTP server (stdlib only; no Django, its own SQLite storage).
 
 Systems and their collections, each behind ``X-Api-Key``:
-  GET /crm/customers  /mobile/subscriptions  /fixed/lines  /logistics/shipments  /partner/offerings
+  GET /crm/customers  /crm/products  /mobile/subscriptions  /fixed/lines  /logistics/shipments  /partner/offerings
       ?cursor=<opaque>&limit=N   or   ?updated_since=<ISO time>&limit=N
       -> {"items": [...], "next_cursor": "...", "has_more": bool}
   GET /fixed/serviceability?postcode=..&house_number=..

@@ -154,7 +154,7 @@ def simulator_alone(args, sim_url: str) -> float:
 def prepare(args, sim_url: str, redis_url: str):
     from django.test import Client
 
-    from adapters.demo import configure_simulated_systems
+    from adapters.demo import configure_simulated_systems, import_catalogs
     from adapters.models import BackOfficeSystem
     from adapters.services import serviceability_ask
     from catalog.demo import load_demo_catalog
@@ -175,6 +175,7 @@ def prepare(args, sim_url: str, redis_url: str):
     app.conf.update(broker_url=redis_url, task_always_eager=False)
     configure_simulated_systems(sim_url)
     BackOfficeSystem.objects.update(sync_every_seconds=0)
+    import_catalogs()
     load_demo_catalog()
     postcode = next(p for p in (f"10{n:02d}AB" for n in range(100)) if serviceability_ask("fixed", p, "1").serviceable)
     for system in ("crm", "mobile", "fixed", "logistics", "partner"):
@@ -183,7 +184,7 @@ def prepare(args, sim_url: str, redis_url: str):
         Customer(given_name="Bench", family_name=f"Buyer {n}", postcode=postcode, house_number="1")
         for n in range(args.orders)
     )
-    names = ["Aurora X", "Mobile M 50 GB", "Fibre 500 Mbps", "StreamMax Premium (partner)"]
+    names = ["Aurora X", "Mobile M 50 GB", "Fibre 500 Mbps", "StreamMax Premium"]
     offerings = {o.name: o.pk for o in ProductOffering.objects.filter(name__in=names)}
     token = api_client_create(
         name="bench-web", channel="web", scopes=["orders:read", "orders:write", "customers:read"]
@@ -198,7 +199,7 @@ def prepare(args, sim_url: str, redis_url: str):
             "productOffering": {"id": offerings["Fibre 500 Mbps"]},
             "product": {"productCharacteristic": [{"name": "Installation address", "value": f"Main St 1, {postcode}"}]},
         },
-        {"id": "4", "action": "add", "productOffering": {"id": offerings["StreamMax Premium (partner)"]}},
+        {"id": "4", "action": "add", "productOffering": {"id": offerings["StreamMax Premium"]}},
     ]
     return client, items, customers
 

@@ -156,6 +156,7 @@ def test_scheduled_pulls_start_only_what_is_due(systems):
     started = sync_due_systems()  # tasks run eagerly without a broker
     assert set(started) == {
         "crm/customers",
+        "crm/products",
         "mobile/subscriptions",
         "fixed/lines",
         "logistics/shipments",

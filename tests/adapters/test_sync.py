@@ -216,5 +216,5 @@ def test_partner_offerings_arrive_in_design_and_follow_the_partner(systems, simu
 @pytest.mark.django_db
 def test_every_run_is_recorded(systems):
     sync_system(systems["crm"])
-    run = SyncRun.objects.get()
+    run = SyncRun.objects.get(stream="customers")
     assert (run.system.code, run.stream, run.kind, run.status) == ("crm", "customers", "pull", "succeeded")

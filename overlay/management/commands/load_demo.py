@@ -2,11 +2,11 @@ import os
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from adapters.demo import configure_simulated_systems
-from catalog.demo import load_demo_catalog
+from adapters.demo import configure_simulated_systems, import_catalogs
+from catalog.demo import CatalogNotImported, load_demo_catalog
 from overlay.models import ApiClient
 from overlay.services import api_client_create, roles_ensure
 
@@ -24,7 +24,10 @@ DEMO_CLIENTS = [
 
 
 class Command(BaseCommand):
-    help = "Create roles, demo users, demo channel applications (fresh tokens) and the demo catalog."
+    help = (
+        "Create roles, demo users, demo channel applications (fresh tokens) and the demo catalog "
+        "(with --simulator-url: configure the simulated systems and import their catalogs first)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--simulator-url", help="Configure the simulated back-office systems at this URL.")
@@ -43,9 +46,19 @@ class Command(BaseCommand):
                     user.save()
                 if group:
                     user.groups.add(Group.objects.get(name=group))
-            created_catalog = load_demo_catalog()
             if simulator_url:
                 configure_simulated_systems(simulator_url)
+        if simulator_url:
+            # The products come from the back office, through the real adapters.
+            try:
+                import_catalogs()
+            except RuntimeError as error:
+                raise CommandError(str(error)) from error
+        try:
+            created_catalog = load_demo_catalog()
+        except CatalogNotImported as error:
+            raise CommandError(f"{error} Or pass --simulator-url.") from error
+        with transaction.atomic():
             # Tokens are shown only when issued: demo clients get fresh ones on every start.
             ApiClient.objects.filter(name__in=[name for name, _, _ in DEMO_CLIENTS]).delete()
             tokens = [

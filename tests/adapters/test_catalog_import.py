@@ -1,0 +1,102 @@
+"""The billing system's tariff table and the partner catalog, imported over HTTP; the demo built on them."""
+
+from decimal import Decimal
+
+import pytest
+
+from adapters.builtin.simulated import CrmAdapter
+from adapters.contracts import MappingError, OfferingRecord, SpecificationRecord
+from adapters.demo import import_catalogs
+from adapters.models import SyncRun
+from adapters.sync import sync_stream
+from catalog import services
+from catalog.demo import CatalogNotImported, load_demo_catalog
+from catalog.models import ProductOffering, ProductSpecification
+
+
+def prices(offering: ProductOffering) -> dict:
+    return {(p.price_type, p.char_value): (p.name, p.amount) for p in offering.prices.all()}
+
+
+@pytest.mark.django_db
+def test_tariffs_become_offerings_with_their_specifications_and_prices(systems):
+    run = sync_stream(systems["crm"], "products")
+    assert (run.status, run.fetched, run.created, run.quarantined) == ("succeeded", 13, 13, 0)
+    plan = ProductOffering.objects.get(source_system="crm", external_id="MOB-M")
+    assert (plan.name, plan.lifecycle_status) == ("Mobile M 50 GB", "In design")  # unsold until placed
+    assert prices(plan) == {
+        ("recurring", ""): ("Mobile M 50 GB monthly fee", Decimal("25.00")),  # "25,00" in the billing system
+        ("oneTime", ""): ("Mobile M 50 GB SIM activation", Decimal("10.00")),
+    }
+    mobile = plan.specification
+    assert (mobile.source_system, mobile.external_id, mobile.name, mobile.kind) == (
+        "crm",
+        "MOBILE",
+        "Mobile subscription",
+        "digital",
+    )
+    assert set(mobile.offerings.values_list("external_id", flat=True)) == {"MOB-S", "MOB-M", "MOB-L", "SIM-ONLY"}
+    assert ProductOffering.objects.get(external_id="AURORA-X-128").specification.kind == "physical"
+    assert ProductSpecification.objects.filter(source_system="crm").count() == 6
+    assert sync_stream(systems["crm"], "products").fetched == 0  # nothing new since the cursor
+
+
+@pytest.mark.django_db
+def test_a_tariff_change_moves_the_base_price_and_keeps_what_overlay_added(systems):
+    sync_stream(systems["crm"], "products")
+    fibre = ProductOffering.objects.get(external_id="FIBRE-500")
+    router = services.price_create(
+        {"name": "Wi-Fi 6 router", "price_type": "oneTime", "amount": Decimal("59"), "char_name": "Router"}
+        | {"char_value": "wifi6", "lifecycle_status": "Active"}
+    )
+    router.offering = fibre
+    router.save()
+    changed = OfferingRecord(
+        "FIBRE-500",
+        "Fibre 500 Mbps",
+        recurring_price=Decimal("41.99"),
+        one_time_price=Decimal("49.00"),
+        one_time_name="Activation",
+        specification=SpecificationRecord("FIBRE", "Fibre broadband"),
+    )
+    counts = services.offerings_import("crm", [changed])
+    assert (counts.updated, counts.unchanged) == (1, 0)
+    assert prices(fibre)[("recurring", "")][1] == Decimal("41.99")
+    assert prices(fibre)[("oneTime", "wifi6")][1] == Decimal("59")  # Overlay's own price stays
+    assert services.offerings_import("crm", [changed]).unchanged == 1
+
+
+def test_an_amount_the_mapping_cannot_read_is_a_mapping_error():
+    adapter = CrmAdapter.__new__(CrmAdapter)
+    raw = {"PROD_CD": "X", "PROD_NM": "X", "SPEC_CD": "S", "MRC": "twelve"}
+    with pytest.raises(MappingError, match="MRC 'twelve' is not an amount"):
+        adapter.map_record("products", raw)
+    with pytest.raises(MappingError):
+        adapter.map_record("products", {"PROD_NM": "no code", "SPEC_CD": "S"})
+
+
+@pytest.mark.django_db
+def test_the_demo_catalog_is_built_on_the_imported_products(systems):
+    with pytest.raises(CatalogNotImported, match="sync the back-office catalogs first"):
+        load_demo_catalog()
+    import_catalogs()
+    assert SyncRun.objects.filter(stream__in=["products", "offerings"], status="succeeded").count() == 2
+    assert load_demo_catalog() is True
+    plan = ProductOffering.objects.get(source_system="crm", external_id="MOB-M")
+    assert plan.lifecycle_status == "Launched"
+    assert set(plan.channels.values_list("code", flat=True)) == {"web", "mobile", "store", "callcentre", "partner"}
+    assert list(plan.specification.characteristics.values_list("name", flat=True)) == ["SIM type"]
+    phone = ProductOffering.objects.get(external_id="AURORA-X-128")
+    assert prices(phone) == {
+        ("oneTime", ""): ("Aurora X Aurora X 128GB", Decimal("699.00")),  # from billing
+        ("oneTime", "256GB"): ("Aurora X 256GB storage", Decimal("100.00")),  # Overlay's surcharge
+    }
+    streaming = ProductOffering.objects.get(source_system="partner", external_id="STREAMMAX-PREMIUM")
+    assert (streaming.lifecycle_status, streaming.specification.name) == ("Launched", "StreamMax subscription")
+    assert streaming.specification.fulfilment_steps.exists()
+    bundle = ProductOffering.objects.get(source_system="demo", external_id="home-mobile")
+    members = set(bundle.bundle_members.values_list("member__external_id", flat=True))
+    assert members == {"FIBRE-500", "MOB-M", "TV-BASIC", "STREAMMAX-PREMIUM"}
+    # The partner's other services stay unsold until a catalog manager places them.
+    assert ProductOffering.objects.get(external_id="MUSICBOX").lifecycle_status == "In design"
+    assert load_demo_catalog() is False
