@@ -19,11 +19,17 @@ from adapters.contracts import Counts, MappingError, SourceUnavailable
 from adapters.models import BackOfficeSystem, QuarantinedRecord, SyncCursor, SyncRun
 from adapters.registry import adapter_class, adapter_for
 from catalog.services import offerings_import
-from customers.services import held_products_import, parties_import
+from customers.services import ImportPlan, InFlight, held_products_link, parties_link
 
 logger = logging.getLogger(__name__)
 
-IMPORTERS = {"party": parties_import, "held_product": held_products_import, "offering": offerings_import}
+
+def _offerings_link(system: str, records, in_flight=None) -> ImportPlan:
+    return ImportPlan(offerings_import(system, records))  # a catalog is small: all in phase one
+
+
+# Phase one of a page by the kind of record a stream holds (see customers.services.ImportPlan).
+LINKERS = {"party": parties_link, "held_product": held_products_link, "offering": _offerings_link}
 # What a sloppy payload can raise inside a mapping besides MappingError.
 MAPPING_FAILURES = (MappingError, KeyError, TypeError, ValueError, AttributeError)
 
@@ -61,13 +67,11 @@ def map_records(adapter, stream: str, raws: Sequence[dict]) -> tuple[list, list[
 
 
 def store_records(system: BackOfficeSystem, adapter, stream: str, mapped, failures, run: SyncRun) -> tuple[Counts, int]:
-    """Import mapped records and quarantine the failures (inside the caller's transaction)."""
-    QuarantinedRecord.objects.bulk_create(
-        QuarantinedRecord(system=system, stream=stream, external_id=key, payload=payload, error=error, run=run)
-        for key, payload, error in failures
-    )
-    counts = IMPORTERS[adapter.streams[stream]](system.code, mapped) if mapped else Counts()
-    return counts, len(failures)
+    """Import mapped records (both phases) and quarantine the failures (inside the caller's transaction)."""
+    _quarantine(system, stream, failures, run)
+    plan = LINKERS[adapter.streams[stream]](system.code, mapped) if mapped else ImportPlan(Counts())
+    plan.store()
+    return plan.counts, len(failures)
 
 
 def apply_records(
@@ -139,32 +143,131 @@ class _Prefetch:
         self.thread.join()
 
 
+class _PageWriter:
+    """Writes pages' phase two (accounts or products, quarantined records, the cursor, the run's counts)
+    in order, in a thread with its own connection, while the caller links the next page.
+
+    PostgreSQL writes page k while Python resolves page k+1: on two cores the two
+    no longer wait for each other. Phase one (customers and links) commits first; if
+    the process dies before phase two, the cursor still points before the page, which
+    is pulled again: its links are found unchanged and its products land. Nothing is
+    lost or doubled. ``in_flight`` tells the linker which accounts are still being written.
+    """
+
+    def __init__(self, system: BackOfficeSystem, stream: str, cursor_row: SyncCursor, run: SyncRun, full: bool):
+        self.system, self.stream, self.cursor_row, self.run, self.full = system, stream, cursor_row, run, full
+        self.jobs: queue.Queue = queue.Queue(maxsize=1)
+        self.pending: list[ImportPlan] = []
+        self.guard = threading.Lock()
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name=f"sync-write-{system.code}-{stream}", daemon=True)
+        self.thread.start()
+
+    def in_flight(self) -> InFlight:
+        with self.guard:
+            accounts = {}
+            for plan in self.pending:
+                accounts.update(plan.accounts)
+        return InFlight(accounts=accounts)
+
+    def submit(self, cursor, page, plan: ImportPlan, failures) -> None:
+        self.check()
+        with self.guard:
+            self.pending.append(plan)
+        self.jobs.put((cursor, page, plan, failures))
+
+    def check(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def finish(self) -> None:
+        """Wait until every submitted page is written (or the writer failed); raise what it failed with."""
+        if self.thread.is_alive():
+            self.jobs.put(None)
+            self.thread.join()
+        self.check()
+
+    def _run(self) -> None:
+        try:
+            while (job := self.jobs.get()) is not None:
+                try:
+                    if self.error is None:
+                        self._write(*job)
+                except BaseException as error:  # handed to the caller, which stops
+                    self.error = error
+                finally:
+                    with self.guard:
+                        self.pending.remove(job[2])
+        finally:
+            connection.close()
+
+    def _write(self, cursor, page, plan: ImportPlan, failures) -> None:
+        _write_page(self.system, self.stream, self.cursor_row, self.run, self.full, cursor, page, plan, failures)
+        self.full = False  # from here on the cursor is ours
+
+
+def _write_page(system, stream, cursor_row, run, full, cursor, page, plan: ImportPlan, failures) -> None:
+    """Phase two of a page, with the cursor after it, in one transaction."""
+    with transaction.atomic():
+        _relaxed_commit()
+        locked = SyncCursor.objects.select_for_update().get(pk=cursor_row.pk)
+        if not full and (locked.cursor or None) != cursor:
+            raise SyncInterrupted(f"another sync of {system.code}/{stream} moved the cursor")
+        _quarantine(system, stream, failures, run)
+        plan.store()
+        locked.cursor = page.next_cursor
+        locked.save(update_fields=["cursor", "updated_at"])
+        _add(run, plan.counts, len(page.records), len(failures))
+        run.save()
+
+
+def _quarantine(system: BackOfficeSystem, stream: str, failures, run: SyncRun) -> None:
+    QuarantinedRecord.objects.bulk_create(
+        QuarantinedRecord(system=system, stream=stream, external_id=key, payload=payload, error=error, run=run)
+        for key, payload, error in failures
+    )
+
+
 def sync_stream(system: BackOfficeSystem, stream: str, *, full: bool = False, max_pages: int | None = None) -> SyncRun:
-    """Pull one stream of a system from its cursor (from the start with ``full``) until it has no more."""
+    """Pull one stream of a system from its cursor (from the start with ``full``) until it has no more.
+
+    Three things run at once: the next page is fetched and mapped, the current one is
+    linked (phase one), the one before is written (phase two, ``_PageWriter``). Called
+    inside a transaction (a test's, or a caller's), the phases run one after the other
+    on that connection instead.
+    """
     run = SyncRun.objects.create(system=system, stream=stream, kind=SyncRun.Kind.FULL if full else SyncRun.Kind.PULL)
     cursor_row, _ = SyncCursor.objects.get_or_create(system=system, stream=stream)
     cursor = None if full else (cursor_row.cursor or None)
     adapter = adapter_for(system)
+    link = LINKERS[adapter.streams[stream]]
     pages = _Prefetch(adapter, system, stream, cursor, max_pages)
+    writer = None if connection.in_atomic_block else _PageWriter(system, stream, cursor_row, run, full)
     try:
         for cursor, page, mapped, failures in pages:
+            if writer is None:
+                with transaction.atomic():
+                    plan = link(system.code, mapped) if mapped else ImportPlan(Counts())
+                    _write_page(system, stream, cursor_row, run, full, cursor, page, plan, failures)
+                full = False
+                continue
+            writer.check()
             with transaction.atomic():
                 _relaxed_commit()
-                locked = SyncCursor.objects.select_for_update().get(pk=cursor_row.pk)
-                if not full and (locked.cursor or None) != cursor:
-                    raise SyncInterrupted(f"another sync of {system.code}/{stream} moved the cursor")
-                counts, quarantined = store_records(system, adapter, stream, mapped, failures, run)
-                locked.cursor = page.next_cursor
-                locked.save(update_fields=["cursor", "updated_at"])
-                _add(run, counts, len(page.records), quarantined)
-                run.save()
-            full = False  # from here on the cursor is ours
+                plan = link(system.code, mapped, writer.in_flight()) if mapped else ImportPlan(Counts())
+            writer.submit(cursor, page, plan, failures)
+        if writer is not None:
+            writer.finish()
         run.status = SyncRun.Status.SUCCEEDED
     except (SourceUnavailable, SyncInterrupted) as error:
         logger.warning("sync %s/%s failed: %s", system.code, stream, error)
         run.status, run.error = SyncRun.Status.FAILED, str(error)
     finally:
         pages.stop()
+        if writer is not None:
+            # Pages already linked are written whatever stopped the run: their phase one is committed.
+            writer.jobs.put(None)
+            writer.thread.join()
         adapter.close()
         run.finished_at = timezone.now()
         run.save()

@@ -2,8 +2,8 @@
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -75,11 +75,17 @@ class _IdentifierIndex:
     that already link to them, so that a match that contradicts them is not taken.
     """
 
-    def __init__(self, system: str, parties: Sequence[PartyRecord]):
+    def __init__(
+        self,
+        system: str,
+        identifiers: Iterable[list[tuple[str, str]]],
+        authoritative: bool,
+        in_flight: "InFlight | None" = None,
+    ):
         self.system = system
         wanted = defaultdict(set)
-        for party in parties:
-            for kind, value in identifiers_of(party):
+        for ids in identifiers:
+            for kind, value in ids:
                 wanted[kind].add(value)
         self.index: dict[tuple[str, str], set[str]] = defaultdict(set)
         self.national_ids: dict[str, set[str]] = defaultdict(set)
@@ -88,8 +94,14 @@ class _IdentifierIndex:
             return
         for kind, value, customer_id in _identifier_matches(wanted):
             self.index[(kind, value)].add(customer_id)
+        if in_flight:
+            for ref in wanted.get("account", ()):
+                if ref in in_flight.accounts:
+                    self.index[("account", ref)].add(in_flight.accounts[ref])
         candidates = set().union(*self.index.values())
-        if candidates:
+        # What candidates' other links say matters only to records with a national id, or to a master
+        # system's records (see _compatible): a mobile stack's page does not need to ask.
+        if candidates and (authoritative or "national_id" in wanted):
             for customer_id, national_id, linked_system in CustomerLink.objects.filter(
                 customer_id__any=list(candidates)
             ).values_list("customer_id", "national_id", "system"):
@@ -105,11 +117,20 @@ class _IdentifierIndex:
         # A master system (the CRM) holds each party once: another of its records is someone else.
         return not (authoritative and customer_id in self.linked_here)
 
-    def resolve(self, party: PartyRecord, authoritative: bool) -> tuple[str | None, str, set[str]]:
-        """(customer id, rule, candidates): a unique match on the strongest kind links; several: ambiguous."""
-        ids = identifiers_of(party)
+    def resolve(
+        self, party: PartyRecord, ids: list[tuple[str, str]], authoritative: bool
+    ) -> tuple[str | None, str, set[str]]:
+        """(customer id, rule, candidates): a unique match on the strongest kind links; several: ambiguous.
+
+        ``ids`` are the party's ``identifiers_of``.
+        """
         for kind in IDENTIFIER_STRENGTH:
-            matches = set().union(*(self.index.get((k, v), set()) for k, v in ids if k == kind))
+            matches = set()
+            for k, v in ids:
+                if k == kind and (found := self.index.get((k, v))):
+                    matches |= found
+            if not matches:
+                continue
             matches = {c for c in matches if self._compatible(c, party, authoritative)}
             if matches and kind == "phone" and any(k != "phone" for k, _ in ids):
                 # Households share a line: a phone alone does not link a record whose account,
@@ -121,8 +142,8 @@ class _IdentifierIndex:
                 return None, kind, matches
         return None, CustomerLink.Rule.NEW, set()
 
-    def add(self, party: PartyRecord, customer_id: str) -> None:
-        for key in identifiers_of(party):
+    def add(self, party: PartyRecord, ids: list[tuple[str, str]], customer_id: str) -> None:
+        for key in ids:
             self.index[key].add(customer_id)
         if party.national_id:
             self.national_ids[customer_id].add(party.national_id)
@@ -170,23 +191,14 @@ def _identifier_matches(wanted: dict[str, set[str]]) -> list[tuple[str, str, str
     return found
 
 
-def _customer_from(party: PartyRecord) -> Customer:
-    return Customer(id=new_id(), **{f: getattr(party, f) for f in PERSONAL_FIELDS})
-
-
-def _fill_blanks(customer: Customer, party: PartyRecord) -> bool:
-    changed = False
-    for name in PERSONAL_FIELDS:
-        if getattr(party, name) and not getattr(customer, name):
-            setattr(customer, name, getattr(party, name))
-            changed = True
-    return changed
-
-
 def resolve_parties(
-    system: str, parties: Sequence[PartyRecord], *, authoritative: bool
-) -> tuple[dict[str, str], Counts]:
-    """Link each party to one converged customer and return {party external id: customer id}.
+    system: str, parties: Sequence[PartyRecord], *, authoritative: bool, in_flight: "InFlight | None" = None
+) -> tuple[dict[str, str], Counts, dict[str, tuple]]:
+    """Link each party to one converged customer: ({party external id: customer id}, counts, accounts).
+
+    The parties' billing accounts are returned as rows for ``accounts_store``, not written:
+    a sync writes them in a page's second phase. ``in_flight`` names what pages linked
+    before are still writing (their accounts count for matching).
 
     An authoritative source (the CRM) owns personal data and overwrites it; others
     (a mobile stack's holder details) only fill what is empty. A party linked
@@ -210,26 +222,28 @@ def resolve_parties(
     fresh = [p for p in parties if p.external_id not in links]
     counts.unchanged = len(parties) - len(changed) - len(fresh)
 
-    index = _IdentifierIndex(system, fresh)
-    new_customers: dict[str, Customer] = {}
+    identifiers = [identifiers_of(party) for party in fresh]
+    index = _IdentifierIndex(system, identifiers, authoritative, in_flight)
+    new_customers: dict[str, dict] = {}  # id -> personal fields
     new_links, suggestions = [], []
     touched: dict[str, PartyRecord] = {}
-    for party in fresh:
-        customer_id, rule, candidates = index.resolve(party, authoritative)
+    for party, ids in zip(fresh, identifiers, strict=True):
+        customer_id, rule, candidates = index.resolve(party, ids, authoritative)
         if customer_id is None:
-            customer = _customer_from(party)
-            new_customers[customer.id] = customer
-            customer_id = customer.id
+            customer_id = new_id()
+            new_customers[customer_id] = {f: getattr(party, f) for f in PERSONAL_FIELDS}
             suggestions += [
                 LinkSuggestion(customer_id=customer_id, candidate_id=c, reason=f"same {rule} as another customer")
                 for c in sorted(candidates)
             ]
             rule = CustomerLink.Rule.NEW
         elif customer_id in new_customers:
-            _fill_blanks(new_customers[customer_id], party)
+            fields = new_customers[customer_id]
+            for name in PERSONAL_FIELDS:
+                fields[name] = fields[name] or getattr(party, name)
         else:
             touched[customer_id] = party
-        index.add(party, customer_id)
+        index.add(party, ids, customer_id)
         result[party.external_id] = customer_id
         new_links.append(
             (customer_id, system, party.external_id, rule, *link_identifiers(party), hashes[party.external_id])
@@ -239,7 +253,10 @@ def resolve_parties(
     copy_rows(
         Customer,
         ("id", "kind", "status", "created_at", "updated_at", *PERSONAL_FIELDS),
-        [(c.id, c.kind, c.status, now, now, *(getattr(c, f) for f in PERSONAL_FIELDS)) for c in new_customers.values()],
+        [
+            (customer_id, Customer.Kind.INDIVIDUAL, "active", now, now, *fields.values())
+            for customer_id, fields in new_customers.items()
+        ],
     )
     copy_rows(
         CustomerLink,
@@ -252,8 +269,8 @@ def resolve_parties(
     for party in changed:
         link = links[party.external_id]
         link.source_hash = hashes[party.external_id]
-        for field, value in zip(IDENTIFIER_FIELDS, link_identifiers(party), strict=True):
-            setattr(link, field, value)
+        for column, value in zip(IDENTIFIER_FIELDS, link_identifiers(party), strict=True):
+            setattr(link, column, value)
         touched[link.customer_id] = party
     # Read as plain rows: most touched customers (a stack's holders) have nothing to add.
     current = {
@@ -276,8 +293,17 @@ def resolve_parties(
     )
     counts.updated = len(changed)
     LinkSuggestion.objects.bulk_create(suggestions, ignore_conflicts=True)
-    _upsert_accounts(system, [p for p in [*fresh, *changed] if p.accounts], result, now)
-    return result, counts
+    accounts = {
+        account.external_id: (
+            result[party.external_id],
+            account.bill_cycle,
+            account.payment_method,
+            content_hash(account),
+        )
+        for party in [*fresh, *changed]
+        for account in party.accounts
+    }
+    return result, counts, accounts
 
 
 def _linking_lock() -> None:
@@ -291,49 +317,91 @@ def _linking_lock() -> None:
 LINKING_LOCK = 0x6F766C6C696E6B
 
 
-def _upsert_accounts(system: str, parties: Sequence[PartyRecord], owners: dict[str, str], now) -> None:
-    accounts = {
-        account.external_id: (
-            owners[party.external_id],
-            account.bill_cycle,
-            account.payment_method,
-            content_hash(account),
-            now,
-        )
-        for party in parties
-        for account in party.accounts
-    }
+ACCOUNT_COLUMNS = ("customer", "bill_cycle", "payment_method", "source_hash", "updated_at")
+
+
+def accounts_store(system: str, accounts: dict[str, tuple]) -> None:
+    """Write billing accounts ({external id: (customer, bill cycle, payment method, hash)}): new ones
+    are COPYed, known ones updated."""
     if not accounts:
         return
+    now = timezone.now()
     known = set(
         BillingAccount.objects.filter(system=system, external_id__any=list(accounts)).values_list(
             "external_id", flat=True
         )
     )
-    columns = ("customer", "bill_cycle", "payment_method", "source_hash", "updated_at")
-    copy_rows(
-        BillingAccount,
-        ("id", "system", "external_id", *columns),
-        [(new_id(), system, ext, *row) for ext, row in accounts.items() if ext not in known],
-    )
+    rows = [(new_id(), system, ext, *row, now) for ext, row in accounts.items()]
+    copy_rows(BillingAccount, ("id", "system", "external_id", *ACCOUNT_COLUMNS), [r for r in rows if r[2] not in known])
     insert_rows(
         BillingAccount,
-        ("id", "system", "external_id", *columns),
-        [(new_id(), system, ext, *row) for ext, row in accounts.items() if ext in known],
+        ("id", "system", "external_id", *ACCOUNT_COLUMNS),
+        [r for r in rows if r[2] in known],
         conflict=("system", "external_id"),
-        update=columns,
+        update=ACCOUNT_COLUMNS,
+    )
+
+
+@dataclass
+class InFlight:
+    """What pages linked but not yet stored will write: their billing accounts, by external id.
+
+    A sync links page k+1 while page k's second phase (accounts, products, cursor)
+    is still being written on another connection; a record of page k+1 naming an
+    account of page k must still find its owner.
+    """
+
+    accounts: dict[str, str] = field(default_factory=dict)  # account external id -> customer id
+
+
+@dataclass
+class ImportPlan:
+    """A page whose customers and links are written (phase one), and what is left to write (phase two).
+
+    ``store`` runs in a transaction of its own, possibly on another connection, after the
+    plans before it; ``accounts`` are the accounts it will write, for ``InFlight``.
+    """
+
+    counts: Counts
+    store: Callable[[], None] = lambda: None
+    accounts: dict[str, str] = field(default_factory=dict)
+
+
+def parties_link(system: str, parties: Sequence[PartyRecord], in_flight: InFlight | None = None) -> ImportPlan:
+    """Phase one of a page of customers from an authoritative source (CRM/billing): link them."""
+    _, counts, accounts = resolve_parties(system, parties, authoritative=True, in_flight=in_flight)
+    return ImportPlan(
+        counts,
+        store=lambda: accounts_store(system, accounts),
+        accounts={ext: row[0] for ext, row in accounts.items()},
     )
 
 
 @transaction.atomic
 def parties_import(system: str, parties: Sequence[PartyRecord]) -> Counts:
-    """Import a page of customers from an authoritative source (CRM/billing)."""
-    return resolve_parties(system, parties, authoritative=True)[1]
+    """Import a page of customers from an authoritative source (CRM/billing), both phases at once."""
+    plan = parties_link(system, parties)
+    plan.store()
+    return plan.counts
 
 
-@transaction.atomic
-def held_products_import(system: str, records: Sequence[HeldProductRecord]) -> Counts:
-    """Import a page of products customers hold in a stack, linking each holder to a converged customer."""
+HELD_PRODUCT_COLUMNS = (
+    "customer",
+    "name",
+    "product_code",
+    "status",
+    "characteristics",
+    "billing_account_ref",
+    "start_date",
+    "source_hash",
+    "updated_at",
+)
+
+
+def held_products_link(
+    system: str, records: Sequence[HeldProductRecord], in_flight: InFlight | None = None
+) -> ImportPlan:
+    """Phase one of a page of products customers hold in a stack: link each holder to a converged customer."""
     records = _latest(records)
     existing = dict(
         HeldProduct.objects.filter(system=system, external_id__any=[r.external_id for r in records]).values_list(
@@ -344,24 +412,12 @@ def held_products_import(system: str, records: Sequence[HeldProductRecord]) -> C
     todo = [r for r in records if existing.get(r.external_id) != hashes[r.external_id]]
     counts = Counts(unchanged=len(records) - len(todo))
     if not todo:
-        return counts
-    owners, _ = resolve_parties(system, [r.holder for r in todo], authoritative=False)
-    now = timezone.now()
-    updated = (
-        "customer",
-        "name",
-        "product_code",
-        "status",
-        "characteristics",
-        "billing_account_ref",
-        "start_date",
-        "source_hash",
-        "updated_at",
-    )
-
-    def row(r: HeldProductRecord) -> tuple:
-        return (
-            new_id(),
+        return ImportPlan(counts)
+    owners, _, _ = resolve_parties(system, [r.holder for r in todo], authoritative=False, in_flight=in_flight)
+    counts.created = sum(1 for r in todo if r.external_id not in existing)
+    counts.updated = len(todo) - counts.created
+    rows = [
+        (
             system,
             r.external_id,
             owners[r.holder.external_id],
@@ -372,23 +428,39 @@ def held_products_import(system: str, records: Sequence[HeldProductRecord]) -> C
             r.billing_account_ref,
             r.start_date,
             hashes[r.external_id],
-            now,
         )
+        for r in todo
+    ]
+    return ImportPlan(counts, store=lambda: held_products_store(system, rows))
 
-    # The stream's cursor lock (or the push's) keeps others from adding these meanwhile: new ones are copied.
-    copy_rows(
-        HeldProduct, ("id", "system", "external_id", *updated), [row(r) for r in todo if r.external_id not in existing]
+
+def held_products_store(system: str, rows: list[tuple]) -> None:
+    """Phase two: write the products (new ones COPYed; those that exist by now updated)."""
+    now = timezone.now()
+    known = set(
+        HeldProduct.objects.filter(system=system, external_id__any=[r[1] for r in rows]).values_list(
+            "external_id", flat=True
+        )
     )
+    rows = [(new_id(), *row, now) for row in rows]
+    columns = ("id", "system", "external_id", *HELD_PRODUCT_COLUMNS)
+    # Only this stream writes its products (its cursor lock, or the push's transaction): no one adds them meanwhile.
+    copy_rows(HeldProduct, columns, [r for r in rows if r[2] not in known])
     insert_rows(
         HeldProduct,
-        ("id", "system", "external_id", *updated),
-        [row(r) for r in todo if r.external_id in existing],
+        columns,
+        [r for r in rows if r[2] in known],
         conflict=("system", "external_id"),
-        update=updated,
+        update=HELD_PRODUCT_COLUMNS,
     )
-    counts.created = sum(1 for r in todo if r.external_id not in existing)
-    counts.updated = len(todo) - counts.created
-    return counts
+
+
+@transaction.atomic
+def held_products_import(system: str, records: Sequence[HeldProductRecord]) -> Counts:
+    """Import a page of products customers hold in a stack, both phases at once."""
+    plan = held_products_link(system, records)
+    plan.store()
+    return plan.counts
 
 
 @transaction.atomic

@@ -13,12 +13,22 @@ from django.db.models.lookups import In
 class AnyOf(In):
     lookup_name = "any"
 
+    def get_prep_lookup(self):
+        # Text values need no preparing; preparing thousands one by one cost more than the query.
+        if isinstance(self.rhs, (list, tuple, set, frozenset)) and all(type(v) is str for v in self.rhs):
+            return list(self.rhs)
+        return super().get_prep_lookup()
+
     def as_sql(self, compiler, connection):
         if connection.vendor != "postgresql":
             return super().as_sql(compiler, connection)
         lhs, lhs_params = self.process_lhs(compiler, connection)
         field = getattr(self.lhs, "output_field", None)
-        values = [field.get_db_prep_value(v, connection) if field else v for v in self.rhs if v is not None]
+        values = [
+            v if type(v) is str or field is None else field.get_db_prep_value(v, connection)
+            for v in self.rhs
+            if v is not None
+        ]
         return f"{lhs} = ANY(%s)", [*lhs_params, values]
 
 

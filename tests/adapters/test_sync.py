@@ -16,7 +16,7 @@ def crm_ids() -> set[str]:
     return set(CustomerLink.objects.filter(system="crm").values_list("external_id", flat=True))
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 class TestPull:
     def test_first_full_sync(self, systems):
         run = sync_stream(systems["crm"], "customers")
@@ -57,6 +57,33 @@ class TestPull:
         assert (second.fetched, second.created) == (100, 100)
         assert len(crm_ids()) == Customer.objects.count() == CUSTOMERS
 
+    def test_a_crash_between_a_pages_two_phases_loses_and_repeats_nothing(self, systems, monkeypatch):
+        """Page 3's customers and links are committed (phase one), then the process dies before its
+        products and cursor (phase two): the next run pulls page 3 again and completes it."""
+        from adapters import sync
+
+        written = sync._write_page
+        calls = []
+
+        def dies_on_the_third_page(*args):
+            calls.append(1)
+            if len(calls) == 3:
+                raise SystemExit("killed")
+            written(*args)
+
+        monkeypatch.setattr(sync, "_write_page", dies_on_the_third_page)
+        with pytest.raises(SystemExit):
+            sync_stream(systems["mobile"], "subscriptions")
+        assert HeldProduct.objects.count() == 100  # pages 1 and 2 (50 records each)
+        # Page 3's holders are linked, and maybe one or two pages more: linking runs ahead of writing.
+        assert 150 <= CustomerLink.objects.filter(system="mobile").count() <= 250
+        monkeypatch.setattr(sync, "_write_page", written)
+        again = sync_stream(systems["mobile"], "subscriptions")
+        assert again.status == "succeeded"
+        assert HeldProduct.objects.filter(system="mobile").count() == 300
+        assert CustomerLink.objects.filter(system="mobile").count() == 300  # one link per record, none twice
+        assert (again.fetched, again.created) == (200, 200)  # from page 3 on; its holders' links are reused
+
     def test_malformed_records_are_quarantined_and_the_rest_lands(self, systems, simulator):
         simulator.control("faults", {"system": "crm", "malformed_every": 10})
         run = sync_stream(systems["crm"], "customers")
@@ -87,7 +114,7 @@ class TestPull:
         assert run.fetched > CUSTOMERS and run.created == CUSTOMERS == Customer.objects.count()
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 class TestFailures:
     def test_transient_5xx_is_retried(self, systems, simulator):
         simulator.control("faults", {"system": "crm", "fail_next": 2})
@@ -139,7 +166,7 @@ class TestFailures:
         assert run.status == "failed" and "HTTP 401" in run.error
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 class TestLinking:
     def test_the_same_person_in_three_systems_is_one_customer(self, systems):
         for code in ("crm", "mobile", "fixed"):
@@ -199,7 +226,7 @@ class TestLinking:
         assert HeldProduct.objects.filter(system="mobile").count() == 300  # 1, 2, 0, 3 per four people
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_partner_offerings_arrive_in_design_and_follow_the_partner(systems, simulator):
     from catalog.models import ProductOffering
 
@@ -213,7 +240,7 @@ def test_partner_offerings_arrive_in_design_and_follow_the_partner(systems, simu
     assert run.updated == 1
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_every_run_is_recorded(systems):
     sync_system(systems["crm"])
     run = SyncRun.objects.get(stream="customers")

@@ -70,3 +70,38 @@ def test_returning_without_a_conflict_target_and_a_foreign_key_first(path):
     )
     assert sorted(external for _, external in returned) == ["C1", "C2"]
     assert {link_id for link_id, _ in returned} == set(CustomerLink.objects.values_list("id", flat=True))
+
+
+@pytest.mark.django_db
+def test_copy_rows_writes_defaults_and_json(path):
+    now = timezone.now()
+    bulk.copy_rows(Customer, ("id", "given_name"), [("c1", "Ann"), ("c2", "Bo")])
+    bulk.copy_rows(
+        HeldProduct,
+        ("id", "customer", "system", "external_id", "name", "characteristics", "source_hash", "updated_at"),
+        [("p1", "c1", "mobile", "SUB-1", "Mobile M", {"MSISDN": "+31600000001", "quote": 'say "hi"\t'}, "h", now)],
+    )
+    assert set(Customer.objects.values_list("id", "status")) == {("c1", "active"), ("c2", "active")}
+    product = HeldProduct.objects.get()
+    assert product.characteristics == {"MSISDN": "+31600000001", "quote": 'say "hi"\t'}
+    assert (product.status, product.billing_account_ref) == ("active", "")
+    bulk.copy_rows(Customer, ("id",), [])  # nothing to write is fine
+
+
+@pytest.mark.django_db
+def test_any_lookup_matches_in(path):
+    bulk.copy_rows(Customer, ("id", "given_name"), [(f"c{i}", f"N{i}") for i in range(5)])
+    now = timezone.now()
+    bulk.copy_rows(
+        CustomerLink,
+        ("customer", "system", "external_id", "linked_by", "source_hash", "updated_at"),
+        [(f"c{i}", "crm", f"C{i}", "new", "h", now) for i in range(5)],
+    )
+    wanted = ["C1", "C3", "nope"]
+    assert set(CustomerLink.objects.filter(external_id__any=wanted).values_list("customer_id", flat=True)) == {
+        "c1",
+        "c3",
+    }
+    assert CustomerLink.objects.filter(customer_id__any={"c0", "c4"}).count() == 2
+    assert not CustomerLink.objects.filter(external_id__any=[]).exists()
+    assert Customer.objects.filter(pk__any=("c2",)).get().given_name == "N2"
