@@ -1,10 +1,14 @@
 """The sync engine: pull changed records page by page since a stored cursor, map, upsert, quarantine.
 
-Each page is one transaction holding its rows, its quarantined records and the
-cursor after it, so a crash resumes exactly where the last committed page ended:
-nothing lost, nothing twice. Memory holds one page at a time, whatever the size
-of the system. A record that cannot be mapped is quarantined with its payload
-and error; the rest of the page goes on.
+A page is written in two transactions: phase one links its records (new customers
+and links, under the linking lock), phase two writes what hangs off them (accounts,
+held products), its quarantined records and the cursor after it. A crash resumes
+after the last page whose phase two committed: a page linked but not stored is
+pulled again and finds its links unchanged. Nothing is lost, nothing is written
+twice. Memory holds a few pages at a time, whatever the size of the system. A
+record that cannot be mapped is quarantined with its payload and error; the rest
+of the page goes on. Writes of one stream (a pull's pages, pushes, retries) take
+its cursor row's lock, so none of them adds a row another is about to COPY.
 """
 
 import logging
@@ -77,7 +81,10 @@ def store_records(system: BackOfficeSystem, adapter, stream: str, mapped, failur
 def apply_records(
     system: BackOfficeSystem, adapter, stream: str, raws: Sequence[dict], run: SyncRun
 ) -> tuple[Counts, int]:
-    """Map and import one page (inside the caller's transaction); quarantine what cannot be mapped."""
+    """Map and import records out of a pull (pushed, retried) inside the caller's transaction; quarantine
+    what cannot be mapped. Holds the stream's cursor lock meanwhile, as a pull's page writes do."""
+    cursor_row, _ = SyncCursor.objects.get_or_create(system=system, stream=stream)
+    SyncCursor.objects.select_for_update().get(pk=cursor_row.pk)
     return store_records(system, adapter, stream, *map_records(adapter, stream, raws), run)
 
 
@@ -120,7 +127,7 @@ class _Prefetch:
                 cursor = page.next_cursor
                 if not page.has_more:
                     break
-        except Exception as error:  # handed to the writer, which decides
+        except Exception as error:  # handed to the caller, which decides
             self._put(error)
         self._put(None)
 

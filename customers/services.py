@@ -444,7 +444,7 @@ def held_products_store(system: str, rows: list[tuple]) -> None:
     )
     rows = [(new_id(), *row, now) for row in rows]
     columns = ("id", "system", "external_id", *HELD_PRODUCT_COLUMNS)
-    # Only this stream writes its products (its cursor lock, or the push's transaction): no one adds them meanwhile.
+    # Writers of a stream hold its cursor lock (adapters.sync): no one adds these products meanwhile.
     copy_rows(HeldProduct, columns, [r for r in rows if r[2] not in known])
     insert_rows(
         HeldProduct,
