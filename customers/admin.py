@@ -8,9 +8,12 @@ from overlay.errors import DomainError
 
 
 class LinkInline(admin.TabularInline):
+    """Each source record, how it was linked and the identifiers it gave: what an agent checks
+    before confirming or splitting a suggestion."""
+
     model = CustomerLink
     extra = 0
-    fields = ("system", "external_id", "linked_by", "updated_at")
+    fields = ("system", "external_id", "linked_by", "account_ref", "national_id", "email", "phone", "updated_at")
     readonly_fields = fields
     can_delete = False
 

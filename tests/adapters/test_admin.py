@@ -40,6 +40,8 @@ def test_customer_page_shows_links_and_products(synced):
     customer = Customer.objects.get(links__external_id="recipient:SHP000000050")
     page = client.get(reverse("admin:customers_customer_change", args=[customer.pk]))
     assert page.status_code == 200 and b"SHP000000050" in page.content
+    # The shipment named only a phone: the link shows it (what an agent weighs on a suggestion).
+    assert customer.links.get().phone.encode() in page.content
 
 
 @pytest.mark.django_db
