@@ -185,9 +185,10 @@ def test_a_sync_killed_mid_run_resumes_without_loss_or_duplicates(systems, simul
     process.wait()
     landed = CustomerLink.objects.count()
     assert 0 < landed < 200 and landed % 10 == 0  # whole pages only
-    # Links (phase one) may be a page or two ahead of the cursor and the accounts (phase two).
+    # Links (phase one) may be up to three pages ahead of the cursor and the accounts (phase two):
+    # one page being written, one queued for the writer, one linked and waiting to be queued.
     stored = int(SyncCursor.objects.get(stream="customers").cursor[1:])
-    assert landed - 20 <= stored <= landed and stored % 10 == 0
+    assert landed - 30 <= stored <= landed and stored % 10 == 0
     assert BillingAccount.objects.count() == stored
     simulator.control("faults", {"system": "crm"})
     run = sync_stream(crm, "customers")
