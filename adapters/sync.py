@@ -269,6 +269,10 @@ def sync_stream(system: BackOfficeSystem, stream: str, *, full: bool = False, ma
     except (SourceUnavailable, SyncInterrupted) as error:
         logger.warning("sync %s/%s failed: %s", system.code, stream, error)
         run.status, run.error = SyncRun.Status.FAILED, str(error)
+    except BaseException as error:  # a bug or a kill: the run says so, and the caller still hears of it
+        logger.exception("sync %s/%s broke off", system.code, stream)
+        run.status, run.error = SyncRun.Status.FAILED, f"{type(error).__name__}: {error}"[:2000]
+        raise
     finally:
         pages.stop()
         if writer is not None:

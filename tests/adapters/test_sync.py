@@ -245,3 +245,18 @@ def test_every_run_is_recorded(systems):
     sync_system(systems["crm"])
     run = SyncRun.objects.get(stream="customers")
     assert (run.system.code, run.stream, run.kind, run.status) == ("crm", "customers", "pull", "succeeded")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unexpected_error_fails_the_run_and_reaches_the_caller(systems, monkeypatch):
+    from adapters import sync
+
+    def broken(system, records, in_flight=None):
+        raise RuntimeError("the mapping's author forgot something")
+
+    monkeypatch.setitem(sync.LINKERS, "party", broken)
+    with pytest.raises(RuntimeError, match="forgot something"):
+        sync_stream(systems["crm"], "customers")
+    run = SyncRun.objects.get(stream="customers")
+    assert (run.status, run.error) == ("failed", "RuntimeError: the mapping's author forgot something")
+    assert run.finished_at and not Customer.objects.exists()
