@@ -300,7 +300,9 @@ def resolve_parties(
             account.payment_method,
             content_hash(account),
         )
-        for party in [*fresh, *changed]
+        # Unchanged parties too: a page linked before a crash but never stored has its accounts still to
+        # write. accounts_store skips those that are there already.
+        for party in parties
         for account in party.accounts
     }
     return result, counts, accounts
@@ -322,16 +324,21 @@ ACCOUNT_COLUMNS = ("customer", "bill_cycle", "payment_method", "source_hash", "u
 
 def accounts_store(system: str, accounts: dict[str, tuple]) -> None:
     """Write billing accounts ({external id: (customer, bill cycle, payment method, hash)}): new ones
-    are COPYed, known ones updated."""
+    are COPYed, changed ones (or moved to another customer) updated, unchanged ones left alone."""
     if not accounts:
         return
     now = timezone.now()
-    known = set(
-        BillingAccount.objects.filter(system=system, external_id__any=list(accounts)).values_list(
-            "external_id", flat=True
-        )
-    )
-    rows = [(new_id(), system, ext, *row, now) for ext, row in accounts.items()]
+    known = {
+        external_id: (customer_id, source_hash)
+        for external_id, customer_id, source_hash in BillingAccount.objects.filter(
+            system=system, external_id__any=list(accounts)
+        ).values_list("external_id", "customer_id", "source_hash")
+    }
+    rows = [
+        (new_id(), system, ext, *row, now)
+        for ext, row in accounts.items()
+        if known.get(ext) != (row[0], row[3])  # (customer, hash)
+    ]
     copy_rows(BillingAccount, ("id", "system", "external_id", *ACCOUNT_COLUMNS), [r for r in rows if r[2] not in known])
     insert_rows(
         BillingAccount,

@@ -84,6 +84,30 @@ class TestPull:
         assert CustomerLink.objects.filter(system="mobile").count() == 300  # one link per record, none twice
         assert (again.fetched, again.created) == (200, 200)  # from page 3 on; its holders' links are reused
 
+    def test_accounts_of_a_page_linked_but_not_stored_land_on_the_resume(self, systems, monkeypatch):
+        from adapters import sync
+
+        written = sync._write_page
+        calls = []
+
+        def dies_on_the_second_page(*args):
+            calls.append(1)
+            if len(calls) == 2:
+                raise SystemExit("killed")
+            written(*args)
+
+        monkeypatch.setattr(sync, "_write_page", dies_on_the_second_page)
+        with pytest.raises(SystemExit):
+            sync_stream(systems["crm"], "customers")
+        assert BillingAccount.objects.count() == 50 < CustomerLink.objects.count()
+        monkeypatch.setattr(sync, "_write_page", written)
+        again = sync_stream(systems["crm"], "customers")
+        assert again.unchanged >= 50  # page 2's customers were linked; their accounts were not stored
+        assert BillingAccount.objects.count() == Customer.objects.count() == CUSTOMERS
+        before = dict(BillingAccount.objects.values_list("id", "updated_at"))
+        sync_stream(systems["crm"], "customers", full=True)
+        assert dict(BillingAccount.objects.values_list("id", "updated_at")) == before  # unchanged: not rewritten
+
     def test_malformed_records_are_quarantined_and_the_rest_lands(self, systems, simulator):
         simulator.control("faults", {"system": "crm", "malformed_every": 10})
         run = sync_stream(systems["crm"], "customers")
