@@ -16,6 +16,7 @@ Control (for tests, demos and benchmarks):
   POST /_control/faults   {"system": "crm", "latency_ms": 0, "fail_next": 0, "error_rate": 0,
                            "timeout_next": 0, "malformed_every": 0, "duplicate_every": 0}
   POST /_control/changes  {"system": "crm", "count": 10}   -> appended to the change log, pushed if a webhook is set
+                          ("stream": "products" changes the CRM's tariffs: a charge goes up by 1,00)
   POST /_control/webhook  {"url": "http://127.0.0.1:8000/api/v1/backoffice/{system}/events", "secret": "..."}
   GET  /_control/stats    request counts per system   (POST /_control/reset_stats sets them to 0)
   GET  /_control/fulfilment  every fulfilment task received, with its submit and cancel counts
@@ -177,9 +178,12 @@ class Estate:
         ]
 
     # --- changing --------------------------------------------------------------------------
-    def generate_changes(self, system: str, count: int) -> list[dict]:
-        """Change ``count`` existing records of a system (new e-mail, plan, speed...) and log them."""
-        stream = next(s for (sys_, _), s in data.STREAMS.items() if sys_ == system)
+    def generate_changes(self, system: str, count: int, stream_name: str | None = None) -> list[dict]:
+        """Change ``count`` existing records of a system's stream (its first by default: new e-mail,
+        plan, speed, tariff...) and log them."""
+        stream = data.STREAMS.get((system, stream_name)) or next(
+            s for (sys_, _), s in data.STREAMS.items() if sys_ == system
+        )
         slots = data.slot_count(stream, self.customers)
         changed = []
         with self.lock:
@@ -192,7 +196,7 @@ class Estate:
                     "ORDER BY seq DESC LIMIT 1",
                     (system, stream.name, str(record[stream.key])),
                 ).fetchone()
-                record = self._mutate(system, json.loads(latest[0]) if latest else record)
+                record = self._mutate(stream, json.loads(latest[0]) if latest else record)
                 now = datetime.now(UTC)
                 stamp = now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
                 record = {
@@ -209,9 +213,16 @@ class Estate:
             self._push(system, stream, changed)
         return changed
 
-    def _mutate(self, system: str, record: dict) -> dict:
+    def _mutate(self, stream: data.Stream, record: dict) -> dict:
         record = json.loads(json.dumps(record))
-        if system == "crm":
+        system = stream.system
+        if stream.name == "products":  # the charge goes up by 1,00 (monthly if it has one); add-ons get renamed
+            key = "MRC" if record.get("MRC") else "NRC" if record.get("NRC") else None
+            if key:
+                record[key] = f"{float(record[key].replace(',', '.')) + 1:.2f}".replace(".", ",")
+            else:
+                record["PROD_NM"] += " (new)"
+        elif system == "crm":
             record["EMAIL_ADDR"] = record["EMAIL_ADDR"].replace("@", f".new{self.rng.randrange(1000)}@")
         elif system == "mobile":
             record["plan"]["code"] = self.rng.choice(data.PLANS)
@@ -338,7 +349,7 @@ class Handler(BaseHTTPRequestHandler):
             self.estate.faults[body.pop("system")] = body
             return self._send(200, {"ok": True})
         if url.path == "/_control/changes":
-            changed = self.estate.generate_changes(body["system"], int(body.get("count", 1)))
+            changed = self.estate.generate_changes(body["system"], int(body.get("count", 1)), body.get("stream"))
             return self._send(200, {"changed": len(changed), "records": changed})
         if url.path == "/_control/reset_stats":
             with self.estate.lock:

@@ -100,3 +100,19 @@ def test_the_demo_catalog_is_built_on_the_imported_products(systems):
     # The partner's other services stay unsold until a catalog manager places them.
     assert ProductOffering.objects.get(external_id="MUSICBOX").lifecycle_status == "In design"
     assert load_demo_catalog() is False
+
+
+@pytest.mark.django_db
+def test_a_tariff_changed_in_the_billing_system_reaches_the_catalog(systems, simulator):
+    sync_stream(systems["crm"], "products")
+    changed = simulator.control("changes", {"system": "crm", "stream": "products", "count": 1})["records"][0]
+    run = sync_stream(systems["crm"], "products")
+    assert (run.fetched, run.updated) == (1, 1)
+    offering = ProductOffering.objects.get(source_system="crm", external_id=changed["PROD_CD"])
+    assert offering.name == changed["PROD_NM"]
+
+    def billed(value):  # "26,00" -> Decimal("26.00")
+        return Decimal(value.replace(",", ".")) if value else None
+
+    base = {price_type: amount for (price_type, char), (_, amount) in prices(offering).items() if not char}
+    assert (base.get("recurring"), base.get("oneTime")) == (billed(changed["MRC"]), billed(changed["NRC"]))
