@@ -44,6 +44,21 @@ class TestPushedChanges:
         assert (push.status, push.fetched, push.updated + push.unchanged) == ("succeeded", 2, 2)
         assert ".new" in Customer.objects.get(links__external_id=records[-1]["CUST_NO"]).email
 
+    def test_a_pushed_tariff_change_reaches_the_catalog(
+        self, anonymous, systems, simulator, django_capture_on_commit_callbacks
+    ):
+        from catalog.models import ProductOffering
+
+        sync_stream(systems["crm"], "products")
+        records = simulator.control("changes", {"system": "crm", "stream": "products", "count": 1})["records"]
+        with django_capture_on_commit_callbacks(execute=True):
+            response = signed_post(anonymous, "crm", {"stream": "products", "records": records})
+        assert response.status_code == 202
+        push = SyncRun.objects.get(kind="push")
+        assert (push.stream, push.status, push.updated) == ("products", "succeeded", 1)
+        offering = ProductOffering.objects.get(source_system="crm", external_id=records[0]["PROD_CD"])
+        assert offering.name == records[0]["PROD_NM"]
+
     @pytest.mark.parametrize(
         "secret,signature", [("wrong-secret", None), ("push-secret", ""), ("push-secret", "sha256=00")]
     )
