@@ -21,7 +21,7 @@ from customers.models import (
     new_id,
 )
 from orchestration import events
-from overlay.bulk import copy_rows, insert_rows, is_postgres
+from overlay.bulk import copy_rows, is_postgres, store_rows
 from overlay.errors import Conflict, Forbidden, UnprocessableEntity
 
 # Strongest first: the strongest kind a record has any match on decides.
@@ -339,13 +339,13 @@ def accounts_store(system: str, accounts: dict[str, tuple]) -> None:
         for ext, row in accounts.items()
         if known.get(ext) != (row[0], row[3])  # (customer, hash)
     ]
-    copy_rows(BillingAccount, ("id", "system", "external_id", *ACCOUNT_COLUMNS), [r for r in rows if r[2] not in known])
-    insert_rows(
+    # Writers of a stream hold its cursor lock (adapters.sync): no one adds these accounts meanwhile.
+    store_rows(
         BillingAccount,
         ("id", "system", "external_id", *ACCOUNT_COLUMNS),
-        [r for r in rows if r[2] in known],
+        rows,
+        known=known,
         conflict=("system", "external_id"),
-        update=ACCOUNT_COLUMNS,
     )
 
 
@@ -449,16 +449,13 @@ def held_products_store(system: str, rows: list[tuple]) -> None:
             "external_id", flat=True
         )
     )
-    rows = [(new_id(), *row, now) for row in rows]
-    columns = ("id", "system", "external_id", *HELD_PRODUCT_COLUMNS)
     # Writers of a stream hold its cursor lock (adapters.sync): no one adds these products meanwhile.
-    copy_rows(HeldProduct, columns, [r for r in rows if r[2] not in known])
-    insert_rows(
+    store_rows(
         HeldProduct,
-        columns,
-        [r for r in rows if r[2] in known],
+        ("id", "system", "external_id", *HELD_PRODUCT_COLUMNS),
+        [(new_id(), *row, now) for row in rows],
+        known=known,
         conflict=("system", "external_id"),
-        update=HELD_PRODUCT_COLUMNS,
     )
 
 

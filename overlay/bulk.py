@@ -3,11 +3,12 @@
 ``insert_rows`` sends whole columns as typed arrays (``INSERT ... SELECT FROM
 unnest(...)``), optionally as an upsert (``ON CONFLICT ... DO UPDATE``) and
 returning columns. ``copy_rows`` streams rows that cannot collide with COPY, the
-fastest way into PostgreSQL. Both skip the ORM's per-object work, which
-dominated sync time; on SQLite (the embedded mode) they go through ``bulk_create``.
+fastest way into PostgreSQL; ``store_rows`` COPYs the new ones of a batch and
+upserts the rest. All skip the ORM's per-object work, which dominated sync time;
+on SQLite (the embedded mode) they go through ``bulk_create``.
 """
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 
 from django.db import connection
 from django.utils import timezone
@@ -87,6 +88,20 @@ def copy_rows(model, columns: Sequence[str], rows: Sequence[tuple]) -> None:
                 for i in json_columns:
                     row[i] = Jsonb(row[i])
             copy.write_row(row)
+
+
+def store_rows(
+    model, columns: Sequence[str], rows: Sequence[tuple], *, known: Container, conflict: Sequence[str]
+) -> None:
+    """Write rows keyed by ``conflict``, whose last column's value is in ``known`` for rows the table
+    holds already: those are updated (every other column), the rest are COPYed.
+
+    The caller looked ``known`` up and keeps anyone else from adding such rows meanwhile (a lock).
+    """
+    key = columns.index(conflict[-1])
+    update = [c for c in columns if c not in conflict and c != model._meta.pk.name]
+    copy_rows(model, columns, [r for r in rows if r[key] not in known])
+    insert_rows(model, columns, [r for r in rows if r[key] in known], conflict=conflict, update=update)
 
 
 def _with_defaults(model, columns: Sequence[str], rows: Sequence[tuple]) -> tuple[list[str], list[tuple]]:

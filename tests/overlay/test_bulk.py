@@ -105,3 +105,22 @@ def test_any_lookup_matches_in(path):
     assert CustomerLink.objects.filter(customer_id__any={"c0", "c4"}).count() == 2
     assert not CustomerLink.objects.filter(external_id__any=[]).exists()
     assert Customer.objects.filter(pk__any=("c2",)).get().given_name == "N2"
+
+
+@pytest.mark.django_db
+def test_store_rows_copies_the_new_and_updates_the_known(path):
+    now = timezone.now()
+    bulk.copy_rows(Customer, ("id",), [("c1",), ("c2",)])
+    columns = ("id", "customer", "system", "external_id", "bill_cycle", "payment_method", "source_hash", "updated_at")
+    bulk.copy_rows(BillingAccount, columns, [("a1", "c1", "crm", "A1", 1, "DD", "h1", now)])
+    bulk.store_rows(
+        BillingAccount,
+        columns,
+        [("x1", "c2", "crm", "A1", 9, "INV", "h9", now), ("a2", "c2", "crm", "A2", 2, "DD", "h2", now)],
+        known={"A1"},
+        conflict=("system", "external_id"),
+    )
+    assert sorted(BillingAccount.objects.values_list("id", "customer_id", "external_id", "bill_cycle")) == [
+        ("a1", "c2", "A1", 9),  # updated in place: its id stays
+        ("a2", "c2", "A2", 2),
+    ]
