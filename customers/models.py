@@ -95,8 +95,9 @@ class CustomerLink(models.Model):
         return f"{self.system}:{self.external_id}"
 
 
-# The link's identifier columns, by the kind of identifier each holds.
+# The link's identifier columns, by the kind of identifier each holds (and the other way round).
 IDENTIFIER_FIELDS = {"account_ref": "account", "national_id": "national_id", "email": "email", "phone": "phone"}
+IDENTIFIER_COLUMN = {kind: column for column, kind in IDENTIFIER_FIELDS.items()}
 
 
 class LinkSuggestion(models.Model):

@@ -13,7 +13,7 @@ from datetime import date
 
 from django.db.models import F, FloatField, Func, Prefetch, Q, QuerySet, Value
 
-from customers.models import IDENTIFIER_FIELDS, BillingAccount, Customer, CustomerLink, HeldProduct
+from customers.models import IDENTIFIER_COLUMN, IDENTIFIER_FIELDS, BillingAccount, Customer, CustomerLink, HeldProduct
 from customers.normalise import normalise_email, normalise_phone, normalise_postcode
 from customers.selectors import customers_visible
 from overlay.api.principal import Principal
@@ -79,12 +79,11 @@ def identifier_matches(text: str) -> dict[str, str]:
         identifiers += [("account", compact), ("national_id", compact)]
     matches: dict[str, str] = {}
     if identifiers:
-        columns = {kind: field for field, kind in IDENTIFIER_FIELDS.items()}
         condition = Q()
         for kind, value in identifiers:
-            condition |= Q(**{columns[kind]: value})
+            condition |= Q(**{IDENTIFIER_COLUMN[kind]: value})
         for row in CustomerLink.objects.filter(condition).values("customer_id", *IDENTIFIER_FIELDS):
-            kind = next(kind for kind, value in identifiers if row[columns[kind]] == value)
+            kind = next(kind for kind, value in identifiers if row[IDENTIFIER_COLUMN[kind]] == value)
             matches.setdefault(row["customer_id"], kind)
     if compact:
         for customer_id in BillingAccount.objects.filter(external_id=compact).values_list("customer_id", flat=True):

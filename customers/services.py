@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from adapters.contracts import Counts, HeldProductRecord, PartyRecord
 from customers.models import (
+    IDENTIFIER_COLUMN,
     IDENTIFIER_FIELDS,
     BillingAccount,
     Consent,
@@ -152,13 +153,12 @@ class _IdentifierIndex:
 
 def _identifier_matches(wanted: dict[str, set[str]]) -> list[tuple[str, str, str]]:
     """(kind, value, customer id) for every link, and every billing account, holding a wanted identifier."""
-    columns = {kind: field for field, kind in IDENTIFIER_FIELDS.items()}
     if is_postgres():
         # One array parameter per kind instead of thousands of bound values. "<> ''" lets the
         # planner use the partial indexes (it cannot infer it from a long array by itself).
         selects, params = [], []
         for kind, values in wanted.items():
-            column = columns[kind]
+            column = IDENTIFIER_COLUMN[kind]
             selects.append(
                 f"SELECT '{kind}', {column}, customer_id FROM customers_customerlink "
                 f"WHERE {column} = ANY(%s) AND {column} <> ''"
@@ -174,7 +174,7 @@ def _identifier_matches(wanted: dict[str, set[str]]) -> list[tuple[str, str, str
             return cursor.fetchall()
     found = []
     for kind, values in wanted.items():
-        column = columns[kind]
+        column = IDENTIFIER_COLUMN[kind]
         found += [
             (kind, value, customer_id)
             for value, customer_id in CustomerLink.objects.filter(**{f"{column}__in": values})
