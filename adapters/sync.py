@@ -70,22 +70,18 @@ def map_records(adapter, stream: str, raws: Sequence[dict]) -> tuple[list, list[
     return mapped, failures
 
 
-def store_records(system: BackOfficeSystem, adapter, stream: str, mapped, failures, run: SyncRun) -> tuple[Counts, int]:
-    """Import mapped records (both phases) and quarantine the failures (inside the caller's transaction)."""
+def apply_records(
+    system: BackOfficeSystem, adapter, stream: str, raws: Sequence[dict], run: SyncRun
+) -> tuple[Counts, int]:
+    """Map and import records out of a pull (pushed, retried), both phases inside the caller's transaction;
+    quarantine what cannot be mapped. Holds the stream's cursor lock meanwhile, as a pull's page writes do."""
+    cursor_row, _ = SyncCursor.objects.get_or_create(system=system, stream=stream)
+    SyncCursor.objects.select_for_update().get(pk=cursor_row.pk)
+    mapped, failures = map_records(adapter, stream, raws)
     _quarantine(system, stream, failures, run)
     plan = LINKERS[adapter.streams[stream]](system.code, mapped) if mapped else ImportPlan(Counts())
     plan.store()
     return plan.counts, len(failures)
-
-
-def apply_records(
-    system: BackOfficeSystem, adapter, stream: str, raws: Sequence[dict], run: SyncRun
-) -> tuple[Counts, int]:
-    """Map and import records out of a pull (pushed, retried) inside the caller's transaction; quarantine
-    what cannot be mapped. Holds the stream's cursor lock meanwhile, as a pull's page writes do."""
-    cursor_row, _ = SyncCursor.objects.get_or_create(system=system, stream=stream)
-    SyncCursor.objects.select_for_update().get(pk=cursor_row.pk)
-    return store_records(system, adapter, stream, *map_records(adapter, stream, raws), run)
 
 
 def _add(run: SyncRun, counts: Counts, fetched: int, quarantined: int) -> None:
@@ -187,11 +183,15 @@ class _PageWriter:
         if self.error is not None:
             raise self.error
 
-    def finish(self) -> None:
-        """Wait until every submitted page is written (or the writer failed); raise what it failed with."""
+    def close(self) -> None:
+        """Wait until every page submitted is written, or skipped after a failure (any number of times)."""
         if self.thread.is_alive():
             self.jobs.put(None)
             self.thread.join()
+
+    def finish(self) -> None:
+        """Close, and raise what the writer failed with, if anything."""
+        self.close()
         self.check()
 
     def _run(self) -> None:
@@ -277,8 +277,7 @@ def sync_stream(system: BackOfficeSystem, stream: str, *, full: bool = False, ma
         pages.stop()
         if writer is not None:
             # Pages already linked are written whatever stopped the run: their phase one is committed.
-            writer.jobs.put(None)
-            writer.thread.join()
+            writer.close()
         adapter.close()
         run.finished_at = timezone.now()
         run.save()
