@@ -16,6 +16,24 @@ def crm_ids() -> set[str]:
     return set(CustomerLink.objects.filter(system="crm").values_list("external_id", flat=True))
 
 
+def killed_in_phase_two(monkeypatch, system, stream: str, *, page: int) -> None:
+    """Pull a stream and die while writing phase two of page ``page`` (its phase one is committed)."""
+    from adapters import sync
+
+    written, calls = sync._write_page, []
+
+    def dies(*args):
+        calls.append(1)
+        if len(calls) == page:
+            raise SystemExit("killed")
+        written(*args)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(sync, "_write_page", dies)
+        with pytest.raises(SystemExit):
+            sync_stream(system, stream)
+
+
 @pytest.mark.django_db(transaction=True)
 class TestPull:
     def test_first_full_sync(self, systems):
@@ -60,24 +78,10 @@ class TestPull:
     def test_a_crash_between_a_pages_two_phases_loses_and_repeats_nothing(self, systems, monkeypatch):
         """Page 3's customers and links are committed (phase one), then the process dies before its
         products and cursor (phase two): the next run pulls page 3 again and completes it."""
-        from adapters import sync
-
-        written = sync._write_page
-        calls = []
-
-        def dies_on_the_third_page(*args):
-            calls.append(1)
-            if len(calls) == 3:
-                raise SystemExit("killed")
-            written(*args)
-
-        monkeypatch.setattr(sync, "_write_page", dies_on_the_third_page)
-        with pytest.raises(SystemExit):
-            sync_stream(systems["mobile"], "subscriptions")
+        killed_in_phase_two(monkeypatch, systems["mobile"], "subscriptions", page=3)
         assert HeldProduct.objects.count() == 100  # pages 1 and 2 (50 records each)
         # Page 3's holders are linked, and maybe one or two pages more: linking runs ahead of writing.
         assert 150 <= CustomerLink.objects.filter(system="mobile").count() <= 250
-        monkeypatch.setattr(sync, "_write_page", written)
         again = sync_stream(systems["mobile"], "subscriptions")
         assert again.status == "succeeded"
         assert HeldProduct.objects.filter(system="mobile").count() == 300
@@ -85,22 +89,8 @@ class TestPull:
         assert (again.fetched, again.created) == (200, 200)  # from page 3 on; its holders' links are reused
 
     def test_accounts_of_a_page_linked_but_not_stored_land_on_the_resume(self, systems, monkeypatch):
-        from adapters import sync
-
-        written = sync._write_page
-        calls = []
-
-        def dies_on_the_second_page(*args):
-            calls.append(1)
-            if len(calls) == 2:
-                raise SystemExit("killed")
-            written(*args)
-
-        monkeypatch.setattr(sync, "_write_page", dies_on_the_second_page)
-        with pytest.raises(SystemExit):
-            sync_stream(systems["crm"], "customers")
+        killed_in_phase_two(monkeypatch, systems["crm"], "customers", page=2)
         assert BillingAccount.objects.count() == 50 < CustomerLink.objects.count()
-        monkeypatch.setattr(sync, "_write_page", written)
         again = sync_stream(systems["crm"], "customers")
         assert again.unchanged >= 50  # page 2's customers were linked; their accounts were not stored
         assert BillingAccount.objects.count() == Customer.objects.count() == CUSTOMERS
