@@ -1,5 +1,6 @@
 """Converged customers: one person or organization, linked to every back-office record of them."""
 
+import os
 import uuid
 
 from django.db import models
@@ -9,6 +10,13 @@ from django.db.models.functions import Concat, Lower
 
 def new_id() -> str:
     return uuid.uuid4().hex
+
+
+def new_ids(count: int) -> list[str]:
+    """``count`` ids of the same kind as ``new_id``'s (128 random bits in hex), drawn at once:
+    a sync page needs thousands, and one ``uuid4`` each cost a tenth of its Python time."""
+    digits = os.urandom(16 * count).hex()
+    return [digits[i : i + 32] for i in range(0, 32 * count, 32)]
 
 
 class Customer(models.Model):

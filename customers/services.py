@@ -20,10 +20,12 @@ from customers.models import (
     Interaction,
     LinkSuggestion,
     new_id,
+    new_ids,
 )
 from orchestration import events
 from overlay.bulk import copy_rows, is_postgres, store_rows
 from overlay.errors import Conflict, Forbidden, UnprocessableEntity
+from overlay.lookups import any_array
 
 # Strongest first: the strongest kind a record has any match on decides.
 IDENTIFIER_STRENGTH = ("account", "national_id", "email", "phone")
@@ -159,16 +161,19 @@ def _identifier_matches(wanted: dict[str, set[str]]) -> list[tuple[str, str, str
         selects, params = [], []
         for kind, values in wanted.items():
             column = IDENTIFIER_COLUMN[kind]
+            array, param = any_array(list(values))
             selects.append(
                 f"SELECT '{kind}', {column}, customer_id FROM customers_customerlink "
-                f"WHERE {column} = ANY(%s) AND {column} <> ''"
+                f"WHERE {column} = ANY({array}) AND {column} <> ''"
             )
-            params.append(list(values))
+            params.append(param)
         if wanted.get("account"):
+            array, param = any_array(list(wanted["account"]))
             selects.append(
-                "SELECT 'account', external_id, customer_id FROM customers_billingaccount WHERE external_id = ANY(%s)"
+                "SELECT 'account', external_id, customer_id FROM customers_billingaccount "
+                f"WHERE external_id = ANY({array})"
             )
-            params.append(list(wanted["account"]))
+            params.append(param)
         with connection.cursor() as cursor:
             cursor.execute(" UNION ALL ".join(selects), params)
             return cursor.fetchall()
@@ -227,10 +232,11 @@ def resolve_parties(
     new_customers: dict[str, dict] = {}  # id -> personal fields
     new_links, suggestions = [], []
     touched: dict[str, PartyRecord] = {}
+    spare_ids = iter(new_ids(len(fresh)))
     for party, ids in zip(fresh, identifiers, strict=True):
         customer_id, rule, candidates = index.resolve(party, ids, authoritative)
         if customer_id is None:
-            customer_id = new_id()
+            customer_id = next(spare_ids)
             new_customers[customer_id] = {f: getattr(party, f) for f in PERSONAL_FIELDS}
             suggestions += [
                 LinkSuggestion(customer_id=customer_id, candidate_id=c, reason=f"same {rule} as another customer")
@@ -335,7 +341,7 @@ def accounts_store(system: str, accounts: dict[str, tuple]) -> None:
         ).values_list("external_id", "customer_id", "source_hash")
     }
     rows = [
-        (new_id(), system, ext, *row, now)
+        (system, ext, *row, now)
         for ext, row in accounts.items()
         if known.get(ext) != (row[0], row[3])  # (customer, hash)
     ]
@@ -343,7 +349,7 @@ def accounts_store(system: str, accounts: dict[str, tuple]) -> None:
     store_rows(
         BillingAccount,
         ("id", "system", "external_id", *ACCOUNT_COLUMNS),
-        rows,
+        [(id_, *row) for id_, row in zip(new_ids(len(rows)), rows, strict=True)],
         known=known,
         conflict=("system", "external_id"),
     )
@@ -453,7 +459,7 @@ def held_products_store(system: str, rows: list[tuple]) -> None:
     store_rows(
         HeldProduct,
         ("id", "system", "external_id", *HELD_PRODUCT_COLUMNS),
-        [(new_id(), *row, now) for row in rows],
+        [(id_, *row, now) for id_, row in zip(new_ids(len(rows)), rows, strict=True)],
         known=known,
         conflict=("system", "external_id"),
     )

@@ -124,3 +124,14 @@ def test_store_rows_copies_the_new_and_updates_the_known(path):
         ("a1", "c2", "A1", 9),  # updated in place: its id stays
         ("a2", "c2", "A2", 2),
     ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("wanted", [["a,b", "c'd", 'e"f{g}', "plain"], ["x\x1fy", "plain"], []])
+def test_any_lookup_matches_exactly_the_values_given(wanted):
+    """``field__any`` sends text as one string split by PostgreSQL; commas, quotes and braces stay
+    inside a value, and a value holding the separator itself makes it send the list as an array."""
+    for i, name in enumerate(["a,b", "a", "b", "c'd", 'e"f{g}', "x\x1fy", "x", "y", "plain", "other"]):
+        Customer.objects.create(id=f"c{i}", given_name=name)
+    found = Customer.objects.filter(given_name__any=wanted).values_list("given_name", flat=True)
+    assert sorted(found) == sorted(wanted)
