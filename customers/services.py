@@ -29,6 +29,8 @@ from overlay.lookups import any_array
 
 # Strongest first: the strongest kind a record has any match on decides.
 IDENTIFIER_STRENGTH = ("account", "national_id", "email", "phone")
+# The rounds in which a page's identifiers are looked up (see _IdentifierIndex).
+LOOKUP_TIERS = (("account", "national_id"), ("email",), ("phone",))
 PERSONAL_FIELDS = (
     "given_name",
     "family_name",
@@ -81,30 +83,45 @@ class _IdentifierIndex:
     def __init__(
         self,
         system: str,
-        identifiers: Iterable[list[tuple[str, str]]],
+        parties: Sequence[PartyRecord],
+        identifiers: Sequence[list[tuple[str, str]]],
         authoritative: bool,
         in_flight: "InFlight | None" = None,
     ):
         self.system = system
-        wanted = defaultdict(set)
-        for ids in identifiers:
-            for kind, value in ids:
-                wanted[kind].add(value)
         self.index: dict[tuple[str, str], set[str]] = defaultdict(set)
         self.national_ids: dict[str, set[str]] = defaultdict(set)
         self.linked_here: set[str] = set()
-        if not wanted:
-            return
-        for kind, value, customer_id in _identifier_matches(wanted):
-            self.index[(kind, value)].add(customer_id)
-        if in_flight:
-            for ref in wanted.get("account", ()):
-                if ref in in_flight.accounts:
-                    self.index[("account", ref)].add(in_flight.accounts[ref])
+        kinds_wanted = set()
+        # A stack's record without a national id is settled by the strongest kind that matches anyone
+        # (resolve; nothing makes such a match incompatible): its weaker identifiers are not looked up.
+        # A master's records, and records with a national id, can have a match set aside: all are.
+        tiers = (IDENTIFIER_STRENGTH,) if authoritative else LOOKUP_TIERS
+        open_records = list(zip(parties, identifiers, strict=True))
+        for tier in tiers:
+            wanted = defaultdict(set)
+            for _, ids in open_records:
+                for kind, value in ids:
+                    if kind in tier:
+                        wanted[kind].add(value)
+            if not wanted:
+                continue
+            kinds_wanted |= wanted.keys()
+            for kind, value, customer_id in _identifier_matches(wanted):
+                self.index[(kind, value)].add(customer_id)
+            if in_flight:
+                for ref in wanted.get("account", ()):
+                    if ref in in_flight.accounts:
+                        self.index[("account", ref)].add(in_flight.accounts[ref])
+            open_records = [
+                (party, ids)
+                for party, ids in open_records
+                if party.national_id or not any((kind, value) in self.index for kind, value in ids)
+            ]
         candidates = set().union(*self.index.values())
         # What candidates' other links say matters only to records with a national id, or to a master
         # system's records (see _compatible): a mobile stack's page does not need to ask.
-        if candidates and (authoritative or "national_id" in wanted):
+        if candidates and (authoritative or "national_id" in kinds_wanted):
             for customer_id, national_id, linked_system in CustomerLink.objects.filter(
                 customer_id__any=list(candidates)
             ).values_list("customer_id", "national_id", "system"):
@@ -228,7 +245,7 @@ def resolve_parties(
     counts.unchanged = len(parties) - len(changed) - len(fresh)
 
     identifiers = [identifiers_of(party) for party in fresh]
-    index = _IdentifierIndex(system, identifiers, authoritative, in_flight)
+    index = _IdentifierIndex(system, fresh, identifiers, authoritative, in_flight)
     new_customers: dict[str, dict] = {}  # id -> personal fields
     new_links, suggestions = [], []
     touched: dict[str, PartyRecord] = {}

@@ -1,0 +1,75 @@
+"""Linking rules of imports, record by record: the strongest identifier that matches decides."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from adapters.contracts import HeldProductRecord, PartyRecord
+from customers.models import CustomerLink, LinkSuggestion
+from customers.services import held_products_import, parties_import
+from tests.customers.test_search import person
+
+pytestmark = pytest.mark.django_db
+
+
+def product(number: int, **holder) -> HeldProductRecord:
+    return HeldProductRecord(f"SUB-{number}", holder=PartyRecord(f"holder:SUB-{number}", **holder), name="Mobile M")
+
+
+def owner(external_id: str, system: str = "mobile") -> str:
+    return CustomerLink.objects.get(system=system, external_id=external_id).customer.given_name
+
+
+@pytest.fixture
+def koen_and_anna():
+    parties_import("crm", [person(1, "Koen", "Bakker"), person(2, "Anna", "de Vries")])
+
+
+def test_an_account_outweighs_an_email_of_someone_else(koen_and_anna):
+    held_products_import("mobile", [product(1, account_refs=("A1",), email="anna.2@example.net")])
+    assert owner("holder:SUB-1") == "Koen"
+    assert not LinkSuggestion.objects.exists()
+
+
+def test_a_page_settled_by_accounts_does_not_look_up_weaker_identifiers(koen_and_anna):
+    page = [product(n, account_refs=("A1",), email=f"x{n}@example.net", phone=f"+3160000{n:04d}") for n in range(5)]
+    with CaptureQueriesContext(connection) as queries:
+        held_products_import("mobile", page)
+    lookups = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "account_ref" in lookups
+    assert '"email" = ANY' not in lookups and "email = ANY" not in lookups
+    assert "phone = ANY" not in lookups
+    assert {owner(f"holder:SUB-{n}") for n in range(5)} == {"Koen"}
+
+
+def test_without_an_account_match_the_email_decides(koen_and_anna):
+    held_products_import("fixed", [product(3, account_refs=("A-UNKNOWN",), email="anna.2@example.net")])
+    assert owner("holder:SUB-3", "fixed") == "Anna"
+
+
+def test_a_national_id_sets_aside_an_account_match_and_the_next_identifier_decides(koen_and_anna):
+    # The account is Koen's, but the national id is Anna's: two people; the e-mail (Anna's) links.
+    held_products_import("mobile", [product(4, account_refs=("A1",), national_id="NID2", email="anna.2@example.net")])
+    assert owner("holder:SUB-4") == "Anna"
+
+
+def test_a_phone_alone_links_but_a_phone_beside_unmatched_identifiers_is_only_suggested(koen_and_anna):
+    held_products_import("logistics", [product(5, phone="+31600000002")])
+    assert owner("holder:SUB-5", "logistics") == "Anna"
+    held_products_import("logistics", [product(6, phone="+31600000002", email="someone.else@example.net")])
+    kept_apart = CustomerLink.objects.get(system="logistics", external_id="holder:SUB-6").customer
+    assert kept_apart.given_name == ""
+    assert LinkSuggestion.objects.filter(customer=kept_apart, candidate__given_name="Anna").exists()
+
+
+def test_records_of_one_page_link_to_each_other(db):
+    held_products_import(
+        "mobile",
+        [
+            product(7, email="new.person@example.net", given_name="Noor"),
+            product(8, email="new.person@example.net", phone="+31611112222"),
+        ],
+    )
+    assert CustomerLink.objects.get(external_id="holder:SUB-7").customer_id == (
+        CustomerLink.objects.get(external_id="holder:SUB-8").customer_id
+    )
