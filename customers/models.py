@@ -87,11 +87,10 @@ class CustomerLink(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["system", "external_id"], name="customerlink_unique_source")]
+        # External id first: the same index finds a source record by its id whatever the system (search).
+        constraints = [models.UniqueConstraint(fields=["external_id", "system"], name="customerlink_unique_source")]
         indexes = [
             models.Index(fields=["customer"], name="customerlink_customer_idx"),
-            # Search finds a source record by its id whatever the system.
-            models.Index(fields=["external_id"], name="customerlink_external_idx"),
             # Matching looks links up by each identifier; most records lack some, so only filled ones are indexed.
             models.Index(fields=["email"], condition=~Q(email=""), name="customerlink_email_idx"),
             models.Index(fields=["phone"], condition=~Q(phone=""), name="customerlink_phone_idx"),
