@@ -2,10 +2,10 @@
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from adapters.contracts import Counts, HeldProductRecord, PartyRecord
@@ -461,22 +461,39 @@ def held_products_link(
         )
         for r in todo
     ]
-    return ImportPlan(counts, store=lambda: held_products_store(system, rows))
+    return ImportPlan(counts, store=lambda: held_products_store(system, rows, known=existing.keys()))
 
 
-def held_products_store(system: str, rows: list[tuple]) -> None:
-    """Phase two: write the products (new ones COPYed; those that exist by now updated)."""
+def held_products_store(system: str, rows: list[tuple], known: Collection[str] | None = None) -> None:
+    """Phase two: write the products (new ones COPYed; those that exist by now updated).
+
+    ``known`` are the external ids phase one found stored. Something may have added one of the
+    others since (a push between the two phases): then the COPY breaks on the unique key, and
+    the page is written again after asking which exist - not asking first saves a look-up a page.
+    """
     now = timezone.now()
+    rows = [(id_, *row, now) for id_, row in zip(new_ids(len(rows)), rows, strict=True)]
+    if known is not None:
+        try:
+            with transaction.atomic():
+                _held_products_write(system, rows, known)
+            return
+        except IntegrityError:
+            pass
+    # Writers of a stream hold its cursor lock (adapters.sync): no one adds these products meanwhile.
     known = set(
-        HeldProduct.objects.filter(system=system, external_id__any=[r[1] for r in rows]).values_list(
+        HeldProduct.objects.filter(system=system, external_id__any=[r[2] for r in rows]).values_list(
             "external_id", flat=True
         )
     )
-    # Writers of a stream hold its cursor lock (adapters.sync): no one adds these products meanwhile.
+    _held_products_write(system, rows, known)
+
+
+def _held_products_write(system: str, rows: list[tuple], known: Collection[str]) -> None:
     store_rows(
         HeldProduct,
         ("id", "system", "external_id", *HELD_PRODUCT_COLUMNS),
-        [(id_, *row, now) for id_, row in zip(new_ids(len(rows)), rows, strict=True)],
+        rows,
         known=known,
         conflict=("system", "external_id"),
     )

@@ -81,7 +81,12 @@ def copy_rows(model, columns: Sequence[str], rows: Sequence[tuple]) -> None:
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     json_columns = [i for i, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
-    with connection.cursor() as cursor, cursor.connection.cursor().copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+    # Errors surface as Django's (IntegrityError...), as they do from the ORM.
+    with (
+        connection.wrap_database_errors,
+        connection.cursor() as cursor,
+        cursor.connection.cursor().copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+    ):
         for row in rows:
             if json_columns:
                 row = list(row)

@@ -5,8 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from adapters.contracts import HeldProductRecord, PartyRecord
-from customers.models import CustomerLink, LinkSuggestion
-from customers.services import held_products_import, parties_import
+from customers.models import CustomerLink, HeldProduct, LinkSuggestion
+from customers.services import held_products_import, held_products_link, parties_import
 from tests.customers.test_search import person
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +73,12 @@ def test_records_of_one_page_link_to_each_other(db):
     assert CustomerLink.objects.get(external_id="holder:SUB-7").customer_id == (
         CustomerLink.objects.get(external_id="holder:SUB-8").customer_id
     )
+
+
+def test_a_product_stored_between_the_two_phases_of_a_page_is_updated_not_doubled(koen_and_anna):
+    plan = held_products_link("mobile", [product(9, account_refs=("A1",))])
+    # A push of the same subscription lands after the page was linked, before it is stored.
+    held_products_import("mobile", [product(9, account_refs=("A1",), email="koen.new@example.net")])
+    plan.store()
+    assert HeldProduct.objects.filter(system="mobile", external_id="SUB-9").count() == 1
+    assert HeldProduct.objects.get(external_id="SUB-9").customer.given_name == "Koen"

@@ -1,6 +1,7 @@
 """insert_rows: the PostgreSQL statement and the ORM fallback (SQLite's path) must agree."""
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from customers.models import BillingAccount, Customer, CustomerLink, HeldProduct
@@ -135,3 +136,11 @@ def test_any_lookup_matches_exactly_the_values_given(wanted):
         Customer.objects.create(id=f"c{i}", given_name=name)
     found = Customer.objects.filter(given_name__any=wanted).values_list("given_name", flat=True)
     assert sorted(found) == sorted(wanted)
+
+
+@pytest.mark.django_db
+def test_copy_rows_reports_a_duplicate_key_as_django_does_and_writes_nothing(path):
+    bulk.copy_rows(Customer, ("id", "given_name"), [("c1", "First")])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bulk.copy_rows(Customer, ("id", "given_name"), [("c2", "Second"), ("c1", "Again")])
+    assert list(Customer.objects.values_list("id", "given_name")) == [("c1", "First")]
