@@ -1,5 +1,6 @@
 """The sync engine against the simulator over real HTTP on loopback."""
 
+import gc
 import logging
 
 import pytest
@@ -274,3 +275,41 @@ def test_an_unexpected_error_fails_the_run_and_reaches_the_caller(systems, monke
     run = SyncRun.objects.get(stream="customers")
     assert (run.status, run.error) == ("failed", "RuntimeError: the mapping's author forgot something")
     assert run.finished_at and not Customer.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sync_collects_garbage_sparingly_and_gives_the_collector_back(systems, monkeypatch):
+    from adapters import sync
+
+    before, frozen_before = gc.get_threshold(), gc.get_freeze_count()
+    during = []
+    link = sync.LINKERS["party"]
+
+    def watched(system, records, in_flight=None):
+        during.append((gc.get_threshold(), gc.get_freeze_count()))
+        return link(system, records, in_flight)
+
+    monkeypatch.setitem(sync.LINKERS, "party", watched)
+    assert sync_stream(systems["crm"], "customers").status == "succeeded"
+    assert during and all(threshold == sync.sparing_collector.THRESHOLDS for threshold, _ in during)
+    assert frozen_before or all(frozen > 0 for _, frozen in during)
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (before, frozen_before)
+
+    def broken(system, records, in_flight=None):
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(sync.LINKERS, "party", broken)
+    with pytest.raises(RuntimeError):
+        sync_stream(systems["crm"], "customers", full=True)
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (before, frozen_before)
+
+
+def test_the_sparing_collector_nests_until_the_last_one_leaves():
+    from adapters.sync import sparing_collector
+
+    before = gc.get_threshold()
+    with sparing_collector:
+        with sparing_collector:
+            pass
+        assert gc.get_threshold() == sparing_collector.THRESHOLDS
+    assert gc.get_threshold() == before
