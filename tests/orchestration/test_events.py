@@ -56,7 +56,13 @@ def test_listeners_get_signed_tmf688_events_in_order(web, listener, hybrid, cust
     assert EventDelivery.objects.filter(state="delivered").count() == 3
 
 
-def test_a_listener_down_for_a_while_gets_every_event_afterwards_in_order(web, listener, hybrid, customer, systems):
+def test_a_listener_down_for_a_while_gets_every_event_afterwards_in_order(
+    web, listener, hybrid, customer, systems, settings
+):
+    # With the tests' retries every few milliseconds, a slow machine drove the three orders for longer
+    # than 20 attempts take, and the deliveries gave up (the next test's subject, not this one's).
+    settings.EVENT_MAX_ATTEMPTS = 10_000
+    settings.EVENT_RETRY_BASE_SECONDS, settings.EVENT_RETRY_MAX_SECONDS = 0.2, 0.5
     register(web, listener)
     listener.down = True
     orders = [drive(place(customer, [item(1, hybrid.fibre)]).pk) for _ in range(3)]
