@@ -8,6 +8,7 @@ upserts the rest. All skip the ORM's per-object work, which dominated sync time;
 on SQLite (the embedded mode) they go through ``bulk_create``.
 """
 
+import json
 from collections.abc import Container, Sequence
 
 from django.db import connection
@@ -80,7 +81,7 @@ def copy_rows(model, columns: Sequence[str], rows: Sequence[tuple]) -> None:
     fields = [model._meta.get_field(name) for name in columns]
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    json_columns = [i for i, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
+    as_text = [(i, text) for i, f in enumerate(fields) if (text := _copy_text(f))]
     # Errors surface as Django's (IntegrityError...), as they do from the ORM.
     with (
         connection.wrap_database_errors,
@@ -88,11 +89,32 @@ def copy_rows(model, columns: Sequence[str], rows: Sequence[tuple]) -> None:
         cursor.connection.cursor().copy(f"COPY {table} ({names}) FROM STDIN") as copy,
     ):
         for row in rows:
-            if json_columns:
+            if as_text:
                 row = list(row)
-                for i in json_columns:
-                    row[i] = Jsonb(row[i])
+                for i, text in as_text:
+                    row[i] = text(row[i])
             copy.write_row(row)
+
+
+def _copy_text(field):
+    """How a column's values go into a text COPY when psycopg's own dumper is slow, else None.
+
+    psycopg dumps each datetime and each Jsonb through Python-level code: two thirds of a
+    synced row's COPY time. Their text form (ISO 8601 with offset; JSON as Django writes it)
+    is what PostgreSQL parses anyway, and write_row still escapes it. None stays NULL for times,
+    and is JSON's null for JSON (as Jsonb(None) was).
+    """
+    kind = field.get_internal_type()
+    if kind in ("DateTimeField", "DateField"):
+        return _iso
+    if kind == "JSONField":
+        encoder = field.encoder
+        return lambda value: json.dumps(value, cls=encoder)
+    return None
+
+
+def _iso(value) -> str | None:
+    return None if value is None else value.isoformat()
 
 
 def store_rows(

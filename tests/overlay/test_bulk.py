@@ -1,5 +1,8 @@
 """insert_rows: the PostgreSQL statement and the ORM fallback (SQLite's path) must agree."""
 
+from datetime import date, datetime, timedelta
+from datetime import timezone as tz
+
 import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -87,6 +90,26 @@ def test_copy_rows_writes_defaults_and_json(path):
     assert product.characteristics == {"MSISDN": "+31600000001", "quote": 'say "hi"\t'}
     assert (product.status, product.billing_account_ref) == ("active", "")
     bulk.copy_rows(Customer, ("id",), [])  # nothing to write is fine
+
+
+@pytest.mark.django_db
+def test_copy_rows_keeps_times_dates_and_nulls_exactly(path):
+    """COPY sends datetimes, dates and JSON as text it renders itself: the stored values are the same."""
+    elsewhere = datetime(2026, 3, 29, 2, 30, 15, 123456, tzinfo=tz(timedelta(hours=2)))
+    bulk.copy_rows(Customer, ("id", "birth_date"), [("c1", date(1970, 12, 31)), ("c2", None)])
+    assert dict(Customer.objects.values_list("id", "birth_date")) == {"c1": date(1970, 12, 31), "c2": None}
+    bulk.copy_rows(
+        HeldProduct,
+        ("id", "customer", "system", "external_id", "name", "characteristics", "start_date", "source_hash"),
+        [
+            ("p1", "c1", "mobile", "S1", "Plan", {"n\\o": ["\u00e9", 1.5, None], "tab": "a\tb\nc"}, None, "h"),
+            ("p2", "c1", "mobile", "S2", "Plan", {}, elsewhere, "h"),
+        ],
+    )
+    products = {p.external_id: p for p in HeldProduct.objects.all()}
+    assert products["S1"].characteristics == {"n\\o": ["\u00e9", 1.5, None], "tab": "a\tb\nc"}
+    assert products["S1"].start_date is None and products["S2"].start_date == elsewhere
+    assert products["S2"].characteristics == {}
 
 
 @pytest.mark.django_db
