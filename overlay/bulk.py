@@ -106,15 +106,26 @@ def _copy_text(field):
     """
     kind = field.get_internal_type()
     if kind in ("DateTimeField", "DateField"):
-        return _iso
+        return _iso_remembering_the_last()
     if kind == "JSONField":
         encoder = field.encoder
         return lambda value: json.dumps(value, cls=encoder)
     return None
 
 
-def _iso(value) -> str | None:
-    return None if value is None else value.isoformat()
+def _iso_remembering_the_last():
+    """value.isoformat(), None for None; a batch's rows mostly share one time (its ``now``): rendered once."""
+    last, text = None, None
+
+    def iso(value):
+        nonlocal last, text
+        if value is None:
+            return None
+        if value is not last:
+            last, text = value, value.isoformat()
+        return text
+
+    return iso
 
 
 def store_rows(
