@@ -24,7 +24,7 @@ from adapters.contracts import Counts, MappingError, SourceUnavailable
 from adapters.models import BackOfficeSystem, QuarantinedRecord, SyncCursor, SyncRun
 from adapters.registry import adapter_class, adapter_for
 from catalog.services import offerings_import
-from customers.services import ImportPlan, InFlight, fingerprints_compute, held_products_link, parties_link
+from customers.services import ImportPlan, InFlight, held_products_link, parties_link
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +35,6 @@ def _offerings_link(system: str, records, in_flight=None) -> ImportPlan:
 
 # Phase one of a page by the kind of record a stream holds (see customers.services.ImportPlan).
 LINKERS = {"party": parties_link, "held_product": held_products_link, "offering": _offerings_link}
-# Kinds of record whose linking compares content hashes (computed ahead by the fetch thread).
-FINGERPRINTED = {"party", "held_product"}
 # What a sloppy payload can raise inside a mapping besides MappingError.
 MAPPING_FAILURES = (MappingError, KeyError, TypeError, ValueError, AttributeError)
 
@@ -163,10 +161,7 @@ class _Prefetch:
             while not self.stopped.is_set() and (max_pages is None or fetched < max_pages):
                 page = adapter.fetch_page(stream, cursor, system.page_size)
                 fetched += 1
-                mapped, failures = map_records(adapter, stream, page.records)
-                if adapter.streams[stream] in FINGERPRINTED:
-                    fingerprints_compute(mapped)  # here, not in linking: this thread has time to spare
-                self._put((cursor, page, mapped, failures))
+                self._put((cursor, page, *map_records(adapter, stream, page.records)))
                 cursor = page.next_cursor
                 if not page.has_more:
                     break

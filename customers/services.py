@@ -49,32 +49,8 @@ PERSONAL_FIELDS = (
 
 def content_hash(record) -> str:
     """A fingerprint of a mapped record: its dataclass repr (fields in declaration order, nested records
-    included). ``asdict`` plus sorted JSON gave the same answer at a tenth of the speed.
-
-    Kept on the record once computed (records are frozen): a sync's fetch thread computes it ahead
-    (``fingerprints_compute``) while linking, the sync's critical path, would otherwise spend a third
-    of its time here.
-    """
-    found = record.__dict__.get(_HASH_ATTRIBUTE)
-    if found is None:
-        found = hashlib.blake2b(repr(record).encode(), digest_size=16).hexdigest()
-        object.__setattr__(record, _HASH_ATTRIBUTE, found)
-    return found
-
-
-_HASH_ATTRIBUTE = "_content_hash"  # not a field: repr, equality and hashing of the record ignore it
-
-
-def fingerprints_compute(records: Iterable) -> None:
-    """Compute the content hashes linking will compare for mapped records: each record's, its holder's
-    (held products) and their billing accounts'."""
-    for record in records:
-        content_hash(record)
-        party = getattr(record, "holder", record)
-        if party is not record:
-            content_hash(party)
-        for account in getattr(party, "accounts", ()):
-            content_hash(account)
+    included). ``asdict`` plus sorted JSON gave the same answer at a tenth of the speed."""
+    return hashlib.blake2b(repr(record).encode(), digest_size=16).hexdigest()
 
 
 def identifiers_of(party: PartyRecord) -> list[tuple[str, str]]:

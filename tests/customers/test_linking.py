@@ -82,23 +82,3 @@ def test_a_product_stored_between_the_two_phases_of_a_page_is_updated_not_double
     plan.store()
     assert HeldProduct.objects.filter(system="mobile", external_id="SUB-9").count() == 1
     assert HeldProduct.objects.get(external_id="SUB-9").customer.given_name == "Koen"
-
-
-def test_content_hashes_are_kept_on_the_record_without_changing_it():
-    """The sync's fetch thread hashes records ahead; what it keeps must equal what linking computes
-    (and what earlier versions stored), and leave the record's value alone."""
-    import hashlib
-
-    from adapters.contracts import AccountRecord
-    from customers.services import content_hash, fingerprints_compute
-
-    def fresh():
-        holder = PartyRecord("holder:SUB-9", given_name="Koen", accounts=(AccountRecord("A9", 3, "DD"),))
-        return HeldProductRecord("SUB-9", holder=holder, name="Mobile M", characteristics={"MSISDN": "+31600000009"})
-
-    record, twin = fresh(), fresh()
-    fingerprints_compute([record])
-    assert content_hash(record) == hashlib.blake2b(repr(twin).encode(), digest_size=16).hexdigest()
-    assert record == twin and repr(record) == repr(twin) and hash(record.holder.accounts) == hash(twin.holder.accounts)
-    for kept, computed in ((record.holder, twin.holder), (record.holder.accounts[0], twin.holder.accounts[0])):
-        assert vars(kept)["_content_hash"] == content_hash(computed)
