@@ -5,7 +5,8 @@ Starts the back-office simulator with --customers N (default 1,000,000; each
 customer has a CRM record with a billing account, 0-3 mobile subscriptions,
 every second one a fibre line, every fifth one a shipped device), configures
 the five systems in a fresh database, and runs `manage.py sync` in its own
-process, sampling its peak RSS (VmHWM). Then, in the same run, the baseline:
+process, sampling its peak RSS (VmHWM) and the CPU time it, the simulator and
+the PostgreSQL backends serving it use (the simulator shares the machine). Then, in the same run, the baseline:
 the same rows (customers, billing accounts, held products) written with a
 plain PostgreSQL COPY into empty tables of the same shape. It prints
 records/s, peak RSS, the COPY rows/s and their ratio.
@@ -49,6 +50,22 @@ def peak_rss_mb(pid: int) -> float:
     except FileNotFoundError:
         pass
     return 0.0
+
+
+def backend_cpu_seconds(database: str) -> dict[int, float]:
+    """CPU seconds so far of each local PostgreSQL backend connected to ``database`` (none if remote)."""
+    found, tick = {}, os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if f" {database} ".encode() not in (entry / "cmdline").read_bytes().replace(b"\0", b" ") + b" ":
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    return found
 
 
 def main() -> int:
@@ -98,9 +115,15 @@ def main() -> int:
         log(f"syncing {args.customers} customers...")
         started = time.monotonic()
         sync = subprocess.Popen([PYTHON, "manage.py", "sync"], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
-        peak = 0.0
-        while sync.poll() is None:
+        peak, sync_cpu, backends = 0.0, 0.0, {}
+        while True:
             peak = max(peak, peak_rss_mb(sync.pid))
+            backends.update(backend_cpu_seconds(BENCH_DB))
+            pid, status, usage = os.wait4(sync.pid, os.WNOHANG)
+            if pid:
+                sync.returncode = os.waitstatus_to_exitcode(status)
+                sync_cpu = usage.ru_utime + usage.ru_stime
+                break
             time.sleep(0.2)
         elapsed = time.monotonic() - started
         output = sync.stdout.read()
@@ -108,7 +131,9 @@ def main() -> int:
             sys.exit(f"sync failed:\n{output}")
     finally:
         simulator.terminate()
-        simulator.wait()
+        _, _, usage = os.wait4(simulator.pid, 0)
+        simulator.returncode = 0
+        simulator_cpu = usage.ru_utime + usage.ru_stime
 
     with psycopg.connect(bench_url, autocommit=True) as conn:
         records = conn.execute("SELECT COALESCE(SUM(fetched), 0) FROM adapters_syncrun").fetchone()[0]
@@ -135,6 +160,10 @@ def main() -> int:
     held = ", ".join(f"{table.split('_', 1)[1]} {count}" for table, count in counts.items())
     print(f"  rows now held: {held}")
     print(f"  peak RSS of the sync process: {peak:.0f} MB (target < 300 MB)")
+    print(
+        f"  CPU time: the sync process {sync_cpu:.1f} s, the simulator {simulator_cpu:.1f} s, PostgreSQL"
+        f" {sum(backends.values()):.1f} s; {os.cpu_count()} cores offered {os.cpu_count() * elapsed:.0f} s"
+    )
     print(f"  baseline COPY of the same rows: {copied_rows} rows in {copy_elapsed:.1f}s -> {copy_rate:,.0f} rows/s")
     print(f"  ratio: {ratio:.3f} (target >= 0.3)")
     ok = ratio >= 0.3 and peak < 300
