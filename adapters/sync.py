@@ -1,13 +1,14 @@
 """The sync engine: pull changed records page by page since a stored cursor, map, upsert, quarantine.
 
-A page is written in two transactions: phase one links its records (new customers
-and links, under the linking lock), phase two writes what hangs off them (accounts,
-held products), its quarantined records and the cursor after it. A crash resumes
-after the last page whose phase two committed: a page linked but not stored is
-pulled again and finds its links unchanged. Nothing is lost, nothing is written
-twice. Memory holds a few pages at a time, whatever the size of the system. A
-record that cannot be mapped is quarantined with its payload and error; the rest
-of the page goes on. Writes of one stream (a pull's pages, pushes, retries) take
+A page is linked (its records matched to converged customers) on one connection
+while the page before is written on another: its new customers and links, what
+hangs off them (accounts, held products), its quarantined records and the cursor
+after it, in one transaction. The writer holds the linking lock meanwhile, so the
+linker can count what is linked but not written yet as written. A crash resumes
+after the last page written. Nothing is lost, nothing is written twice. Memory
+holds a few pages at a time, whatever the size of the system. A record that
+cannot be mapped is quarantined with its payload and error; the rest of the page
+goes on. Writes of one stream (a pull's pages, pushes, retries) take
 its cursor row's lock, so none of them adds a row another is about to COPY.
 """
 
@@ -24,17 +25,28 @@ from adapters.contracts import Counts, MappingError, SourceUnavailable
 from adapters.models import BackOfficeSystem, QuarantinedRecord, SyncCursor, SyncRun
 from adapters.registry import adapter_class, adapter_for
 from catalog.services import offerings_import
-from customers.services import ImportPlan, InFlight, held_products_link, parties_link
+from customers.services import (
+    ImportPlan,
+    InFlight,
+    held_products_link,
+    linking_lock_acquire,
+    linking_lock_for_transaction,
+    linking_lock_release,
+    linking_lock_wanted,
+    parties_link,
+)
 
 logger = logging.getLogger(__name__)
 
 
 def _offerings_link(system: str, records, in_flight=None) -> ImportPlan:
-    return ImportPlan(offerings_import(system, records))  # a catalog is small: all in phase one
+    return ImportPlan(offerings_import(system, records))  # a catalog is small: written as it is linked
 
 
-# Phase one of a page by the kind of record a stream holds (see customers.services.ImportPlan).
+# Linking of a page by the kind of record a stream holds (see customers.services.ImportPlan).
 LINKERS = {"party": parties_link, "held_product": held_products_link, "offering": _offerings_link}
+# The kinds whose linking makes customers, under the linking lock.
+LINKS_CUSTOMERS = {"party", "held_product"}
 # What a sloppy payload can raise inside a mapping besides MappingError.
 MAPPING_FAILURES = (MappingError, KeyError, TypeError, ValueError, AttributeError)
 
@@ -115,8 +127,11 @@ def map_records(adapter, stream: str, raws: Sequence[dict]) -> tuple[list, list[
 def apply_records(
     system: BackOfficeSystem, adapter, stream: str, raws: Sequence[dict], run: SyncRun
 ) -> tuple[Counts, int]:
-    """Map and import records out of a pull (pushed, retried), both phases inside the caller's transaction;
-    quarantine what cannot be mapped. Holds the stream's cursor lock meanwhile, as a pull's page writes do."""
+    """Map and import records out of a pull (pushed, retried), linking and storing inside the caller's
+    transaction; quarantine what cannot be mapped. Holds the stream's cursor lock meanwhile, as a pull's
+    page writes do, and the linking lock before it, as a pull's writer does (one order: no deadlock)."""
+    if adapter.streams[stream] in LINKS_CUSTOMERS:
+        linking_lock_for_transaction()
     cursor_row, _ = SyncCursor.objects.get_or_create(system=system, stream=stream)
     SyncCursor.objects.select_for_update().get(pk=cursor_row.pk)
     mapped, failures = map_records(adapter, stream, raws)
@@ -189,37 +204,57 @@ class _Prefetch:
 
 
 class _PageWriter:
-    """Writes pages' phase two (accounts or products, quarantined records, the cursor, the run's counts)
-    in order, in a thread with its own connection, while the caller links the next page.
+    """Writes pages (customers and links, accounts or products, quarantined records, the cursor,
+    the run's counts), each in one transaction, in order, in a thread with its own connection,
+    while the caller links the pages after them.
 
-    PostgreSQL writes page k while Python resolves page k+1: on two cores the two
-    no longer wait for each other. Phase one (customers and links) commits first; if
-    the process dies before phase two, the cursor still points before the page, which
-    is pulled again: its links are found unchanged and its products land. Nothing is
-    lost or doubled. ``in_flight`` tells the linker which accounts are still being written.
+    PostgreSQL writes page k while Python links page k+1, so the two do not wait for each
+    other. The linker sees what is linked but not written yet through ``in_flight``. For
+    that to hold, nobody else may link meanwhile: the writer's connection holds the
+    linking lock for its session (``linking``), and gives way between pages when someone
+    waits for it (``give_way``). A page and the cursor after it commit together: a crash
+    resumes after the last page written, and nothing is lost or doubled.
     """
 
-    def __init__(self, system: BackOfficeSystem, stream: str, cursor_row: SyncCursor, run: SyncRun, full: bool):
+    def __init__(
+        self, system: BackOfficeSystem, stream: str, cursor_row: SyncCursor, run: SyncRun, full: bool, linking: bool
+    ):
         self.system, self.stream, self.cursor_row, self.run, self.full = system, stream, cursor_row, run, full
+        self.linking = linking
         self.jobs: queue.Queue = queue.Queue(maxsize=1)
         self.pending: list[ImportPlan] = []
         self.guard = threading.Lock()
         self.error: BaseException | None = None
+        self.ready = threading.Event()  # the lock is held (or the writer failed)
         self.thread = threading.Thread(target=self._run, name=f"sync-write-{system.code}-{stream}", daemon=True)
         self.thread.start()
 
     def in_flight(self) -> InFlight:
         with self.guard:
-            accounts = {}
-            for plan in self.pending:
-                accounts.update(plan.accounts)
-        return InFlight(accounts=accounts)
+            plans = list(self.pending)
+        return InFlight(plans)
 
     def submit(self, cursor, page, plan: ImportPlan, failures) -> None:
         self.check()
         with self.guard:
             self.pending.append(plan)
         self.jobs.put((cursor, page, plan, failures))
+
+    def wait_ready(self) -> None:
+        self._wait(self.ready)
+
+    def give_way(self) -> None:
+        """Once the pages submitted are written, let whoever waits for the linking lock have it, and
+        take it back: the pages linked from here on see what they wrote."""
+        done = threading.Event()
+        self.jobs.put(done)
+        self._wait(done)
+
+    def _wait(self, event: threading.Event) -> None:
+        while not event.wait(0.2):
+            if not self.thread.is_alive():
+                break
+        self.check()
 
     def check(self) -> None:
         if self.error is not None:
@@ -238,7 +273,22 @@ class _PageWriter:
 
     def _run(self) -> None:
         try:
+            try:
+                if self.linking:
+                    linking_lock_acquire()
+            except BaseException as error:  # handed to the caller, which stops
+                self.error = error
+            self.ready.set()
             while (job := self.jobs.get()) is not None:
+                if isinstance(job, threading.Event):  # give way
+                    try:
+                        if self.error is None:
+                            linking_lock_release()
+                            linking_lock_acquire()
+                    except BaseException as error:
+                        self.error = error
+                    job.set()
+                    continue
                 try:
                     if self.error is None:
                         self._write(*job)
@@ -248,7 +298,7 @@ class _PageWriter:
                     with self.guard:
                         self.pending.remove(job[2])
         finally:
-            connection.close()
+            connection.close()  # which also lets go of the linking lock
 
     def _write(self, cursor, page, plan: ImportPlan, failures) -> None:
         _write_page(self.system, self.stream, self.cursor_row, self.run, self.full, cursor, page, plan, failures)
@@ -256,7 +306,7 @@ class _PageWriter:
 
 
 def _write_page(system, stream, cursor_row, run, full, cursor, page, plan: ImportPlan, failures) -> None:
-    """Phase two of a page, with the cursor after it, in one transaction."""
+    """What a page writes, with the cursor after it, in one transaction."""
     with transaction.atomic():
         _relaxed_commit()
         locked = SyncCursor.objects.select_for_update().get(pk=cursor_row.pk)
@@ -285,9 +335,8 @@ def sync_stream(system: BackOfficeSystem, stream: str, *, full: bool = False, ma
 
 def _pull(system: BackOfficeSystem, stream: str, *, full: bool, max_pages: int | None) -> SyncRun:
     """``sync_stream``'s work. Three things run at once: the next page is fetched and mapped,
-    the current one is linked (phase one), the one before is written (phase two, ``_PageWriter``).
-    Called inside a transaction (a test's, or a caller's), the phases run one after the other on
-    that connection instead.
+    the current one is linked, the one before is written (``_PageWriter``). Called inside a
+    transaction (a test's, or a caller's), each page is linked and written on that connection instead.
     """
     run = SyncRun.objects.create(system=system, stream=stream, kind=SyncRun.Kind.FULL if full else SyncRun.Kind.PULL)
     cursor_row, _ = SyncCursor.objects.get_or_create(system=system, stream=stream)
@@ -295,8 +344,11 @@ def _pull(system: BackOfficeSystem, stream: str, *, full: bool, max_pages: int |
     adapter = adapter_for(system)
     link = LINKERS[adapter.streams[stream]]
     pages = _Prefetch(adapter, system, stream, cursor, max_pages)
-    writer = None if connection.in_atomic_block else _PageWriter(system, stream, cursor_row, run, full)
+    linking = adapter.streams[stream] in LINKS_CUSTOMERS
+    writer = None if connection.in_atomic_block else _PageWriter(system, stream, cursor_row, run, full, linking)
     try:
+        if writer is not None:
+            writer.wait_ready()
         for cursor, page, mapped, failures in pages:
             if writer is None:
                 with transaction.atomic():
@@ -305,7 +357,9 @@ def _pull(system: BackOfficeSystem, stream: str, *, full: bool, max_pages: int |
                 full = False
                 continue
             writer.check()
-            with transaction.atomic():
+            if linking and linking_lock_wanted():
+                writer.give_way()
+            with transaction.atomic():  # parties and products are only read here; a catalog is written
                 _relaxed_commit()
                 plan = link(system.code, mapped, writer.in_flight()) if mapped else ImportPlan(Counts())
             writer.submit(cursor, page, plan, failures)
@@ -322,7 +376,7 @@ def _pull(system: BackOfficeSystem, stream: str, *, full: bool, max_pages: int |
     finally:
         pages.stop()
         if writer is not None:
-            # Pages already linked are written whatever stopped the run: their phase one is committed.
+            # Pages already linked are written whatever stopped the run.
             writer.close()
         adapter.close()
         run.finished_at = timezone.now()

@@ -74,7 +74,8 @@ def _latest(records: Iterable, key=lambda r: r.external_id) -> list:
 
 
 class _IdentifierIndex:
-    """Which customers each identifier points to: the database's answer plus this batch's new links.
+    """Which customers each identifier points to: the database's answer, what pages still being
+    written will add (``in_flight``), plus this batch's new links.
 
     It also knows, for every customer it can return, their national ids and the systems
     that already link to them, so that a match that contradicts them is not taken.
@@ -93,6 +94,8 @@ class _IdentifierIndex:
         self.national_ids: dict[str, set[str]] = defaultdict(set)
         self.linked_here: set[str] = set()
         kinds_wanted = set()
+        # Links a page still being written changes: what the database says they hold is no longer so.
+        stale = in_flight.changed if in_flight else ()
         # A stack's record without a national id is settled by the strongest kind that matches anyone
         # (resolve; nothing makes such a match incompatible): its weaker identifiers are not looked up.
         # A master's records, and records with a national id, can have a match set aside: all are.
@@ -107,12 +110,13 @@ class _IdentifierIndex:
             if not wanted:
                 continue
             kinds_wanted |= wanted.keys()
-            for kind, value, customer_id in _identifier_matches(wanted):
-                self.index[(kind, value)].add(customer_id)
-            if in_flight:
-                for ref in wanted.get("account", ()):
-                    if ref in in_flight.accounts:
-                        self.index[("account", ref)].add(in_flight.accounts[ref])
+            for kind, value, customer_id, linked_system, external_id in _identifier_matches(wanted):
+                if not (stale and linked_system == system and external_id in stale):
+                    self.index[(kind, value)].add(customer_id)
+            if in_flight and in_flight.views:
+                for kind, values in wanted.items():
+                    for value, found in in_flight.matches(kind, values):
+                        self.index[(kind, value)] |= found
             open_records = [
                 (party, ids)
                 for party, ids in open_records
@@ -129,6 +133,12 @@ class _IdentifierIndex:
                     self.national_ids[customer_id].add(national_id)
                 if linked_system == system:
                     self.linked_here.add(customer_id)
+            if in_flight and in_flight.views:
+                for customer_id in candidates:
+                    if found := in_flight.national_ids(customer_id):
+                        self.national_ids[customer_id] |= found
+                    if in_flight.links_here(customer_id):
+                        self.linked_here.add(customer_id)
 
     def _compatible(self, customer_id: str, party: PartyRecord, authoritative: bool) -> bool:
         known = self.national_ids.get(customer_id)
@@ -170,8 +180,9 @@ class _IdentifierIndex:
         self.linked_here.add(customer_id)
 
 
-def _identifier_matches(wanted: dict[str, set[str]]) -> list[tuple[str, str, str]]:
-    """(kind, value, customer id) for every link, and every billing account, holding a wanted identifier."""
+def _identifier_matches(wanted: dict[str, set[str]]) -> list[tuple[str, str, str, str, str]]:
+    """(kind, value, customer id, system, external id) for every link holding a wanted identifier,
+    and (account, number, customer id, "", "") for every billing account with a wanted number."""
     if is_postgres():
         # One array parameter per kind instead of thousands of bound values. "<> ''" lets the
         # planner use the partial indexes (it cannot infer it from a long array by itself).
@@ -180,14 +191,14 @@ def _identifier_matches(wanted: dict[str, set[str]]) -> list[tuple[str, str, str
             column = IDENTIFIER_COLUMN[kind]
             array, param = any_array(list(values))
             selects.append(
-                f"SELECT '{kind}', {column}, customer_id FROM customers_customerlink "
+                f"SELECT '{kind}', {column}, customer_id, system, external_id FROM customers_customerlink "
                 f"WHERE {column} = ANY({array}) AND {column} <> ''"
             )
             params.append(param)
         if wanted.get("account"):
             array, param = any_array(list(wanted["account"]))
             selects.append(
-                "SELECT 'account', external_id, customer_id FROM customers_billingaccount "
+                "SELECT 'account', external_id, customer_id, '', '' FROM customers_billingaccount "
                 f"WHERE external_id = ANY({array})"
             )
             params.append(param)
@@ -198,14 +209,16 @@ def _identifier_matches(wanted: dict[str, set[str]]) -> list[tuple[str, str, str
     for kind, values in wanted.items():
         column = IDENTIFIER_COLUMN[kind]
         found += [
-            (kind, value, customer_id)
-            for value, customer_id in CustomerLink.objects.filter(**{f"{column}__in": values})
+            (kind, value, customer_id, linked_system, external_id)
+            for value, customer_id, linked_system, external_id in CustomerLink.objects.filter(
+                **{f"{column}__in": values}
+            )
             .exclude(**{column: ""})
-            .values_list(column, "customer_id")
+            .values_list(column, "customer_id", "system", "external_id")
         ]
     if wanted.get("account"):
         found += [
-            ("account", value, customer_id)
+            ("account", value, customer_id, "", "")
             for value, customer_id in BillingAccount.objects.filter(external_id__in=wanted["account"]).values_list(
                 "external_id", "customer_id"
             )
@@ -215,32 +228,39 @@ def _identifier_matches(wanted: dict[str, set[str]]) -> list[tuple[str, str, str
 
 def resolve_parties(
     system: str, parties: Sequence[PartyRecord], *, authoritative: bool, in_flight: "InFlight | None" = None
-) -> tuple[dict[str, str], Counts, dict[str, tuple]]:
-    """Link each party to one converged customer: ({party external id: customer id}, counts, accounts).
+) -> tuple[dict[str, str], Counts, dict[str, tuple], "LinkWrites"]:
+    """Link each party to one converged customer: ({party external id: customer id}, counts, accounts, writes).
 
     The parties' billing accounts are returned as rows for ``accounts_store``, not written:
-    a sync writes them in a page's second phase. ``in_flight`` names what pages linked
-    before are still writing (their accounts count for matching).
+    a sync writes them with the rest of the page. ``writes`` are the new customers and
+    links and the changes to existing ones. Without ``in_flight`` they are written at
+    once, under the linking lock (``linking_lock_for_transaction``), in the caller's transaction. With it
+    (a sync) the caller holds the linking lock for its session (``linking_lock_acquire``) and writes
+    them later, after the pages it linked before: ``in_flight`` is what those pages will
+    write, and it counts as written. Either way two systems importing the same new person
+    at once cannot make two customers of them.
 
     An authoritative source (the CRM) owns personal data and overwrites it; others
     (a mobile stack's holder details) only fill what is empty. A party linked
     before keeps its customer; an unchanged one (same content hash) is not rewritten.
-    Callers hold the page's transaction; linking is serialised across streams
-    (``_linking_lock``) so that two systems importing the same new person at once
-    cannot make two customers of them.
     """
     parties = _latest(parties)
     counts = Counts()
-    _linking_lock()
-    links = {
-        link.external_id: link
-        for link in CustomerLink.objects.filter(system=system, external_id__any=[p.external_id for p in parties])
+    if in_flight is None:
+        linking_lock_for_transaction()
+    links = {  # external id -> (customer id, content hash)
+        external_id: (customer_id, source_hash)
+        for external_id, customer_id, source_hash in CustomerLink.objects.filter(
+            system=system, external_id__any=[p.external_id for p in parties]
+        ).values_list("external_id", "customer_id", "source_hash")
     }
-    result = {ext: link.customer_id for ext, link in links.items()}
+    if in_flight and in_flight.views:
+        for party in parties:
+            if (pending := in_flight.link(party.external_id)) is not None:
+                links[party.external_id] = pending
+    result = {ext: link[0] for ext, link in links.items()}
     hashes = {p.external_id: content_hash(p) for p in parties}
-    changed = [
-        p for p in parties if p.external_id in links and links[p.external_id].source_hash != hashes[p.external_id]
-    ]
+    changed = [p for p in parties if p.external_id in links and links[p.external_id][1] != hashes[p.external_id]]
     fresh = [p for p in parties if p.external_id not in links]
     counts.unchanged = len(parties) - len(changed) - len(fresh)
 
@@ -271,36 +291,32 @@ def resolve_parties(
         new_links.append(
             (customer_id, system, party.external_id, rule, *link_identifiers(party), hashes[party.external_id])
         )
-    now = timezone.now()
-    # New rows cannot collide (new ids; links looked up under the lock above): straight COPY.
-    copy_rows(
-        Customer,
-        ("id", "kind", "status", "created_at", "updated_at", *PERSONAL_FIELDS),
-        [
-            (customer_id, Customer.Kind.INDIVIDUAL, "active", now, now, *fields.values())
-            for customer_id, fields in new_customers.items()
-        ],
-    )
-    copy_rows(
-        CustomerLink,
-        ("customer", "system", "external_id", "linked_by", *IDENTIFIER_FIELDS, "source_hash", "updated_at"),
-        [(*link, now) for link in new_links],
+    writes = LinkWrites(
+        system,
+        customers={customer_id: tuple(fields.values()) for customer_id, fields in new_customers.items()},
+        links=new_links,
+        suggestions=suggestions,
     )
     counts.created = len(new_links)
 
     # Existing customers that a new or changed record adds to or corrects.
     for party in changed:
-        link = links[party.external_id]
-        link.source_hash = hashes[party.external_id]
-        for column, value in zip(IDENTIFIER_FIELDS, link_identifiers(party), strict=True):
-            setattr(link, column, value)
-        touched[link.customer_id] = party
+        customer_id = links[party.external_id][0]
+        writes.changed_links.append(
+            (customer_id, party.external_id, *link_identifiers(party), hashes[party.external_id])
+        )
+        touched[customer_id] = party
     # Read as plain rows: most touched customers (a stack's holders) have nothing to add.
+    pending = {}
+    if in_flight and in_flight.views:
+        pending = {c: fields for c in touched if (fields := in_flight.customer(c)) is not None}
     current = {
         row[0]: row[1:]
-        for row in Customer.objects.filter(pk__any=list(touched)).values_list("id", *PERSONAL_FIELDS).order_by()
+        for row in Customer.objects.filter(pk__any=[c for c in touched if c not in pending])
+        .values_list("id", *PERSONAL_FIELDS)
+        .order_by()
     }
-    dirty = []
+    current.update(pending)
     for customer_id, party in touched.items():
         before = current[customer_id]
         if authoritative:  # the master's values win; what it leaves empty is kept
@@ -308,14 +324,8 @@ def resolve_parties(
         else:  # others only fill blanks
             after = tuple(old or getattr(party, name) for name, old in zip(PERSONAL_FIELDS, before, strict=True))
         if authoritative or after != before:
-            dirty.append(Customer(id=customer_id, updated_at=now, **dict(zip(PERSONAL_FIELDS, after, strict=True))))
-    Customer.objects.bulk_update(dirty, [*PERSONAL_FIELDS, "updated_at"], batch_size=1000)
-    # A changed record's identifiers are replaced with what it says now.
-    CustomerLink.objects.bulk_update(
-        [links[p.external_id] for p in changed], [*IDENTIFIER_FIELDS, "source_hash"], batch_size=1000
-    )
+            writes.customer_updates[customer_id] = after
     counts.updated = len(changed)
-    LinkSuggestion.objects.bulk_create(suggestions, ignore_conflicts=True)
     accounts = {
         account.external_id: (
             result[party.external_id],
@@ -328,14 +338,104 @@ def resolve_parties(
         for party in parties
         for account in party.accounts
     }
-    return result, counts, accounts
+    if in_flight is None:
+        writes.store()
+    return result, counts, accounts, writes
 
 
-def _linking_lock() -> None:
+@dataclass
+class LinkWrites:
+    """What linking a page writes: new customers and links, and changes to existing ones.
+
+    Rows are in the order of the columns ``store`` writes. A sync stores them with the rest
+    of the page after the pages before; until then ``InFlight`` shows them to the linker.
+    """
+
+    system: str
+    customers: dict[str, tuple] = field(default_factory=dict)  # new: id -> PERSONAL_FIELDS values
+    links: list[tuple] = field(default_factory=list)  # new: LINK_COLUMNS values but the time
+    suggestions: list[LinkSuggestion] = field(default_factory=list)
+    customer_updates: dict[str, tuple] = field(default_factory=dict)  # id -> PERSONAL_FIELDS values
+    changed_links: list[tuple] = field(default_factory=list)  # (customer, external id, *identifiers, hash)
+
+    def store(self) -> None:
+        now = timezone.now()
+        # New rows cannot collide (new ids; links looked up under the linking lock): straight COPY.
+        copy_rows(
+            Customer,
+            ("id", "kind", "status", "created_at", "updated_at", *PERSONAL_FIELDS),
+            [
+                (customer_id, Customer.Kind.INDIVIDUAL, "active", now, now, *fields)
+                for customer_id, fields in self.customers.items()
+            ],
+        )
+        copy_rows(CustomerLink, (*LINK_COLUMNS, "updated_at"), [(*link, now) for link in self.links])
+        Customer.objects.bulk_update(
+            [
+                Customer(id=customer_id, updated_at=now, **dict(zip(PERSONAL_FIELDS, after, strict=True)))
+                for customer_id, after in self.customer_updates.items()
+            ],
+            [*PERSONAL_FIELDS, "updated_at"],
+            batch_size=1000,
+        )
+        if self.changed_links:
+            # A changed record's identifiers are replaced with what it says now.
+            ids = dict(
+                CustomerLink.objects.filter(
+                    system=self.system, external_id__any=[row[1] for row in self.changed_links]
+                ).values_list("external_id", "pk")
+            )
+            CustomerLink.objects.bulk_update(
+                [
+                    CustomerLink(
+                        pk=ids[external_id],
+                        source_hash=source_hash,
+                        **dict(zip(IDENTIFIER_FIELDS, values, strict=True)),
+                    )
+                    for _, external_id, *values, source_hash in self.changed_links
+                ],
+                [*IDENTIFIER_FIELDS, "source_hash"],
+                batch_size=1000,
+            )
+        LinkSuggestion.objects.bulk_create(self.suggestions, ignore_conflicts=True)
+
+
+LINK_COLUMNS = ("customer", "system", "external_id", "linked_by", *IDENTIFIER_FIELDS, "source_hash")
+
+
+def linking_lock_for_transaction() -> None:
     """Serialise linking for the rest of the transaction (PostgreSQL; SQLite writes one at a time anyway)."""
     if is_postgres():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LINKING_LOCK])
+
+
+def linking_lock_acquire() -> None:
+    """Hold the linking lock for this connection's session, across transactions, until released
+    (a sync's writer, which stores pages linked against what it has not committed yet). Waits
+    for whoever holds it. Take it before any stream's cursor lock, as every linker does."""
+    if is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [LINKING_LOCK])
+
+
+def linking_lock_release() -> None:
+    if is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [LINKING_LOCK])
+
+
+def linking_lock_wanted() -> bool:
+    """Whether someone waits for the linking lock (then a sync holding it gives way between pages)."""
+    if not is_postgres():
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            " AND classid = %s AND objid = %s AND objsubid = 1)",
+            [LINKING_LOCK >> 32, LINKING_LOCK & 0xFFFFFFFF],
+        )
+        return cursor.fetchone()[0]
 
 
 # pg_advisory_xact_lock key of linking (any constant; this one spells "overlay link").
@@ -372,38 +472,131 @@ def accounts_store(system: str, accounts: dict[str, tuple]) -> None:
     )
 
 
-@dataclass
 class InFlight:
-    """What pages linked but not yet stored will write: their billing accounts, by external id.
+    """What pages linked but not yet stored will write, as the linker of the next page must see it.
 
-    A sync links page k+1 while page k's second phase (accounts, products, cursor)
-    is still being written on another connection; a record of page k+1 naming an
-    account of page k must still find its owner.
+    A sync links page k+1 while page k (its customers and links, accounts, products,
+    cursor) is still being written on another connection: a record of page k+1 naming
+    an account of page k, sharing an e-mail with one of its new customers, or repeating
+    one of its records must find them as if they were stored. Made of the plans' views
+    (``ImportPlan.view``), the earlier first.
     """
 
-    accounts: dict[str, str] = field(default_factory=dict)  # account external id -> customer id
+    def __init__(self, plans: Iterable["ImportPlan"] = ()):
+        self.views = [plan.view() for plan in plans]
+        self.changed = set().union(*(view.changed for view in self.views))
+
+    def matches(self, kind: str, values: set[str]) -> Iterable[tuple[str, set[str]]]:
+        """(value, customer ids) for each of ``values`` of a kind that pending links or accounts hold."""
+        for view in self.views:
+            if known := view.index.get(kind):
+                for value in values & known.keys():
+                    yield value, known[value]
+
+    def link(self, external_id: str) -> tuple[str, str] | None:
+        """(customer id, content hash) of a pending link of the stream's system, the latest."""
+        for view in reversed(self.views):
+            if (link := view.links.get(external_id)) is not None:
+                return link
+        return None
+
+    def customer(self, customer_id: str) -> tuple | None:
+        """The personal fields (``PERSONAL_FIELDS``) a pending page gives a customer, the latest."""
+        for view in reversed(self.views):
+            if (fields := view.customers.get(customer_id)) is not None:
+                return fields
+        return None
+
+    def national_ids(self, customer_id: str) -> set[str]:
+        return set().union(*(view.national_ids.get(customer_id, ()) for view in self.views))
+
+    def links_here(self, customer_id: str) -> bool:
+        """Whether a pending page links the stream's system to the customer."""
+        return any(customer_id in view.linked for view in self.views)
+
+
+@dataclass
+class _PlanView:
+    """What one plan will write, keyed for the linker (see ``InFlight``)."""
+
+    index: dict[str, dict[str, set[str]]] = field(default_factory=dict)  # kind -> value -> customer ids
+    links: dict[str, tuple[str, str]] = field(default_factory=dict)  # external id -> (customer id, hash)
+    changed: set[str] = field(default_factory=set)  # links whose stored identifiers are out of date
+    national_ids: dict[str, set[str]] = field(default_factory=dict)  # customer id -> national ids
+    linked: set[str] = field(default_factory=set)  # customers it links the system to
+    customers: dict[str, tuple] = field(default_factory=dict)  # customer id -> PERSONAL_FIELDS values
+
+    @classmethod
+    def of(cls, accounts: dict[str, str], writes: "LinkWrites | None") -> "_PlanView":
+        view = cls()
+        index = {kind: {} for kind in LINK_KINDS}
+        by_account = index["account"]
+        for ref, customer_id in accounts.items():
+            by_account.setdefault(ref, set()).add(customer_id)
+        if writes is not None:
+            view.customers = {**writes.customers, **writes.customer_updates}
+            # (customer, external id, hash, *identifiers in LINK_KINDS order)
+            rows = [(row[0], row[2], row[8], *row[4:8]) for row in writes.links]
+            rows += [(row[0], row[1], row[6], *row[2:6]) for row in writes.changed_links]
+            view.changed = {row[1] for row in writes.changed_links}
+            view.links = {external_id: (customer_id, source_hash) for customer_id, external_id, source_hash, *_ in rows}
+            view.linked = {row[0] for row in rows}
+            for position, kind in enumerate(LINK_KINDS, start=3):
+                known = index[kind]
+                for row in rows:
+                    if value := row[position]:
+                        if (found := known.get(value)) is None:
+                            known[value] = {row[0]}
+                        else:
+                            found.add(row[0])
+            for row in rows:
+                if national_id := row[4]:
+                    view.national_ids.setdefault(row[0], set()).add(national_id)
+        view.index = {kind: known for kind, known in index.items() if known}
+        return view
+
+
+LINK_KINDS = tuple(IDENTIFIER_FIELDS.values())  # the kinds of a link's identifier columns, in their order
 
 
 @dataclass
 class ImportPlan:
-    """A page whose customers and links are written (phase one), and what is left to write (phase two).
+    """A page linked: what it does (``counts``) and what is left to write (``store``).
 
-    ``store`` runs in a transaction of its own, possibly on another connection, after the
-    plans before it; ``accounts`` are the accounts it will write, for ``InFlight``.
+    ``linked`` are its new customers and links, already written unless the linker was given
+    ``in_flight`` (a sync, which writes them with the rest); ``rest`` is everything else
+    (accounts, products). ``store`` runs in a transaction, possibly on another connection,
+    after the plans before it; ``accounts`` are the accounts it will write, for ``InFlight``.
     """
 
     counts: Counts
-    store: Callable[[], None] = lambda: None
+    rest: Callable[[], None] = lambda: None
     accounts: dict[str, str] = field(default_factory=dict)
+    linked: LinkWrites | None = None
+    deferred: bool = False  # linked is still to write
+    _view: _PlanView | None = field(default=None, repr=False)
+
+    def store(self) -> None:
+        if self.deferred and self.linked is not None:
+            self.linked.store()
+        self.rest()
+
+    def view(self) -> _PlanView:
+        """What it will write, for ``InFlight`` (worked out once)."""
+        if self._view is None:
+            self._view = _PlanView.of(self.accounts, self.linked if self.deferred else None)
+        return self._view
 
 
 def parties_link(system: str, parties: Sequence[PartyRecord], in_flight: InFlight | None = None) -> ImportPlan:
-    """Phase one of a page of customers from an authoritative source (CRM/billing): link them."""
-    _, counts, accounts = resolve_parties(system, parties, authoritative=True, in_flight=in_flight)
+    """Link a page of customers from an authoritative source (CRM/billing); their accounts are left to store."""
+    _, counts, accounts, writes = resolve_parties(system, parties, authoritative=True, in_flight=in_flight)
     return ImportPlan(
         counts,
-        store=lambda: accounts_store(system, accounts),
+        rest=lambda: accounts_store(system, accounts),
         accounts={ext: row[0] for ext, row in accounts.items()},
+        linked=writes,
+        deferred=in_flight is not None,
     )
 
 
@@ -431,7 +624,8 @@ HELD_PRODUCT_COLUMNS = (
 def held_products_link(
     system: str, records: Sequence[HeldProductRecord], in_flight: InFlight | None = None
 ) -> ImportPlan:
-    """Phase one of a page of products customers hold in a stack: link each holder to a converged customer."""
+    """Link the holders of a page of products customers hold in a stack to converged customers;
+    the products are left to store."""
     records = _latest(records)
     existing = dict(
         HeldProduct.objects.filter(system=system, external_id__any=[r.external_id for r in records]).values_list(
@@ -443,7 +637,7 @@ def held_products_link(
     counts = Counts(unchanged=len(records) - len(todo))
     if not todo:
         return ImportPlan(counts)
-    owners, _, _ = resolve_parties(system, [r.holder for r in todo], authoritative=False, in_flight=in_flight)
+    owners, _, _, writes = resolve_parties(system, [r.holder for r in todo], authoritative=False, in_flight=in_flight)
     counts.created = sum(1 for r in todo if r.external_id not in existing)
     counts.updated = len(todo) - counts.created
     rows = [
@@ -461,13 +655,18 @@ def held_products_link(
         )
         for r in todo
     ]
-    return ImportPlan(counts, store=lambda: held_products_store(system, rows, known=existing.keys()))
+    return ImportPlan(
+        counts,
+        rest=lambda: held_products_store(system, rows, known=existing.keys()),
+        linked=writes,
+        deferred=in_flight is not None,
+    )
 
 
 def held_products_store(system: str, rows: list[tuple], known: Collection[str] | None = None) -> None:
-    """Phase two: write the products (new ones COPYed; those that exist by now updated).
+    """Write the products (new ones COPYed; those that exist by now updated).
 
-    ``known`` are the external ids phase one found stored. Something may have added one of the
+    ``known`` are the external ids linking found stored. Something may have added one of the
     others since (a push between the two phases): then the COPY breaks on the unique key, and
     the page is written again after asking which exist - not asking first saves a look-up a page.
     """

@@ -2,11 +2,13 @@
 
 import gc
 import logging
+import threading
+import time
 
 import pytest
 
 from adapters.models import QuarantinedRecord, SyncCursor, SyncRun
-from adapters.sync import quarantine_retry, sync_stream, sync_system
+from adapters.sync import apply_pushed, quarantine_retry, sync_stream, sync_system
 from customers.models import BillingAccount, Customer, CustomerLink, HeldProduct, LinkSuggestion
 from tests.adapters.conftest import API_KEY
 
@@ -17,8 +19,8 @@ def crm_ids() -> set[str]:
     return set(CustomerLink.objects.filter(system="crm").values_list("external_id", flat=True))
 
 
-def killed_in_phase_two(monkeypatch, system, stream: str, *, page: int) -> None:
-    """Pull a stream and die while writing phase two of page ``page`` (its phase one is committed)."""
+def killed_while_writing(monkeypatch, system, stream: str, *, page: int) -> None:
+    """Pull a stream and die while writing page ``page`` (the linker has linked pages after it)."""
     from adapters import sync
 
     written, calls = sync._write_page, []
@@ -76,24 +78,23 @@ class TestPull:
         assert (second.fetched, second.created) == (100, 100)
         assert len(crm_ids()) == Customer.objects.count() == CUSTOMERS
 
-    def test_a_crash_between_a_pages_two_phases_loses_and_repeats_nothing(self, systems, monkeypatch):
-        """Page 3's customers and links are committed (phase one), then the process dies before its
-        products and cursor (phase two): the next run pulls page 3 again and completes it."""
-        killed_in_phase_two(monkeypatch, systems["mobile"], "subscriptions", page=3)
+    def test_a_crash_while_a_page_is_written_loses_and_repeats_nothing(self, systems, monkeypatch):
+        """The process dies while writing page 3, with pages after it linked already: none of page 3
+        is there (its holders' links neither), and the next run pulls page 3 again and completes it."""
+        killed_while_writing(monkeypatch, systems["mobile"], "subscriptions", page=3)
         assert HeldProduct.objects.count() == 100  # pages 1 and 2 (50 records each)
-        # Page 3's holders are linked, and maybe one or two pages more: linking runs ahead of writing.
-        assert 150 <= CustomerLink.objects.filter(system="mobile").count() <= 250
+        assert CustomerLink.objects.filter(system="mobile").count() == 100
         again = sync_stream(systems["mobile"], "subscriptions")
         assert again.status == "succeeded"
         assert HeldProduct.objects.filter(system="mobile").count() == 300
         assert CustomerLink.objects.filter(system="mobile").count() == 300  # one link per record, none twice
-        assert (again.fetched, again.created) == (200, 200)  # from page 3 on; its holders' links are reused
+        assert (again.fetched, again.created) == (200, 200)  # from page 3 on
 
-    def test_accounts_of_a_page_linked_but_not_stored_land_on_the_resume(self, systems, monkeypatch):
-        killed_in_phase_two(monkeypatch, systems["crm"], "customers", page=2)
-        assert BillingAccount.objects.count() == 50 < CustomerLink.objects.count()
+    def test_a_crm_page_lands_whole_or_not_at_all(self, systems, monkeypatch):
+        killed_while_writing(monkeypatch, systems["crm"], "customers", page=2)
+        assert BillingAccount.objects.count() == CustomerLink.objects.count() == Customer.objects.count() == 50
         again = sync_stream(systems["crm"], "customers")
-        assert again.unchanged >= 50  # page 2's customers were linked; their accounts were not stored
+        assert (again.fetched, again.created, again.unchanged) == (150, 150, 0)
         assert BillingAccount.objects.count() == Customer.objects.count() == CUSTOMERS
         before = dict(BillingAccount.objects.values_list("id", "updated_at"))
         sync_stream(systems["crm"], "customers", full=True)
@@ -253,6 +254,43 @@ def test_partner_offerings_arrive_in_design_and_follow_the_partner(systems, simu
     simulator.control("changes", {"system": "partner", "count": 1})
     run = sync_stream(systems["partner"], "offerings")
     assert run.updated == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_push_during_a_pull_waits_for_a_page_not_for_the_pull(systems, simulator, monkeypatch):
+    """A pull's writer holds the linking lock across pages; a push waiting for it gets it between two."""
+    from django.db import connection
+
+    from adapters import sync
+
+    sync_stream(systems["crm"], "customers")
+    changes = simulator.control("changes", {"system": "crm", "count": 2})["records"]
+    written, pages = sync._write_page, []
+
+    def slowly(*args):
+        time.sleep(0.4)  # every page takes a while to write: the pull lasts seconds
+        written(*args)
+        pages.append(1)
+
+    monkeypatch.setattr(sync, "_write_page", slowly)
+    runs = []
+
+    def pull():
+        try:
+            runs.append(sync_stream(systems["mobile"], "subscriptions"))
+        finally:
+            connection.close()
+
+    puller = threading.Thread(target=pull)
+    puller.start()
+    while not pages:  # the pull holds the lock and has written a page
+        time.sleep(0.02)
+    push = apply_pushed(systems["crm"], "customers", changes)
+    assert puller.is_alive() and len(pages) < 6  # the push did not wait for the whole pull
+    puller.join()
+    assert (push.status, runs[0].status, runs[0].created) == ("succeeded", "succeeded", 300)
+    assert ".new" in Customer.objects.get(links__external_id=changes[-1]["CUST_NO"]).email
+    assert CustomerLink.objects.filter(system="mobile").count() == HeldProduct.objects.count() == 300
 
 
 @pytest.mark.django_db(transaction=True)

@@ -82,3 +82,55 @@ def test_a_product_stored_between_the_two_phases_of_a_page_is_updated_not_double
     plan.store()
     assert HeldProduct.objects.filter(system="mobile", external_id="SUB-9").count() == 1
     assert HeldProduct.objects.get(external_id="SUB-9").customer.given_name == "Koen"
+
+
+# A sync links a page while the pages before it are still being written (adapters.sync._PageWriter):
+# what they will write counts as written.
+def pending(*plans):
+    from customers.services import InFlight
+
+    return InFlight(plans)
+
+
+def test_a_page_links_to_the_new_customer_of_a_page_not_written_yet(db):
+    first = held_products_link("mobile", [product(7, email="noor@example.net", given_name="Noor")], pending())
+    second = held_products_link("mobile", [product(8, email="noor@example.net")], pending(first))
+    assert not CustomerLink.objects.exists()  # neither is written yet
+    first.store()
+    second.store()
+    assert owner("holder:SUB-7") == owner("holder:SUB-8") == "Noor"
+    assert CustomerLink.objects.values("customer").distinct().count() == 1
+
+
+def test_a_record_repeated_by_the_next_page_is_not_linked_twice(db):
+    first = held_products_link("mobile", [product(7, email="noor@example.net")], pending())
+    again = held_products_link("mobile", [product(7, email="noor@example.net")], pending(first))
+    changed = held_products_link("mobile", [product(7, email="noor.new@example.net")], pending(first))
+    assert (again.counts.created, changed.counts.created) == (1, 1)  # the products are new; the links are not
+    assert again.linked.links == [] and changed.linked.links == []
+    first.store()
+    changed.store()
+    link = CustomerLink.objects.get(external_id="holder:SUB-7")
+    assert link.email == "noor.new@example.net"
+    assert HeldProduct.objects.filter(external_id="SUB-7").count() == 1
+
+
+def test_an_identifier_a_pending_page_takes_away_no_longer_links(koen_and_anna):
+    held_products_import("mobile", [product(10, email="koen.old@example.net", account_refs=("A1",))])
+    # The next pull's page changes the holder's e-mail; the page after it meets the old one.
+    changed = held_products_link("mobile", [product(10, email="koen.new@example.net", account_refs=("A1",))], pending())
+    stranger = held_products_link("mobile", [product(11, email="koen.old@example.net")], pending(changed))
+    changed.store()
+    stranger.store()
+    assert owner("holder:SUB-10") == "Koen"
+    assert CustomerLink.objects.get(external_id="holder:SUB-11").customer.links.count() == 1  # someone new
+
+
+def test_a_pending_crm_account_links_a_stack_record_that_names_it(db):
+    from customers.services import parties_link
+
+    crm = parties_link("crm", [person(3, "Mila", "Jansen")], pending())
+    stack = held_products_link("mobile", [product(12, account_refs=("A3",))], pending(crm))
+    crm.store()
+    stack.store()
+    assert owner("holder:SUB-12") == "Mila"
