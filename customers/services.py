@@ -713,6 +713,9 @@ def link_suggestion_confirm(suggestion: LinkSuggestion) -> Customer:
     Its links (with their identifiers), accounts and products move over; its other open suggestions
     are closed as split (it no longer exists on its own).
     """
+    # Links move and a customer goes: no linker may match the one that goes meanwhile.
+    linking_lock_for_transaction()
+    suggestion.refresh_from_db(fields=["status"])  # as it stands now that the lock is ours
     if suggestion.status != LinkSuggestion.Status.OPEN:
         raise Conflict("This suggestion was decided already.")
     kept_apart, target = suggestion.customer, suggestion.candidate

@@ -134,3 +134,42 @@ def test_a_pending_crm_account_links_a_stack_record_that_names_it(db):
     crm.store()
     stack.store()
     assert owner("holder:SUB-12") == "Mila"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_merge_waits_for_whoever_links_and_then_decides_on_what_it_finds():
+    """Merging moves links and deletes a customer: a sync writing pages it linked against that customer
+    holds the linking lock, so the merge waits for it; a second merge of the same suggestion then refuses."""
+    import threading
+    import time
+
+    from customers.models import Customer
+    from customers.services import link_suggestion_confirm, linking_lock_acquire, linking_lock_release
+    from overlay.errors import Conflict
+    from tests.customers.factories import CustomerFactory
+
+    kept_apart, candidate = CustomerFactory(), CustomerFactory()
+    suggestion = LinkSuggestion.objects.create(customer=kept_apart, candidate=candidate, reason="same email")
+    held, outcomes = threading.Event(), []
+
+    def sync_writer():  # holds the lock as a sync's page writer does
+        try:
+            linking_lock_acquire()
+            held.set()
+            time.sleep(0.5)
+            outcomes.append("writer done")
+            linking_lock_release()
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=sync_writer)
+    writer.start()
+    held.wait()
+    stale_copy = LinkSuggestion.objects.get(pk=suggestion.pk)
+    link_suggestion_confirm(suggestion)
+    outcomes.append("merged")
+    writer.join()
+    assert outcomes == ["writer done", "merged"]
+    assert not Customer.objects.filter(pk=kept_apart.pk).exists()
+    with pytest.raises(Conflict):
+        link_suggestion_confirm(stale_copy)  # read as open before the first merge
