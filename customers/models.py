@@ -1,7 +1,7 @@
 """Converged customers: one person or organization, linked to every back-office record of them."""
 
 import os
-import uuid
+import time
 
 from django.db import models
 from django.db.models import Q, Value
@@ -9,14 +9,25 @@ from django.db.models.functions import Concat, Lower
 
 
 def new_id() -> str:
-    return uuid.uuid4().hex
+    return new_ids(1)[0]
+
+
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 
 
 def new_ids(count: int) -> list[str]:
-    """``count`` ids of the same kind as ``new_id``'s (128 random bits in hex), drawn at once:
-    a sync page needs thousands, and one ``uuid4`` each cost a tenth of its Python time."""
-    digits = os.urandom(16 * count).hex()
-    return [digits[i : i + 32] for i in range(0, 32 * count, 32)]
+    """``count`` new ids: UUIDv7s in hex (the current time in milliseconds, then 74 random bits).
+
+    Ids made later sort later, so the primary keys and the ``customer_id`` indexes of customers,
+    accounts and products grow at their end instead of at random places; a sync writes millions.
+    Drawn at once: a sync page needs thousands.
+    """
+    stamp = f"{time.time_ns() // 1_000_000:012x}"[-12:]
+    digits = os.urandom(10 * count).hex()
+    return [
+        f"{stamp}7{digits[i : i + 3]}{_VARIANT[digits[i + 3]]}{digits[i + 4 : i + 19]}"
+        for i in range(0, 20 * count, 20)
+    ]
 
 
 class Customer(models.Model):
