@@ -113,7 +113,7 @@ class _IdentifierIndex:
             for kind, value, customer_id, linked_system, external_id in _identifier_matches(wanted):
                 if not (stale and linked_system == system and external_id in stale):
                     self.index[(kind, value)].add(customer_id)
-            if in_flight and in_flight.views:
+            if in_flight:
                 for kind, values in wanted.items():
                     for value, found in in_flight.matches(kind, values):
                         self.index[(kind, value)] |= found
@@ -133,7 +133,7 @@ class _IdentifierIndex:
                     self.national_ids[customer_id].add(national_id)
                 if linked_system == system:
                     self.linked_here.add(customer_id)
-            if in_flight and in_flight.views:
+            if in_flight:
                 for customer_id in candidates:
                     if found := in_flight.national_ids(customer_id):
                         self.national_ids[customer_id] |= found
@@ -228,13 +228,14 @@ def _identifier_matches(wanted: dict[str, set[str]]) -> list[tuple[str, str, str
 
 def resolve_parties(
     system: str, parties: Sequence[PartyRecord], *, authoritative: bool, in_flight: "InFlight | None" = None
-) -> tuple[dict[str, str], Counts, dict[str, tuple], "LinkWrites"]:
+) -> tuple[dict[str, str], Counts, dict[str, tuple], "LinkWrites | None"]:
     """Link each party to one converged customer: ({party external id: customer id}, counts, accounts, writes).
 
     The parties' billing accounts are returned as rows for ``accounts_store``, not written:
     a sync writes them with the rest of the page. ``writes`` are the new customers and
     links and the changes to existing ones. Without ``in_flight`` they are written at
-    once, under the linking lock (``linking_lock_for_transaction``), in the caller's transaction. With it
+    once, under the linking lock (``linking_lock_for_transaction``), in the caller's transaction,
+    and ``writes`` is None. With it
     (a sync) the caller holds the linking lock for its session (``linking_lock_acquire``) and writes
     them later, after the pages it linked before: ``in_flight`` is what those pages will
     write, and it counts as written. Either way two systems importing the same new person
@@ -254,7 +255,7 @@ def resolve_parties(
             system=system, external_id__any=[p.external_id for p in parties]
         ).values_list("external_id", "customer_id", "source_hash")
     }
-    if in_flight and in_flight.views:
+    if in_flight:
         for party in parties:
             if (pending := in_flight.link(party.external_id)) is not None:
                 links[party.external_id] = pending
@@ -308,7 +309,7 @@ def resolve_parties(
         touched[customer_id] = party
     # Read as plain rows: most touched customers (a stack's holders) have nothing to add.
     pending = {}
-    if in_flight and in_flight.views:
+    if in_flight:
         pending = {c: fields for c in touched if (fields := in_flight.customer(c)) is not None}
     current = {
         row[0]: row[1:]
@@ -340,6 +341,7 @@ def resolve_parties(
     }
     if in_flight is None:
         writes.store()
+        return result, counts, accounts, None
     return result, counts, accounts, writes
 
 
@@ -486,6 +488,9 @@ class InFlight:
         self.views = [plan.view() for plan in plans]
         self.changed = set().union(*(view.changed for view in self.views))
 
+    def __bool__(self) -> bool:
+        return bool(self.views)  # no page pending: nothing to add to what is stored
+
     def matches(self, kind: str, values: set[str]) -> Iterable[tuple[str, set[str]]]:
         """(value, customer ids) for each of ``values`` of a kind that pending links or accounts hold."""
         for view in self.views:
@@ -563,8 +568,8 @@ LINK_KINDS = tuple(IDENTIFIER_FIELDS.values())  # the kinds of a link's identifi
 class ImportPlan:
     """A page linked: what it does (``counts``) and what is left to write (``store``).
 
-    ``linked`` are its new customers and links, already written unless the linker was given
-    ``in_flight`` (a sync, which writes them with the rest); ``rest`` is everything else
+    ``linked`` are its new customers and links when they are still to write (the linker was
+    given ``in_flight``: a sync, which writes them with the rest); ``rest`` is everything else
     (accounts, products). ``store`` runs in a transaction, possibly on another connection,
     after the plans before it; ``accounts`` are the accounts it will write, for ``InFlight``.
     """
@@ -573,18 +578,17 @@ class ImportPlan:
     rest: Callable[[], None] = lambda: None
     accounts: dict[str, str] = field(default_factory=dict)
     linked: LinkWrites | None = None
-    deferred: bool = False  # linked is still to write
     _view: _PlanView | None = field(default=None, repr=False)
 
     def store(self) -> None:
-        if self.deferred and self.linked is not None:
+        if self.linked is not None:
             self.linked.store()
         self.rest()
 
     def view(self) -> _PlanView:
         """What it will write, for ``InFlight`` (worked out once)."""
         if self._view is None:
-            self._view = _PlanView.of(self.accounts, self.linked if self.deferred else None)
+            self._view = _PlanView.of(self.accounts, self.linked)
         return self._view
 
 
@@ -596,7 +600,6 @@ def parties_link(system: str, parties: Sequence[PartyRecord], in_flight: InFligh
         rest=lambda: accounts_store(system, accounts),
         accounts={ext: row[0] for ext, row in accounts.items()},
         linked=writes,
-        deferred=in_flight is not None,
     )
 
 
@@ -659,7 +662,6 @@ def held_products_link(
         counts,
         rest=lambda: held_products_store(system, rows, known=existing.keys()),
         linked=writes,
-        deferred=in_flight is not None,
     )
 
 
