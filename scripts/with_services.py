@@ -47,7 +47,8 @@ def shared_buffers_mb() -> int:
     """
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     try:
-        limit = open("/sys/fs/cgroup/memory.max").read().strip()
+        with open("/sys/fs/cgroup/memory.max") as limits:
+            limit = limits.read().strip()
         if limit.isdigit():
             memory = min(memory, int(limit))
     except OSError:

@@ -6,8 +6,8 @@ customer has a CRM record with a billing account, 0-3 mobile subscriptions,
 every second one a fibre line, every fifth one a shipped device), configures
 the five systems in a fresh database, and runs `manage.py sync` in its own
 process, sampling its peak RSS (VmHWM) and the CPU time it, the simulator and
-the PostgreSQL backends serving it use (the simulator shares the machine). Then, in the same run, the baseline:
-the same rows (customers, billing accounts, held products) written with a
+the PostgreSQL backends serving it use (the simulator shares the machine).
+Then, in the same run, the baseline: the same rows (customers, billing accounts, held products) written with a
 plain PostgreSQL COPY into empty tables of the same shape. It prints
 records/s, peak RSS, the COPY rows/s and their ratio.
 Targets: ratio >= 0.3; peak RSS < 300 MB whatever N.
@@ -131,8 +131,8 @@ def main() -> int:
             sys.exit(f"sync failed:\n{output}")
     finally:
         simulator.terminate()
-        _, _, usage = os.wait4(simulator.pid, 0)
-        simulator.returncode = 0
+        _, _, usage = os.wait4(simulator.pid, 0)  # reaps it, with its CPU time
+        simulator.returncode = 0  # so that Popen does not wait for it again
         simulator_cpu = usage.ru_utime + usage.ru_stime
 
     with psycopg.connect(bench_url, autocommit=True) as conn:
