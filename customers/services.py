@@ -25,7 +25,7 @@ from customers.models import (
 from orchestration import events
 from overlay.bulk import copy_rows, is_postgres, store_rows
 from overlay.errors import Conflict, Forbidden, UnprocessableEntity
-from overlay.lookups import any_array
+from overlay.lookups import probe_sql, rows_by_key
 
 # Strongest first: the strongest kind a record has any match on decides.
 IDENTIFIER_STRENGTH = ("account", "national_id", "email", "phone")
@@ -126,9 +126,9 @@ class _IdentifierIndex:
         # What candidates' other links say matters only to records with a national id, or to a master
         # system's records (see _compatible): a mobile stack's page does not need to ask.
         if candidates and (authoritative or "national_id" in kinds_wanted):
-            for customer_id, national_id, linked_system in CustomerLink.objects.filter(
-                customer_id__any=list(candidates)
-            ).values_list("customer_id", "national_id", "system"):
+            for customer_id, national_id, linked_system in rows_by_key(
+                CustomerLink, "customer_id", candidates, ("customer_id", "national_id", "system")
+            ):
                 if national_id:
                     self.national_ids[customer_id].add(national_id)
                 if linked_system == system:
@@ -184,23 +184,24 @@ def _identifier_matches(wanted: dict[str, set[str]]) -> list[tuple[str, str, str
     """(kind, value, customer id, system, external id) for every link holding a wanted identifier,
     and (account, number, customer id, "", "") for every billing account with a wanted number."""
     if is_postgres():
-        # One array parameter per kind instead of thousands of bound values. "<> ''" lets the
-        # planner use the partial indexes (it cannot infer it from a long array by itself).
+        # One probe per value (overlay.lookups). "<> ''" lets it use the partial indexes.
         selects, params = [], []
         for kind, values in wanted.items():
             column = IDENTIFIER_COLUMN[kind]
-            array, param = any_array(list(values))
-            selects.append(
+            sql, param = probe_sql(
+                list(values),
                 f"SELECT '{kind}', {column}, customer_id, system, external_id FROM customers_customerlink "
-                f"WHERE {column} = ANY({array}) AND {column} <> ''"
+                f"WHERE {column} = wanted.key AND {column} <> ''",
             )
+            selects.append(sql)
             params.append(param)
         if wanted.get("account"):
-            array, param = any_array(list(wanted["account"]))
-            selects.append(
+            sql, param = probe_sql(
+                list(wanted["account"]),
                 "SELECT 'account', external_id, customer_id, '', '' FROM customers_billingaccount "
-                f"WHERE external_id = ANY({array})"
+                "WHERE external_id = wanted.key",
             )
+            selects.append(sql)
             params.append(param)
         with connection.cursor() as cursor:
             cursor.execute(" UNION ALL ".join(selects), params)
@@ -251,9 +252,13 @@ def resolve_parties(
         linking_lock_for_transaction()
     links = {  # external id -> (customer id, content hash)
         external_id: (customer_id, source_hash)
-        for external_id, customer_id, source_hash in CustomerLink.objects.filter(
-            system=system, external_id__any=[p.external_id for p in parties]
-        ).values_list("external_id", "customer_id", "source_hash")
+        for external_id, customer_id, source_hash in rows_by_key(
+            CustomerLink,
+            "external_id",
+            [p.external_id for p in parties],
+            ("external_id", "customer_id", "source_hash"),
+            system=system,
+        )
     }
     if in_flight:
         for party in parties:
@@ -313,9 +318,7 @@ def resolve_parties(
         pending = {c: fields for c in touched if (fields := in_flight.customer(c)) is not None}
     current = {
         row[0]: row[1:]
-        for row in Customer.objects.filter(pk__any=[c for c in touched if c not in pending])
-        .values_list("id", *PERSONAL_FIELDS)
-        .order_by()
+        for row in rows_by_key(Customer, "id", [c for c in touched if c not in pending], ("id", *PERSONAL_FIELDS))
     }
     current.update(pending)
     for customer_id, party in touched.items():
@@ -383,9 +386,13 @@ class LinkWrites:
         if self.changed_links:
             # A changed record's identifiers are replaced with what it says now.
             ids = dict(
-                CustomerLink.objects.filter(
-                    system=self.system, external_id__any=[row[1] for row in self.changed_links]
-                ).values_list("external_id", "pk")
+                rows_by_key(
+                    CustomerLink,
+                    "external_id",
+                    [row[1] for row in self.changed_links],
+                    ("external_id", "id"),
+                    system=self.system,
+                )
             )
             CustomerLink.objects.bulk_update(
                 [
@@ -455,9 +462,9 @@ def accounts_store(system: str, accounts: dict[str, tuple]) -> None:
     now = timezone.now()
     known = {
         external_id: (customer_id, source_hash)
-        for external_id, customer_id, source_hash in BillingAccount.objects.filter(
-            system=system, external_id__any=list(accounts)
-        ).values_list("external_id", "customer_id", "source_hash")
+        for external_id, customer_id, source_hash in rows_by_key(
+            BillingAccount, "external_id", accounts, ("external_id", "customer_id", "source_hash"), system=system
+        )
     }
     rows = [
         (system, ext, *row, now)
@@ -631,8 +638,8 @@ def held_products_link(
     the products are left to store."""
     records = _latest(records)
     existing = dict(
-        HeldProduct.objects.filter(system=system, external_id__any=[r.external_id for r in records]).values_list(
-            "external_id", "source_hash"
+        rows_by_key(
+            HeldProduct, "external_id", [r.external_id for r in records], ("external_id", "source_hash"), system=system
         )
     )
     hashes = {r.external_id: content_hash(r) for r in records}
@@ -682,11 +689,12 @@ def held_products_store(system: str, rows: list[tuple], known: Collection[str] |
         except IntegrityError:
             pass
     # Writers of a stream hold its cursor lock (adapters.sync): no one adds these products meanwhile.
-    known = set(
-        HeldProduct.objects.filter(system=system, external_id__any=[r[2] for r in rows]).values_list(
-            "external_id", flat=True
+    known = {
+        external_id
+        for (external_id,) in rows_by_key(
+            HeldProduct, "external_id", [r[2] for r in rows], ("external_id",), system=system
         )
-    )
+    }
     _held_products_write(system, rows, known)
 
 

@@ -7,7 +7,4 @@ class OverlayConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from overlay import lookups
         from overlay.api import schema  # noqa: F401  (registers the OpenAPI auth extension)
-
-        lookups.register()
