@@ -95,6 +95,12 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Embedded mode: the web server and the background sweeper share the file; writers queue politely.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+else:
+    # No JIT compiling: Overlay's queries are short, and a sync page's look-ups (thousands of index probes,
+    # planned as costly) spent 50-250 ms compiling what runs in 3.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    if "jit" not in options.get("options", ""):
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # One cache shared by every process in production (Redis); per process when

@@ -91,3 +91,15 @@ def test_openapi_schema_and_docs_are_served(client):
     assert "/api/v1/pricing/quote" in paths
     docs = client.get("/api/docs/")
     assert docs.status_code == 200 and b"swagger" in docs.content.lower()
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_do_not_jit_compile():
+    """A sync page's look-ups are planned as costly: compiling them took longer than running them."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
