@@ -21,7 +21,7 @@ from catalog.errors import InvalidConfiguration, InvalidQuantity, UnknownOfferin
 from catalog.pricing import ItemQuote, PricingContext, PricingData, PricingItem, Total, price_item, totals_of
 from catalog.rules import BuyerFacts, Line, Problem, evaluate
 from customers.models import Consent, Customer, HeldProduct
-from overlay.api.principal import Principal
+from overlay.principal import Principal
 
 
 @dataclass(frozen=True)

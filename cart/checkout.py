@@ -25,9 +25,9 @@ from catalog.pricing import Charge
 from customers.models import Customer, HeldProduct
 from orchestration.models import ProductOrder
 from orchestration.services import OrderItemInput, order_create
-from overlay.api.principal import Principal
 from overlay.api.views import etags_in
 from overlay.models import IdempotencyRecord
+from overlay.principal import Principal
 
 
 def cart_etag(cart: ShoppingCart, assessment: Assessment) -> str:

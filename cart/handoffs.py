@@ -19,7 +19,7 @@ from cart import services
 from cart.errors import HandoffInvalid
 from cart.models import Handoff, ShoppingCart
 from customers.models import Customer
-from overlay.api.principal import Principal
+from overlay.principal import Principal
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8

@@ -17,7 +17,7 @@ from cart.models import Qualification
 from catalog import selectors as catalog_selectors
 from catalog.rules import Line, evaluate
 from customers.models import Customer
-from overlay.api.principal import Principal
+from overlay.principal import Principal
 
 QUALIFIED, UNQUALIFIED, UNKNOWN = "qualified", "unqualified", "unknown"
 UNDETERMINED = ("customerNeeded", "addressNeeded", "serviceabilityUnknown")

@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 
 from cart.models import Qualification, ShoppingCart
-from overlay.api.principal import Principal
+from overlay.principal import Principal
 
 
 def carts_visible(principal: Principal | None) -> QuerySet[ShoppingCart]:

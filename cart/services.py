@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from cart import events
 from cart.assessment import pricing_item
 from cart.errors import CartClosed, CartExpired, OpenCartExists, StaleCartVersion
 from cart.models import CartEvent, CartItem, ShoppingCart
@@ -23,9 +24,8 @@ from catalog.errors import InvalidQuantity, UnknownOffering
 from catalog.pricing import MAX_QUANTITY, PricingContext, price_item
 from customers.models import Customer, HeldProduct
 from customers.services import interaction_record
-from orchestration import events
-from overlay.api.principal import Principal
 from overlay.errors import Conflict, NotFound, UnprocessableEntity
+from overlay.principal import Principal
 
 
 @dataclass(frozen=True)

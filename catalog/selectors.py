@@ -31,7 +31,7 @@ from catalog.pricing import (
     TierData,
 )
 from catalog.rules import RuleData
-from overlay.api.principal import Principal
+from overlay.principal import Principal
 
 
 def can_manage_catalog(principal: Principal | None) -> bool:

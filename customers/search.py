@@ -16,8 +16,8 @@ from django.db.models import F, FloatField, Func, Prefetch, Q, QuerySet, Value
 from customers.models import IDENTIFIER_COLUMN, IDENTIFIER_FIELDS, BillingAccount, Customer, CustomerLink, HeldProduct
 from customers.normalise import normalise_email, normalise_phone, normalise_postcode
 from customers.selectors import customers_visible
-from overlay.api.principal import Principal
 from overlay.bulk import is_postgres
+from overlay.principal import Principal
 
 PHONE_LIKE = re.compile(r"[\d\s()+\-./]{8,}")
 # Names are compared by pg_trgm's trigram similarity of the whole name at its default threshold

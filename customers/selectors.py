@@ -3,7 +3,7 @@
 from django.db.models import Prefetch, QuerySet
 
 from customers.models import BillingAccount, Customer, CustomerLink, HeldProduct, Interaction, LinkSuggestion
-from overlay.api.principal import Principal
+from overlay.principal import Principal
 
 
 def customers_visible(principal: Principal | None) -> QuerySet[Customer]:

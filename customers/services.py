@@ -9,6 +9,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from adapters.contracts import Counts, HeldProductRecord, PartyRecord
+from customers import events
 from customers.models import (
     IDENTIFIER_COLUMN,
     IDENTIFIER_FIELDS,
@@ -22,7 +23,6 @@ from customers.models import (
     new_id,
     new_ids,
 )
-from orchestration import events
 from overlay.bulk import copy_rows, is_postgres, store_rows
 from overlay.errors import Conflict, Forbidden, UnprocessableEntity
 from overlay.lookups import probe_sql, rows_by_key

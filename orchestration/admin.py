@@ -1,4 +1,4 @@
-"""The order console: orders with their task graph and timeline, events and their deliveries.
+"""The order console: orders with their task graph and timeline (events and deliveries: ``events.admin``).
 
 Agents look; supervisors (``orchestration.supervise_productorder``) may also retry, cancel and
 complete by hand. Every action goes through ``orchestration.services`` and lands on the timeline.
@@ -10,28 +10,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from orchestration import dispatch, services
-from orchestration.models import (
-    DeliveryAttempt,
-    EventDelivery,
-    EventSubscription,
-    FulfilmentTask,
-    OutboxEvent,
-    ProductOrder,
-    ProductOrderItem,
-)
+from orchestration import services
+from orchestration.models import FulfilmentTask, ProductOrder, ProductOrderItem
 from orchestration.selectors import task_graph
 from overlay.errors import DomainError
 
 SUPERVISE = "orchestration.supervise_productorder"
-
-
-@admin.register(EventSubscription)
-class EventSubscriptionAdmin(admin.ModelAdmin):
-    list_display = ("api", "callback", "query", "owner", "created_at")
-    list_filter = ("api",)
-    search_fields = ("callback", "owner")
-    exclude = ("secret",)
 
 
 class ProductOrderItemInline(admin.TabularInline):
@@ -120,57 +104,6 @@ class ProductOrderAdmin(admin.ModelAdmin):
         except DomainError as error:
             messages.error(request, str(error))
         return redirect("admin:orchestration_productorder_change", order_id)
-
-
-class DeliveryAttemptInline(admin.TabularInline):
-    model = DeliveryAttempt
-    extra = 0
-    fields = ("at", "status_code", "error", "duration_ms")
-    readonly_fields = fields
-    can_delete = False
-
-
-@admin.register(EventDelivery)
-class EventDeliveryAdmin(admin.ModelAdmin):
-    list_display = ("event", "subscription", "state", "attempts", "next_attempt_at", "delivered_at", "last_error")
-    list_filter = ("state", "subscription__api")
-    search_fields = ("=event__resource_id", "subscription__callback")
-    list_select_related = ("event", "subscription")
-    readonly_fields = [f.name for f in EventDelivery._meta.fields]
-    inlines = (DeliveryAttemptInline,)
-    actions = ("redeliver",)
-
-    def has_add_permission(self, request):
-        return False
-
-    @admin.action(description="Deliver again now", permissions=["change"])
-    def redeliver(self, request, queryset):
-        count = dispatch.redeliver(queryset)
-        messages.success(request, f"{count} deliveries will be tried again.")
-
-
-class EventDeliveryInline(admin.TabularInline):
-    model = EventDelivery
-    extra = 0
-    fields = ("subscription", "state", "attempts", "next_attempt_at", "delivered_at", "last_error")
-    readonly_fields = fields
-    can_delete = False
-    show_change_link = True
-
-
-@admin.register(OutboxEvent)
-class OutboxEventAdmin(admin.ModelAdmin):
-    list_display = ("seq", "event_type", "resource_type", "resource_id", "created_at")
-    list_filter = ("api", "event_type")
-    search_fields = ("=resource_id", "=event_id")
-    readonly_fields = [f.name for f in OutboxEvent._meta.fields]
-    inlines = (EventDeliveryInline,)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(FulfilmentTask)

@@ -16,7 +16,6 @@ order of completion, and the order ends ``failed`` (or ``cancelled`` when it was
 """
 
 import logging
-import random
 from datetime import timedelta
 
 from django.conf import settings
@@ -27,15 +26,14 @@ from django.utils import timezone
 from adapters.contracts import FulfilmentRejected, FulfilmentStatus, SourceUnavailable
 from adapters.services import fulfilment_target
 from customers import services as customer_services
-from orchestration import events, states
+from orchestration import events, states, timeline
 from orchestration.models import (
     CancelProductOrder,
-    EventDelivery,
     FulfilmentTask,
-    OrderEvent,
     ProductOrder,
     ProductOrderItem,
 )
+from overlay.jobs import backoff, enqueue, later, send
 
 logger = logging.getLogger(__name__)
 
@@ -46,37 +44,11 @@ UNFINISHED = (T.BLOCKED, T.READY, T.RUNNING, T.IN_SYSTEM, T.RETRYING)
 DEAD = (T.FAILED, T.CANCELLED, T.COMPENSATING, T.COMPENSATED, T.UNDO_FAILED)
 
 
-# --- scheduling ----------------------------------------------------------------------------------
-def _eager() -> bool:
-    from overlay.celery import app
-
-    return bool(app.conf.task_always_eager)
-
-
-def enqueue(job, *args) -> None:
-    """Run ``job`` soon, after the current transaction commits."""
-    transaction.on_commit(lambda: job.delay(*args), robust=True)
-
-
-def later(job, *args, delay: float) -> None:
-    """Run ``job`` after ``delay`` seconds. Without a broker (embedded mode) the sweeper does it."""
-    if not _eager():
-        transaction.on_commit(lambda: job.apply_async(args, countdown=max(delay, 0)), robust=True)
-
-
-def backoff(attempt: int, base: float, cap: float) -> float:
-    """Exponential back-off with full jitter: somewhere in [0.5, 1.5) x base x 2^(attempt-1), at most cap."""
-    return min(cap, base * 2 ** max(attempt - 1, 0)) * (0.5 + random.random())
-
-
-def _jobs():
-    from orchestration import tasks
-
-    return tasks
-
-
-def _note(order_id: str, message: str, *, task: FulfilmentTask | None = None, kind="task", actor="overlay") -> None:
-    OrderEvent.objects.create(order_id=order_id, task=task, kind=kind, actor=actor[:150], message=message[:500])
+# The Celery jobs that drive fulfilment (``orchestration.tasks``), sent by name (``overlay.jobs``).
+START_ORDER = "orchestration.tasks.start_order_task"
+RUN_TASK = "orchestration.tasks.run_task"
+POLL_TASK = "orchestration.tasks.poll_task"
+UNDO_ORDER = "orchestration.tasks.undo_order_task"
 
 
 def _lock_order(order_id: str) -> ProductOrder:
@@ -100,7 +72,7 @@ def order_start(order_id: str) -> None:
         order = _lock_order(order_id)
         if order.state != S.ACKNOWLEDGED:
             return
-        states.transition(order, S.IN_PROGRESS, reason="fulfilment started")
+        timeline.transition(order, S.IN_PROGRESS, reason="fulfilment started")
         advance(order, start=True)
 
 
@@ -159,7 +131,7 @@ def task_poll(task_id: int) -> None:
         status = fulfilment_target(system).status(reference)
     except (SourceUnavailable, FulfilmentRejected) as error:
         logger.warning("polling %s failed: %s", reference, error)
-        later(_jobs().poll_task, task_id, delay=settings.FULFILMENT_POLL_SECONDS)
+        later(POLL_TASK, task_id, delay=settings.FULFILMENT_POLL_SECONDS)
         return
     _record_status(task_id, status, attempt=None)
 
@@ -187,16 +159,16 @@ def _record_status(task_id: int, status: FulfilmentStatus, *, attempt: int | Non
             dropped = ProductOrderItem.objects.filter(pk=task.item_id, state="failed").exists()
             task.state = T.COMPENSATING if order.undoing or dropped else T.DONE
             task.save(update_fields=["state", "finished_at", "outputs", "lease_until"])
-            _note(order.pk, f"{task.system}: {task.task} #{task.unit} done", task=task)
+            timeline.note(order.pk, f"{task.system}: {task.task} #{task.unit} done", task=task)
             if task.state == T.COMPENSATING:
-                enqueue(_jobs().undo_order_task, order.pk)  # finished while its order was being undone
+                enqueue(UNDO_ORDER, order.pk)  # finished while its order was being undone
             else:
                 advance(order, finished_item=task.item_id)
         elif status.state == "inProgress":
             task.state, task.lease_until = T.IN_SYSTEM, None
             task.next_attempt_at = now + timedelta(seconds=settings.FULFILMENT_POLL_SECONDS)
             task.save(update_fields=["state", "lease_until", "next_attempt_at"])
-            later(_jobs().poll_task, task.pk, delay=settings.FULFILMENT_POLL_SECONDS)
+            later(POLL_TASK, task.pk, delay=settings.FULFILMENT_POLL_SECONDS)
         else:
             _task_failed(task, f"{task.system} cancelled {task.task} on its side")
 
@@ -214,10 +186,10 @@ def _attempt_failed(task_id: int, attempt: int, error: str, *, permanent: bool, 
             task.state, task.lease_until = T.RETRYING, None
             task.next_attempt_at = timezone.now() + timedelta(seconds=delay)
             task.save(update_fields=["state", "lease_until", "next_attempt_at", "last_error"])
-            _note(
+            timeline.note(
                 task.order_id, f"{task.system}: {task.task} attempt {attempt} failed ({error}); retry in {delay:.1f} s"
             )
-            later(_jobs().run_task, task.pk, delay=delay)
+            later(RUN_TASK, task.pk, delay=delay)
             return
         if not permanent:
             error = f"{error} (gave up after {task.attempts} attempts)"
@@ -236,16 +208,16 @@ def _task_failed(task: FulfilmentTask, reason: str, *, cancel_in_system: bool = 
         task.state, task.finished_at = T.COMPENSATING, None
     task.save(update_fields=["state", "last_error", "lease_until", "finished_at"])
     order = ProductOrder.objects.get(pk=task.order_id)
-    _note(order.pk, f"{task.system}: {task.task} #{task.unit} failed: {reason}", task=task)
+    timeline.note(order.pk, f"{task.system}: {task.task} #{task.unit} failed: {reason}", task=task)
     if task.on_failure == "drop_item" and not order.undoing:
         item = ProductOrderItem.objects.get(pk=task.item_id)
         item.state = "failed"
         item.save(update_fields=["state"])
         siblings = FulfilmentTask.objects.filter(item_id=task.item_id).exclude(pk=task.pk)
         _stop(siblings)
-        _note(order.pk, f"item {item.item_id} ({item.offering_name}) dropped: {reason}", kind="item")
+        timeline.note(order.pk, f"item {item.item_id} ({item.offering_name}) dropped: {reason}", kind="item")
         if siblings.filter(state=T.COMPENSATING).exists():
-            enqueue(_jobs().undo_order_task, order.pk)
+            enqueue(UNDO_ORDER, order.pk)
         else:
             advance(order)
         return
@@ -264,8 +236,8 @@ def undo_order(order: ProductOrder, *, reason: str) -> None:
     order.state_reason = reason[:300]
     order.save(update_fields=["undoing", "state_reason", "last_update"])
     _stop(FulfilmentTask.objects.filter(order=order))
-    _note(order.pk, f"undoing the order: {reason}", kind="undo")
-    enqueue(_jobs().undo_order_task, order.pk)
+    timeline.note(order.pk, f"undoing the order: {reason}", kind="undo")
+    enqueue(UNDO_ORDER, order.pk)
 
 
 def advance(order: ProductOrder, *, finished_item: int | None = None, start: bool = False) -> None:
@@ -298,7 +270,7 @@ def advance(order: ProductOrder, *, finished_item: int | None = None, start: boo
     if ready:
         FulfilmentTask.objects.bulk_update(ready, ["state", "next_attempt_at"])
     for task in ready:
-        enqueue(_jobs().run_task, task.pk)
+        enqueue(RUN_TASK, task.pk)
     finishing = not any(t.state in UNFINISHED or t.state == T.COMPENSATING for t in tasks)
     if finished_item is None or finishing:
         _complete_items(order, tasks)
@@ -306,7 +278,7 @@ def advance(order: ProductOrder, *, finished_item: int | None = None, start: boo
         _complete_items(order, tasks, item_ids={finished_item})
     if order.state == S.IN_PROGRESS and finishing:
         dropped = order.items.filter(state="failed").exists()
-        states.transition(
+        timeline.transition(
             order, S.PARTIAL if dropped else S.COMPLETED, reason="some items could not be delivered" if dropped else ""
         )
         customer_services.interaction_record(
@@ -333,7 +305,7 @@ def _complete_items(order: ProductOrder, tasks: list[FulfilmentTask], *, item_id
         _deliver(order, item, mine)
         item.state = "completed"
         item.save(update_fields=["state", "held_product"])
-        _note(order.pk, f"item {item.item_id} ({item.offering_name}) completed", kind="item")
+        timeline.note(order.pk, f"item {item.item_id} ({item.offering_name}) completed", kind="item")
 
 
 def _deliver(order: ProductOrder, item: ProductOrderItem, tasks: list[FulfilmentTask]) -> None:
@@ -379,7 +351,7 @@ def order_undo_step(order_id: str) -> bool:
         now = timezone.now()
         running = tasks.filter(state=T.RUNNING, lease_until__gt=now).first()
         if running is not None:
-            later(_jobs().undo_order_task, order.pk, delay=(running.lease_until - now).total_seconds() + 0.5)
+            later(UNDO_ORDER, order.pk, delay=(running.lease_until - now).total_seconds() + 0.5)
             return False
         # A task whose worker died mid-call may have been done: undo it too (undoing is idempotent).
         tasks.filter(state=T.RUNNING).update(state=T.COMPENSATING, finished_at=now)
@@ -391,7 +363,7 @@ def order_undo_step(order_id: str) -> bool:
             task.state = T.UNDO_FAILED
             task.last_error = f"{task.task} cannot be undone (its plan has no undo step)"
             task.save(update_fields=["state", "last_error"])
-            _note(order.pk, f"{task.system}: {task.last_error}", task=task, kind="undo")
+            timeline.note(order.pk, f"{task.system}: {task.last_error}", task=task, kind="undo")
             return True
         undo, reference, system = task.undo_task or "cancel", task.reference, task.system
     try:
@@ -406,7 +378,7 @@ def order_undo_step(order_id: str) -> bool:
             delay = backoff(row.attempts, settings.FULFILMENT_RETRY_BASE_SECONDS, settings.FULFILMENT_RETRY_MAX_SECONDS)
             row.next_attempt_at = timezone.now() + timedelta(seconds=delay)
             row.save(update_fields=["attempts", "last_error", "next_attempt_at"])
-            later(_jobs().undo_order_task, order_id, delay=delay)
+            later(UNDO_ORDER, order_id, delay=delay)
         return False
     return _undo_result(task.pk, "")
 
@@ -420,7 +392,7 @@ def _undo_result(task_id: int, problem: str) -> bool:
         task.last_error = problem[:500] if problem else task.last_error
         task.save(update_fields=["state", "last_error"])
         message = problem or f"{task.system}: {task.undo_task or 'cancel'} #{task.unit} done (undid {task.task})"
-        _note(task.order_id, message, task=task, kind="undo")
+        timeline.note(task.order_id, message, task=task, kind="undo")
         if not problem and task.creates_product and task.outputs.get("id"):
             # The product it put in place is gone again.
             customer_services.held_product_ended(task.system, task.outputs["id"])
@@ -438,14 +410,14 @@ def _finish_undo(order: ProductOrder) -> None:
     undone = FulfilmentTask.objects.filter(order=order).exclude(state=T.DONE).values_list("item_id", flat=True)
     order.items.filter(pk__in=undone).update(state="cancelled" if order.state == S.PENDING_CANCELLATION else "failed")
     if order.state == S.PENDING_CANCELLATION:
-        states.transition(order, S.CANCELLED, reason=reason)
+        timeline.transition(order, S.CANCELLED, reason=reason)
         for cancellation in CancelProductOrder.objects.filter(order=order, state=CancelProductOrder.State.IN_PROGRESS):
             cancellation.state = CancelProductOrder.State.DONE
             cancellation.effective_cancellation_date = timezone.now()
             cancellation.save(update_fields=["state", "effective_cancellation_date"])
             events.cancellation_event(cancellation, "CancelProductOrderStateChangeEvent")
     elif order.state not in states.FINAL:
-        states.transition(order, S.FAILED, reason=reason)
+        timeline.transition(order, S.FAILED, reason=reason)
 
 
 def order_undo(order_id: str) -> None:
@@ -464,14 +436,13 @@ def sweep(now=None) -> dict:
     carries it out: retries, polls and undoing.
     """
     now = now or timezone.now()
-    jobs = _jobs()
     # Work whose message should be in a queue already is only sent again after a long while:
     # under a backlog, messages legitimately wait, and duplicates would only lengthen the line.
     lost = now - timedelta(seconds=settings.FULFILMENT_REQUEUE_SECONDS)
     counts = {"orders": 0, "tasks": 0, "polls": 0, "undo": 0}
     acknowledged = ProductOrder.objects.filter(state=S.ACKNOWLEDGED, order_date__lte=lost).values_list("pk", flat=True)
     for order_id in acknowledged[:200]:
-        jobs.start_order_task.delay(order_id)
+        send(START_ORDER, order_id)
         counts["orders"] += 1
     due = (
         FulfilmentTask.objects.filter(order__state=S.IN_PROGRESS, order__undoing=False)
@@ -482,11 +453,11 @@ def sweep(now=None) -> dict:
         .values_list("pk", flat=True)[:500]
     )
     for task_id in due:
-        jobs.run_task.delay(task_id)
+        send(RUN_TASK, task_id)
         counts["tasks"] += 1
     polls = FulfilmentTask.objects.filter(state=T.IN_SYSTEM, next_attempt_at__lte=lost).values_list("pk", flat=True)
     for task_id in polls[:500]:
-        jobs.poll_task.delay(task_id)
+        send(POLL_TASK, task_id)
         counts["polls"] += 1
     undoing = (
         FulfilmentTask.objects.filter(state=T.COMPENSATING)
@@ -496,8 +467,6 @@ def sweep(now=None) -> dict:
     )
     stuck_undoing = ProductOrder.objects.filter(undoing=True, last_update__lte=lost).values_list("pk", flat=True)
     for order_id in set(undoing[:200]) | set(stuck_undoing[:200]):
-        jobs.undo_order_task.delay(order_id)
+        send(UNDO_ORDER, order_id)
         counts["undo"] += 1
-    if EventDelivery.objects.filter(state=EventDelivery.State.PENDING).exists():
-        jobs.dispatch_events_task.delay()
     return counts

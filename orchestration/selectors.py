@@ -4,7 +4,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from orchestration import states
 from orchestration.models import CancelProductOrder, FulfilmentTask, ProductOrder, ProductOrderItem
-from overlay.api.principal import Principal
+from overlay.principal import Principal
 
 
 def orders_visible(principal: Principal | None) -> QuerySet[ProductOrder]:

@@ -1,22 +1,21 @@
-"""Domain actions of orchestration: taking and cancelling orders, supervisors' actions, hub listeners."""
+"""Domain actions of orchestration: taking and cancelling orders, supervisors' actions."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.utils import timezone
 
-from orchestration import events, fulfilment, plan, states
+from orchestration import events, fulfilment, plan, states, timeline
 from orchestration.models import (
     CancelProductOrder,
-    EventSubscription,
     FulfilmentTask,
     OrderEvent,
     ProductOrder,
     ProductOrderItem,
 )
 from overlay.errors import Conflict, NotFound, UnprocessableEntity
+from overlay.jobs import enqueue
 
 T = FulfilmentTask.State
 S = ProductOrder.State
@@ -57,8 +56,6 @@ def order_create(
     The order is ``acknowledged`` with its fulfilment tasks already planned; once the caller
     commits, orchestration starts it (and the sweeper does if that message is lost).
     """
-    from orchestration.tasks import start_order_task
-
     if not items:
         raise UnprocessableEntity("An order needs at least one item.")
     order = ProductOrder.objects.create(
@@ -97,7 +94,7 @@ def order_create(
         message=f"acknowledged: {len(tasks)} fulfilment tasks planned",
     )
     events.order_created(order)
-    fulfilment.enqueue(start_order_task, order.pk)
+    enqueue(fulfilment.START_ORDER, order.pk)
     return order
 
 
@@ -130,15 +127,13 @@ def order_cancel(
         order.cancellation_reason = reason[:300]
         order.save(update_fields=["cancellation_reason", "last_update"])
         events.cancellation_event(cancellation, "CancelProductOrderCreateEvent")
-        states.transition(order, S.PENDING_CANCELLATION, reason=reason or "cancelled on request", actor=actor)
+        timeline.transition(order, S.PENDING_CANCELLATION, reason=reason or "cancelled on request", actor=actor)
         fulfilment.undo_order(order, reason=f"cancelled by {actor}" + (f": {reason}" if reason else ""))
     return cancellation
 
 
 def order_retry(order_id: str, *, actor: str) -> int:
     """A supervisor's "retry now": tasks waiting for a retry or stuck get a fresh budget of attempts."""
-    from orchestration.tasks import run_task
-
     with transaction.atomic():
         order = ProductOrder.objects.select_for_update().get(pk=order_id)
         if order.state != S.IN_PROGRESS or order.undoing:
@@ -148,7 +143,7 @@ def order_retry(order_id: str, *, actor: str) -> int:
         for task in stuck:
             task.state, task.attempts, task.next_attempt_at, task.lease_until = T.READY, 0, now, None
             task.save(update_fields=["state", "attempts", "next_attempt_at", "lease_until"])
-            fulfilment.enqueue(run_task, task.pk)
+            enqueue(fulfilment.RUN_TASK, task.pk)
         OrderEvent.objects.create(
             order=order, kind="supervisor", actor=actor[:150], message=f"retry: {len(stuck)} tasks"
         )
@@ -164,7 +159,7 @@ def order_force_complete(order_id: str, *, actor: str, reason: str) -> None:
         if order.state in states.FINAL or order.undoing:
             raise Conflict(f"The order is {order.state}; it cannot be completed by hand.")
         if order.state == S.ACKNOWLEDGED:
-            states.transition(order, S.IN_PROGRESS, reason="started to be completed by hand", actor=actor)
+            timeline.transition(order, S.IN_PROGRESS, reason="started to be completed by hand", actor=actor)
         unfinished = FulfilmentTask.objects.filter(order=order, state__in=fulfilment.UNFINISHED)
         for task in unfinished:
             task.state, task.finished_at, task.lease_until = T.DONE, timezone.now(), None
@@ -174,25 +169,3 @@ def order_force_complete(order_id: str, *, actor: str, reason: str) -> None:
             order=order, kind="supervisor", actor=actor[:150], message=f"force-complete: {reason}"[:500]
         )
         fulfilment.advance(order)
-
-
-MAX_SUBSCRIPTIONS_PER_OWNER = 50
-
-
-@transaction.atomic
-def subscription_register(*, api: str, callback: str, query: str, owner: str) -> EventSubscription:
-    """Register a listener for the events of one TMF API."""
-    parts = urlsplit(callback)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise UnprocessableEntity("callback must be an absolute http(s) URL.")
-    if EventSubscription.objects.filter(owner=owner).count() >= MAX_SUBSCRIPTIONS_PER_OWNER:
-        raise UnprocessableEntity(f"At most {MAX_SUBSCRIPTIONS_PER_OWNER} listeners per client.")
-    return EventSubscription.objects.create(api=api, callback=callback, query=query, owner=owner)
-
-
-@transaction.atomic
-def subscription_unregister(*, api: str, subscription_id: str, owner: str) -> None:
-    """Remove a listener; only the principal that registered it may (others are told it does not exist)."""
-    deleted, _ = EventSubscription.objects.filter(api=api, pk=subscription_id, owner=owner).delete()
-    if not deleted:
-        raise NotFound(f"No listener with id '{subscription_id}'.")

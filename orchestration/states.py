@@ -1,10 +1,9 @@
-"""The one state machine of product orders: TMF622's states and the transitions allowed between them."""
+"""The one state machine of product orders: TMF622's states and the transitions allowed between them.
 
-from django.utils import timezone
+A pure table; ``orchestration.timeline.transition`` moves an order along it.
+"""
 
-from orchestration import events
-from orchestration.models import OrderEvent, ProductOrder
-from overlay.errors import Conflict
+from orchestration.models import ProductOrder
 
 S = ProductOrder.State
 
@@ -28,23 +27,3 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 def can_move(current: str, to: str) -> bool:
     return to in TRANSITIONS.get(current, frozenset())
-
-
-def transition(order: ProductOrder, to: str, *, reason: str = "", actor: str = "overlay") -> None:
-    """Move a (locked) order to ``to``: checked, saved, put on its timeline and published as an event."""
-    if not can_move(order.state, to):
-        raise Conflict(f"An order that is {order.state} cannot become {to}.")
-    previous = order.state
-    order.state = to
-    if reason:
-        order.state_reason = reason[:300]
-    now = timezone.now()
-    if to in FINAL:
-        order.completion_date = now
-    if to == S.CANCELLED:
-        order.cancellation_date = now
-    order.save()
-    OrderEvent.objects.create(
-        order=order, kind="state", actor=actor[:150], message=f"{previous} → {to}" + (f": {reason}" if reason else "")
-    )
-    events.order_state_changed(order)

@@ -1,4 +1,10 @@
-"""The admin site: Django's, plus the agents' console pages."""
+"""The admin site: Django's, plus the agents' console pages that apps register with it.
+
+An app adds console pages from its ``admin.py`` (``admin.site.register_console(urls)``), as it
+registers its ModelAdmins there: the site never imports the apps.
+"""
+
+from collections.abc import Callable
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
@@ -9,11 +15,17 @@ class OverlayAdminSite(admin.AdminSite):
     site_title = "Overlay"
     index_title = "Catalog, customers and back-office systems"
 
-    def get_urls(self):
-        from cart.console import console_urls as cart_console
-        from customers.console import console_urls as customer_console
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._console: list[Callable] = []
 
-        return cart_console(self) + customer_console(self) + super().get_urls()
+    def register_console(self, urls: Callable) -> None:
+        """Add console pages: ``urls(site)`` returns their URL patterns, served behind the admin's login."""
+        self._console.append(urls)
+
+    def get_urls(self):
+        pages = [pattern for urls in self._console for pattern in urls(self)]
+        return pages + super().get_urls()
 
 
 def console_view(admin_site, view):

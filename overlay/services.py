@@ -58,6 +58,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "adapters.view_*",
         "cart.*",
         "orchestration.*",
+        "events.*",
     ],
     "catalog_manager": ["catalog.*"],
 }

@@ -48,11 +48,13 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "overlay",
+    "events",
     "catalog",
     "customers",
     "cart",
     "orchestration",
     "adapters",
+    "console",
 ]
 
 MIDDLEWARE = [
@@ -180,8 +182,12 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "300"))}
 CELERY_BEAT_SCHEDULE = {
     "sync-due-back-office-systems": {"task": "adapters.tasks.sync_due_systems", "schedule": 60.0},
-    "sweep-orders-and-events": {
+    "sweep-orders": {
         "task": "orchestration.tasks.sweep_task",
+        "schedule": float(os.environ.get("SWEEP_SECONDS", "10")),
+    },
+    "sweep-events": {
+        "task": "events.tasks.sweep_events_task",
         "schedule": float(os.environ.get("SWEEP_SECONDS", "10")),
     },
 }

@@ -1,33 +1,23 @@
+"""The root URL configuration: the admin and its console, the API schema and docs, and each app's routes.
+
+Apps are mounted by dotted path, as ``INSTALLED_APPS`` names them: the kernel never imports an app.
+Each app's ``api/urls.py`` holds its TMF base paths (``overlay.tmf``) and its ``/api/v1`` extensions.
+"""
+
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-
-from adapters.api.views import PushedChangesView, SyncRunsView
-from cart.api import urls as cart_urls
-from catalog.api.views import EstimateView, QuoteView
-from customers.api import urls as customer_urls
-from customers.api.views import ConsentsView, Customer360View, CustomerSearchView, CustomerTokenView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("tmf-api/productCatalogManagement/v4/", include("catalog.api.urls")),
-    path("tmf-api/customerManagement/v4/", include(customer_urls.customer_management)),
-    path("tmf-api/party/v4/", include(customer_urls.party)),
-    path("tmf-api/productInventory/v4/", include(customer_urls.product_inventory)),
-    path("tmf-api/shoppingCart/v4/", include(cart_urls.shopping_cart)),
-    path("tmf-api/productOfferingQualification/v4/", include(cart_urls.qualification)),
-    path("tmf-api/productOrderingManagement/v4/", include("orchestration.api.urls")),
-    path("api/v1/", include(cart_urls.extensions)),
-    path("api/v1/auth/customer-token", CustomerTokenView.as_view(), name="customer-token"),
-    path("api/v1/customers/search", CustomerSearchView.as_view(), name="customer-search"),
-    path("api/v1/customers/<str:customer_id>/360", Customer360View.as_view(), name="customer-360"),
-    path("api/v1/customers/<str:customer_id>/consents", ConsentsView.as_view(), name="customer-consents"),
-    path("api/v1/pricing/quote", QuoteView.as_view(), name="pricing-quote"),
-    path("api/v1/pricing/estimate", EstimateView.as_view(), name="pricing-estimate"),
-    path("api/v1/backoffice/<slug:system>/events", PushedChangesView.as_view(), name="backoffice-events"),
-    path("api/v1/sync-runs", SyncRunsView.as_view(), name="sync-runs"),
+    path("", include("catalog.api.urls")),
+    path("", include("customers.api.urls")),
+    path("", include("cart.api.urls")),
+    path("", include("orchestration.api.urls")),
+    path("", include("adapters.api.urls")),
+    path("", include("console.api.urls")),
 ]
 
 handler404 = "overlay.api.errors.json_handler404"

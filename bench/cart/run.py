@@ -134,7 +134,7 @@ def measure(samples: int, checkouts: int) -> int:
     from cart.assessment import assess_many, carts_for_assessment
     from cart.models import ShoppingCart
     from customers.models import Customer
-    from overlay.api.principal import ClientUser, Principal
+    from overlay.principal import ClientUser, Principal
     from overlay.services import api_client_create
 
     offerings = build_catalog()

@@ -1,6 +1,9 @@
+from django.urls import include, path
+
 from catalog.api import views
-from orchestration.api.hub import hub_urls
+from events.api.hub import hub_urls
 from overlay.api.routers import TMFRouter
+from overlay.tmf import CATALOG
 
 router = TMFRouter()
 router.register("productOffering", views.ProductOfferingViewSet, basename="productOffering")
@@ -8,4 +11,8 @@ router.register("productSpecification", views.ProductSpecificationViewSet, basen
 router.register("productOfferingPrice", views.ProductOfferingPriceViewSet, basename="productOfferingPrice")
 router.register("category", views.CategoryViewSet, basename="category")
 
-urlpatterns = [*router.urls, *hub_urls("productCatalogManagement")]
+urlpatterns = [
+    path(CATALOG.prefix, include([*router.urls, *hub_urls(CATALOG)])),
+    path("api/v1/pricing/quote", views.QuoteView.as_view(), name="pricing-quote"),
+    path("api/v1/pricing/estimate", views.EstimateView.as_view(), name="pricing-estimate"),
+]

@@ -1,17 +1,26 @@
+from django.urls import include, path
+
 from customers.api import views
-from orchestration.api.hub import hub_urls
+from events.api.hub import hub_urls
 from overlay.api.routers import TMFRouter
+from overlay.tmf import CUSTOMER, INVENTORY, PARTY, TMFApi
 
 
-def tmf_urls(prefix: str, viewset, api_name: str) -> list:
+def tmf_urls(api: TMFApi, *resources: tuple[str, type]) -> list:
     router = TMFRouter()
-    router.register(prefix, viewset, basename=f"{api_name}-{prefix}")
-    return [*router.urls, *hub_urls(api_name)]
+    for prefix, viewset in resources:
+        router.register(prefix, viewset, basename=f"{api.name}-{prefix}")
+    return [*router.urls, *hub_urls(api)]
 
 
-customer_management = tmf_urls("customer", views.CustomerViewSet, "customerManagement")
-party = tmf_urls("individual", views.IndividualViewSet, "party")
-organization_router = TMFRouter()
-organization_router.register("organization", views.OrganizationViewSet, basename="party-organization")
-party = [*organization_router.urls, *party]
-product_inventory = tmf_urls("product", views.ProductViewSet, "productInventory")
+urlpatterns = [
+    path(CUSTOMER.prefix, include(tmf_urls(CUSTOMER, ("customer", views.CustomerViewSet)))),
+    path(
+        PARTY.prefix,
+        include(tmf_urls(PARTY, ("organization", views.OrganizationViewSet), ("individual", views.IndividualViewSet))),
+    ),
+    path(INVENTORY.prefix, include(tmf_urls(INVENTORY, ("product", views.ProductViewSet)))),
+    path("api/v1/auth/customer-token", views.CustomerTokenView.as_view(), name="customer-token"),
+    path("api/v1/customers/search", views.CustomerSearchView.as_view(), name="customer-search"),
+    path("api/v1/customers/<str:customer_id>/consents", views.ConsentsView.as_view(), name="customer-consents"),
+]

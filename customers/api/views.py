@@ -1,26 +1,25 @@
-"""TMF629 customer, TMF632 individual, TMF637 product, customer tokens, consents, search and the 360° view."""
+"""TMF629 customer, TMF632 individual, TMF637 product, customer tokens, consents and search.
 
-from django.utils import timezone
+The 360° view composes every app's data: it lives above them, in ``console``.
+"""
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cart.selectors import open_carts_of
-from catalog.selectors import recommendations_for
 from customers import selectors, services
 from customers.api import representations
 from customers.api.filters import CustomerFilterSet, IndividualFilterSet, OrganizationFilterSet, ProductFilterSet
 from customers.api.serializers import CustomerInput, IndividualInput, OrganizationInput, ProductInput
 from customers.models import Consent, Customer
 from customers.search import CustomerSearch, customer_search
-from customers.services import Actor, interaction_record
-from orchestration.selectors import orders_in_flight
+from customers.services import Actor
 from overlay.api.permissions import AuthenticatedPrincipal, ScopedPermission
 from overlay.api.principal import principal_of
-from overlay.api.representation import compact, timestamp
-from overlay.api.views import RepresentationContext, TMFResourceViewSet, conditional_response, etag_of
+from overlay.api.representation import timestamp
+from overlay.api.views import RepresentationContext, TMFResourceViewSet
 from overlay.errors import NotFound, UnprocessableEntity
 from overlay.services import customer_token_issue
 
@@ -224,70 +223,6 @@ class CustomerSearchView(APIView):
         full = selectors.entitled_to_pii(principal)
         ctx = RepresentationContext(request)
         return Response({"stage": stage, "result": [representations.search_hit(hit, ctx, full) for hit in hits]})
-
-
-def three_sixty_viewed(request, principal, customer, where: str) -> dict:
-    """The 360° body for this caller; a staff view is recorded as an interaction (``where``: API, console)."""
-    body = representations.three_sixty(
-        customer,
-        selectors.last_interactions(customer.pk),
-        recommendations_for([held.name for held in customer.held_products.all()], principal, timezone.now()),
-        RepresentationContext(request),
-        full_pii=selectors.entitled_to_pii(principal),
-    )
-    ctx = RepresentationContext(request)
-    body["shoppingCart"] = [
-        {
-            "id": cart.pk,
-            "href": ctx.href(f"/tmf-api/shoppingCart/v4/shoppingCart/{cart.pk}"),
-            "channel": cart.channel,
-            "lastUpdate": timestamp(cart.updated_at),
-        }
-        for cart in open_carts_of(principal, customer.pk)
-    ]
-    body["productOrder"] = [
-        {
-            "id": order.pk,
-            "href": ctx.href(f"/tmf-api/productOrderingManagement/v4/productOrder/{order.pk}"),
-            "state": order.state,
-            "channel": order.channel,
-            "orderDate": timestamp(order.order_date),
-            "fulfilment": compact(
-                {
-                    "tasks": order.tasks_total,
-                    "done": order.tasks_done,
-                    "failed": order.tasks_failed,
-                    "percent": round(100 * order.tasks_done / order.tasks_total) if order.tasks_total else 100,
-                    "note": order.state_reason or None,
-                }
-            ),
-        }
-        for order in orders_in_flight(principal, customer.pk)
-    ]
-    if principal.is_staff:
-        interaction_record(
-            customer_id=customer.pk,
-            channel=principal.channel,
-            actor=principal.actor,
-            kind="view_360",
-            summary=f"Opened the 360° view{where}",
-        )
-    return body
-
-
-class Customer360View(APIView):
-    """``GET /api/v1/customers/{id}/360``: the whole picture in one response; staff views are recorded."""
-
-    read_scope = "customers:read"
-    write_scope = None
-
-    def get(self, request, customer_id: str):
-        principal = principal_of(request)
-        customer = selectors.customer_360(principal, customer_id)
-        if customer is None:
-            raise NotFound(f"No customer with id '{customer_id}'.")
-        body = three_sixty_viewed(request, principal, customer, where="")
-        return conditional_response(request, body, etag_of(body))
 
 
 class ConsentInput(serializers.Serializer):

@@ -2,8 +2,8 @@ from django.conf import settings
 from django.core.cache import cache
 from rest_framework import authentication, exceptions
 
-from overlay.api.principal import ClientUser, CustomerUser
 from overlay.models import ApiClient
+from overlay.principal import ClientUser, CustomerUser
 from overlay.services import CUSTOMER_TOKEN_PREFIX, customer_token_read, hash_token, token_cache_key
 
 

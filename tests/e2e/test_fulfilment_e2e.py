@@ -9,9 +9,10 @@ import time
 import pytest
 
 from customers.models import HeldProduct
+from events.models import EventDelivery
+from events.services import subscription_register
 from orchestration import states
-from orchestration.models import EventDelivery, FulfilmentTask, ProductOrder
-from orchestration.services import subscription_register
+from orchestration.models import FulfilmentTask, ProductOrder
 from tests.orchestration.conftest import fulfilment_log, hybrid_items, item, place
 
 pytestmark = pytest.mark.django_db(transaction=True)

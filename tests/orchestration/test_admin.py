@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from orchestration.models import EventDelivery, OrderEvent, OutboxEvent, ProductOrder
+from events.models import EventDelivery, OutboxEvent
+from orchestration.models import OrderEvent, ProductOrder
 from tests.orchestration.conftest import item, place
 
 pytestmark = pytest.mark.django_db
@@ -78,10 +79,10 @@ def test_events_and_deliveries_are_visible_to_supervisors(staff_client, web, hyb
     place(customer, [item(1, hybrid.plan)])
     supervisor = staff_client("supervisor")
     event = OutboxEvent.objects.get()
-    assert supervisor.get(f"/admin/orchestration/outboxevent/{event.pk}/change/").status_code == 200
-    assert supervisor.get("/admin/orchestration/eventdelivery/").status_code == 200
+    assert supervisor.get(f"/admin/events/outboxevent/{event.pk}/change/").status_code == 200
+    assert supervisor.get("/admin/events/eventdelivery/").status_code == 200
     delivery = EventDelivery.objects.get()
-    assert supervisor.get(f"/admin/orchestration/eventdelivery/{delivery.pk}/change/").status_code == 200
+    assert supervisor.get(f"/admin/events/eventdelivery/{delivery.pk}/change/").status_code == 200
 
 
 def test_the_360_shows_fulfilment_progress_of_orders_in_flight(make_client, staff_client, hybrid, customer):

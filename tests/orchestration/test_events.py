@@ -7,8 +7,9 @@ import time
 
 import pytest
 
-from orchestration import dispatch, fulfilment
-from orchestration.models import DeliveryAttempt, EventDelivery, OutboxEvent
+from events import dispatch
+from events.models import DeliveryAttempt, EventDelivery, OutboxEvent
+from orchestration import fulfilment
 from tests.orchestration.conftest import drive, item, place
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,6 +37,7 @@ def wait_until(condition, seconds: float = 15):
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         fulfilment.sweep()
+        dispatch.sweep()
         time.sleep(0.02)
 
 

@@ -8,7 +8,8 @@ Redis and worker process is in tests/e2e/test_fulfilment_e2e.py.
 import pytest
 
 from customers.models import HeldProduct
-from orchestration.models import FulfilmentTask, OrderEvent, OutboxEvent
+from events.models import OutboxEvent
+from orchestration.models import FulfilmentTask, OrderEvent
 from tests.orchestration.conftest import drive, fulfilment_log, hybrid_items, item, place
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -1,6 +1,6 @@
 import pytest
 
-from orchestration.models import EventSubscription
+from events.models import EventSubscription
 from tests.tmf import assert_tmf_error
 
 HUB = "/tmf-api/productCatalogManagement/v4/hub"

@@ -3,7 +3,8 @@
 import pytest
 
 from customers.models import HeldProduct
-from orchestration.models import CancelProductOrder, FulfilmentTask, OutboxEvent, ProductOrder
+from events.models import OutboxEvent
+from orchestration.models import CancelProductOrder, FulfilmentTask, ProductOrder
 from orchestration.services import order_force_complete
 from tests.orchestration.conftest import item, place
 from tests.tmf import assert_tmf_error

@@ -9,6 +9,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from events import dispatch
 from orchestration import fulfilment
 
 
@@ -21,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, every: float, once: bool, **options):
         while True:
-            counts = fulfilment.sweep()
+            counts = {**fulfilment.sweep(), "events": int(dispatch.sweep())}
             if options["verbosity"] > 1 or (once and any(counts.values())):
                 self.stdout.write(", ".join(f"{k}: {v}" for k, v in counts.items()))
             if once:

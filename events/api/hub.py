@@ -6,9 +6,10 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from orchestration import services
+from events import services
 from overlay.api.permissions import ApplicationOrStaff
 from overlay.api.principal import principal_of
+from overlay.tmf import TMFApi
 
 
 class EventSubscriptionInput(serializers.Serializer):
@@ -58,8 +59,9 @@ class HubDetailView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def hub_urls(api_name: str) -> list:
+def hub_urls(api: TMFApi) -> list:
     """The /hub routes of one TMF API."""
+    api_name = api.name
     return [
         path("hub", HubView.as_view(api_name=api_name), name=f"{api_name}-hub"),
         path("hub/", HubView.as_view(api_name=api_name)),

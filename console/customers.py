@@ -1,4 +1,4 @@
-"""The agents' console inside the Django admin: search, then the 360° view, with the API's own selectors."""
+"""The console's customer pages: search, then the 360° view, with the API's own selectors."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -7,9 +7,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
+from console.three_sixty import three_sixty_viewed
 from customers import selectors, services
 from customers.api import representations
-from customers.api.views import three_sixty_viewed
 from customers.models import LinkSuggestion
 from customers.search import CustomerSearch, customer_search
 from overlay.api.principal import principal_of
@@ -50,7 +50,7 @@ def console_search(request, admin_site):
         "stage": stage,
         "hits": [representations.search_hit(hit, ctx, full) for hit in hits],
     }
-    return TemplateResponse(request, "customers/console/search.html", context)
+    return TemplateResponse(request, "console/search.html", context)
 
 
 def console_customer(request, customer_id: str, admin_site):
@@ -71,7 +71,7 @@ def console_customer(request, customer_id: str, admin_site):
         "can_decide": request.user.has_perm("customers.change_linksuggestion"),
         "can_sell": principal.has_scope("carts:write"),
     }
-    return TemplateResponse(request, "customers/console/customer.html", context)
+    return TemplateResponse(request, "console/customer.html", context)
 
 
 @require_POST
@@ -93,22 +93,3 @@ def console_decide(request, suggestion_id: int, decision: str, admin_site):
         return redirect("admin:customer-console-customer", result.pk)
     messages.success(request, "Kept apart: they are different people.")
     return redirect("admin:customer-console-customer", suggestion.customer_id)
-
-
-def console_urls(admin_site) -> list:
-    from django.urls import path
-
-    from overlay.admin_site import console_view
-
-    def wrap(view):
-        return console_view(admin_site, view)
-
-    return [
-        path("console/", wrap(console_search), name="customer-console"),
-        path("console/<str:customer_id>/", wrap(console_customer), name="customer-console-customer"),
-        path(
-            "console/suggestion/<int:suggestion_id>/<str:decision>/",
-            wrap(console_decide),
-            name="customer-console-decide",
-        ),
-    ]

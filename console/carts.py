@@ -1,4 +1,4 @@
-"""Carts in the agents' console: claim a hand-off, see and edit the customer's cart, check it out.
+"""The console's cart pages: claim a hand-off, see and edit the customer's cart, check it out.
 
 Every action goes through the same services as the API, acting in the call-centre channel.
 """
@@ -78,7 +78,7 @@ def console_cart(request, cart_id: str, admin_site):
         "checkout_key": uuid.uuid4().hex,  # a double submit of the form is the same checkout
         "editable": cart.status == "open" and cart.expires_at > timezone.now(),
     }
-    return TemplateResponse(request, "cart/console/cart.html", context)
+    return TemplateResponse(request, "console/cart.html", context)
 
 
 def _characteristics(raw: str) -> dict:
@@ -136,19 +136,3 @@ def console_edit(request, cart_id: str, action: str, admin_site):
     except (DomainError, ValueError, KeyError) as error:
         messages.error(request, getattr(error, "message", None) or "Please check the values entered.")
     return redirect("admin:cart-console-cart", cart_id)
-
-
-def console_urls(admin_site) -> list:
-    from django.urls import path
-
-    from overlay.admin_site import console_view
-
-    def wrap(view):
-        return console_view(admin_site, view)
-
-    return [
-        path("console/carts/claim/", wrap(console_claim), name="cart-console-claim"),
-        path("console/carts/start/<str:customer_id>/", wrap(console_start), name="cart-console-start"),
-        path("console/carts/<str:cart_id>/", wrap(console_cart), name="cart-console-cart"),
-        path("console/carts/<str:cart_id>/<str:action>/", wrap(console_edit), name="cart-console-edit"),
-    ]

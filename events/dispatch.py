@@ -16,9 +16,10 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from orchestration.fulfilment import backoff, later
-from orchestration.models import DeliveryAttempt, EventDelivery, OutboxEvent
+from events.models import DeliveryAttempt, EventDelivery, OutboxEvent
+from events.services import DISPATCH
 from overlay.api.representation import timestamp
+from overlay.jobs import backoff, later, send
 from overlay.signing import signature_of
 
 SIGNATURE_HEADER = "X-Overlay-Signature"
@@ -57,8 +58,6 @@ def _heads(now):
 
 def deliver_next() -> bool:
     """Send one due delivery; False when there is nothing to send now."""
-    from orchestration.tasks import dispatch_events_task
-
     with transaction.atomic():
         delivery = _heads(timezone.now()).first()
         if delivery is None:
@@ -95,7 +94,7 @@ def deliver_next() -> bool:
         else:
             delay = backoff(delivery.attempts, settings.EVENT_RETRY_BASE_SECONDS, settings.EVENT_RETRY_MAX_SECONDS)
             delivery.next_attempt_at = timezone.now() + timedelta(seconds=delay)
-            later(dispatch_events_task, delay=delay)
+            later(DISPATCH, delay=delay)
         delivery.save(update_fields=["attempts", "last_error", "state", "delivered_at", "next_attempt_at"])
     return True
 
@@ -106,6 +105,14 @@ def dispatch(limit: int = 500) -> int:
     while tried < limit and deliver_next():
         tried += 1
     return tried
+
+
+def sweep() -> bool:
+    """Send what is due if anything waits (Celery beat, or the embedded sweeper): True when it did."""
+    if EventDelivery.objects.filter(state=EventDelivery.State.PENDING).exists():
+        send(DISPATCH)
+        return True
+    return False
 
 
 def redeliver(deliveries) -> int:

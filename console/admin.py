@@ -1,0 +1,29 @@
+"""The agents' console: pages registered with the admin site, behind its login (``overlay.admin_site``)."""
+
+from django.contrib import admin
+from django.urls import path
+
+from console import carts, customers
+from overlay.admin_site import console_view
+
+
+def console_urls(admin_site) -> list:
+    def page(view):
+        return console_view(admin_site, view)
+
+    return [
+        path("console/carts/claim/", page(carts.console_claim), name="cart-console-claim"),
+        path("console/carts/start/<str:customer_id>/", page(carts.console_start), name="cart-console-start"),
+        path("console/carts/<str:cart_id>/", page(carts.console_cart), name="cart-console-cart"),
+        path("console/carts/<str:cart_id>/<str:action>/", page(carts.console_edit), name="cart-console-edit"),
+        path("console/", page(customers.console_search), name="customer-console"),
+        path("console/<str:customer_id>/", page(customers.console_customer), name="customer-console-customer"),
+        path(
+            "console/suggestion/<int:suggestion_id>/<str:decision>/",
+            page(customers.console_decide),
+            name="customer-console-decide",
+        ),
+    ]
+
+
+admin.site.register_console(console_urls)

@@ -1,0 +1,33 @@
+"""An order's timeline: what happened to it, in order, and its state changes (checked and published)."""
+
+from django.utils import timezone
+
+from orchestration import events
+from orchestration.models import FulfilmentTask, OrderEvent, ProductOrder
+from orchestration.states import FINAL, S, can_move
+from overlay.errors import Conflict
+
+
+def note(order_id: str, message: str, *, task: FulfilmentTask | None = None, kind="task", actor="overlay") -> None:
+    """Put a line on the order's timeline."""
+    OrderEvent.objects.create(order_id=order_id, task=task, kind=kind, actor=actor[:150], message=message[:500])
+
+
+def transition(order: ProductOrder, to: str, *, reason: str = "", actor: str = "overlay") -> None:
+    """Move a (locked) order to ``to``: checked, saved, put on its timeline and published as an event."""
+    if not can_move(order.state, to):
+        raise Conflict(f"An order that is {order.state} cannot become {to}.")
+    previous = order.state
+    order.state = to
+    if reason:
+        order.state_reason = reason[:300]
+    now = timezone.now()
+    if to in FINAL:
+        order.completion_date = now
+    if to == S.CANCELLED:
+        order.cancellation_date = now
+    order.save()
+    OrderEvent.objects.create(
+        order=order, kind="state", actor=actor[:150], message=f"{previous} → {to}" + (f": {reason}" if reason else "")
+    )
+    events.order_state_changed(order)
