@@ -1,16 +1,37 @@
 """What a back-office system can do for Overlay, as typed contracts.
 
 A system implements the contracts it supports. Records crossing the boundary
-are plain dataclasses in Overlay's terms; mapping a system's legacy shape into
-them is the adapter's whole job, and a record it cannot map raises
-``MappingError`` (the sync engine quarantines it and goes on).
+are plain dataclasses in Overlay's terms, defined by the app that imports them
+(``customers.records``, ``catalog.records``) and named here for adapter authors;
+mapping a system's legacy shape into them is the adapter's whole job, and a
+record it cannot map raises ``MappingError`` (the sync engine quarantines it and
+goes on).
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Protocol, runtime_checkable
+
+from catalog.records import OfferingRecord, SpecificationRecord
+from customers.records import AccountRecord, HeldProductRecord, PartyRecord
+
+__all__ = [
+    "AccountRecord",
+    "FulfilmentRejected",
+    "FulfilmentStatus",
+    "FulfilmentTarget",
+    "HeldProductRecord",
+    "MappingError",
+    "OfferingRecord",
+    "Page",
+    "PartyRecord",
+    "PullSource",
+    "Refused",
+    "Serviceability",
+    "ServiceabilitySource",
+    "SourceUnavailable",
+    "SpecificationRecord",
+]
 
 
 class MappingError(ValueError):
@@ -34,83 +55,11 @@ class FulfilmentRejected(Exception):
     """A fulfilment task the system refused for good; the order cannot be fulfilled as it stands."""
 
 
-@dataclass
-class Counts:
-    """What importing some records did."""
-
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-
 @dataclass(frozen=True)
 class Page:
     records: list[dict]
     next_cursor: str
     has_more: bool
-
-
-@dataclass(frozen=True)
-class AccountRecord:
-    external_id: str
-    bill_cycle: int | None = None
-    payment_method: str = ""
-
-
-@dataclass(frozen=True)
-class PartyRecord:
-    """A person (or organization) as one system knows them."""
-
-    external_id: str
-    given_name: str = ""
-    family_name: str = ""
-    organization_name: str = ""
-    email: str = ""  # normalised
-    phone: str = ""  # E.164
-    national_id: str = ""
-    birth_date: date | None = None
-    street: str = ""
-    house_number: str = ""
-    postcode: str = ""
-    city: str = ""
-    segment: str = ""
-    account_refs: tuple[str, ...] = ()  # billing accounts it refers to (strong identifiers)
-    accounts: tuple[AccountRecord, ...] = ()  # billing accounts this system keeps for it
-
-
-@dataclass(frozen=True)
-class HeldProductRecord:
-    external_id: str
-    holder: PartyRecord
-    name: str
-    product_code: str = ""
-    status: str = "active"
-    characteristics: Mapping[str, str] = field(default_factory=dict)
-    billing_account_ref: str = ""
-    start_date: datetime | None = None
-
-
-@dataclass(frozen=True)
-class SpecificationRecord:
-    """The product an offering sells, as the source knows it (characteristics are Overlay's to add)."""
-
-    external_id: str
-    name: str
-    kind: str = "digital"  # or "physical"
-    brand: str = ""
-
-
-@dataclass(frozen=True)
-class OfferingRecord:
-    external_id: str
-    name: str
-    recurring_price: Decimal | None = None
-    currency: str = "EUR"
-    active: bool = True
-    description: str = ""
-    one_time_price: Decimal | None = None
-    one_time_name: str = ""  # what the one-time charge is for ("SIM activation")
-    specification: SpecificationRecord | None = None
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from django.db import connection, transaction
 from django.utils import timezone
 
-from adapters.contracts import Counts, MappingError, SourceUnavailable
+from adapters.contracts import MappingError, SourceUnavailable
 from adapters.models import BackOfficeSystem, QuarantinedRecord, SyncCursor, SyncRun
 from adapters.registry import adapter_class, adapter_for
 from catalog.services import offerings_import
@@ -35,6 +35,7 @@ from customers.services import (
     linking_lock_wanted,
     parties_link,
 )
+from overlay.bulk import Counts
 
 logger = logging.getLogger(__name__)
 

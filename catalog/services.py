@@ -10,7 +10,6 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 
-from adapters.contracts import Counts, OfferingRecord, SpecificationRecord
 from catalog.errors import IllegalTransition, InUse, InvalidConfiguration, InvalidReference
 from catalog.models import (
     BundledOffering,
@@ -26,7 +25,9 @@ from catalog.models import (
     ProductOfferingPrice,
     ProductSpecification,
 )
+from catalog.records import OfferingRecord, SpecificationRecord
 from catalog.selectors import REVISION_CACHE_KEY
+from overlay.bulk import Counts
 
 # From each status, where a catalog manager may take a resource.
 LIFECYCLE_TRANSITIONS: dict[str, set[str]] = {
@@ -414,7 +415,7 @@ def _base_prices(offering: ProductOffering) -> tuple[Decimal | None, Decimal | N
 
 @transaction.atomic
 def offerings_import(system: str, records: Sequence[OfferingRecord]) -> Counts:
-    """Upsert offerings a back-office or partner catalog publishes (``adapters.contracts.OfferingRecord``).
+    """Upsert offerings a back-office or partner catalog publishes (``catalog.records.OfferingRecord``).
 
     A new one arrives in design, unsold, for a catalog manager to place in channels and
     launch; the source deactivating one retires it. Its specification (created on first

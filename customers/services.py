@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from adapters.contracts import Counts, HeldProductRecord, PartyRecord
 from customers import events
 from customers.models import (
     IDENTIFIER_COLUMN,
@@ -23,7 +22,8 @@ from customers.models import (
     new_id,
     new_ids,
 )
-from overlay.bulk import copy_rows, is_postgres, store_rows
+from customers.records import HeldProductRecord, PartyRecord
+from overlay.bulk import Counts, copy_rows, is_postgres, store_rows
 from overlay.errors import Conflict, Forbidden, UnprocessableEntity
 from overlay.lookups import probe_sql, rows_by_key
 

@@ -10,10 +10,20 @@ on SQLite (the embedded mode) they go through ``bulk_create``.
 
 import json
 from collections.abc import Container, Sequence
+from dataclasses import dataclass
 
 from django.db import connection
 from django.utils import timezone
 from psycopg.types.json import Jsonb
+
+
+@dataclass
+class Counts:
+    """What importing some records did."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
 
 
 def is_postgres() -> bool:

@@ -1,0 +1,49 @@
+"""People, their accounts and the products they hold, as a back-office system knows them.
+
+What an adapter maps a system's records into (``adapters.contracts``) and what linking and
+importing take (``customers.linking``, ``customers.services``).
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class AccountRecord:
+    external_id: str
+    bill_cycle: int | None = None
+    payment_method: str = ""
+
+
+@dataclass(frozen=True)
+class PartyRecord:
+    """A person (or organization) as one system knows them."""
+
+    external_id: str
+    given_name: str = ""
+    family_name: str = ""
+    organization_name: str = ""
+    email: str = ""  # normalised
+    phone: str = ""  # E.164
+    national_id: str = ""
+    birth_date: date | None = None
+    street: str = ""
+    house_number: str = ""
+    postcode: str = ""
+    city: str = ""
+    segment: str = ""
+    account_refs: tuple[str, ...] = ()  # billing accounts it refers to (strong identifiers)
+    accounts: tuple[AccountRecord, ...] = ()  # billing accounts this system keeps for it
+
+
+@dataclass(frozen=True)
+class HeldProductRecord:
+    external_id: str
+    holder: PartyRecord
+    name: str
+    product_code: str = ""
+    status: str = "active"
+    characteristics: Mapping[str, str] = field(default_factory=dict)
+    billing_account_ref: str = ""
+    start_date: datetime | None = None
