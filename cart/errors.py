@@ -1,6 +1,6 @@
-"""What the cart refuses, in words a customer understands."""
+"""What the cart refuses, in words a customer understands (placing the order: ``orchestration.errors``)."""
 
-from overlay.errors import Conflict, DomainError, NotFound, PreconditionFailed
+from overlay.errors import Conflict, NotFound, PreconditionFailed
 
 
 class CartClosed(Conflict):
@@ -26,27 +26,6 @@ class StaleCartVersion(PreconditionFailed):
 class PriceChanged(Conflict):
     code = "priceChanged"
     reason = "The price changed since it was shown"
-
-
-class CartNotValid(DomainError):
-    code = "cartNotValid"
-    reason = "The cart cannot be checked out as it is"
-
-
-class NotServiceable(DomainError):
-    code = "notServiceable"
-    reason = "Not available at this address"
-
-
-class ServiceabilityUnknown(DomainError):
-    status = 503
-    code = "serviceabilityUnknown"
-    reason = "Availability at this address cannot be confirmed now"
-
-
-class IdempotencyKeyReused(DomainError):
-    code = "idempotencyKeyReused"
-    reason = "The idempotency key was used for another request"
 
 
 class HandoffInvalid(NotFound):

@@ -8,7 +8,6 @@ version the caller no longer sees.
 
 import hashlib
 import secrets
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
@@ -16,30 +15,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from cart import events
-from cart.assessment import pricing_item
 from cart.errors import CartClosed, CartExpired, OpenCartExists, StaleCartVersion
 from cart.models import CartEvent, CartItem, ShoppingCart
-from catalog import selectors as catalog_selectors
-from catalog.errors import InvalidQuantity, UnknownOffering
-from catalog.pricing import MAX_QUANTITY, PricingContext, price_item
-from customers.models import Customer, HeldProduct
+from catalog.pricing import MAX_QUANTITY
+from customers.models import Customer
 from customers.services import interaction_record
-from overlay.errors import Conflict, NotFound, UnprocessableEntity
+from orchestration.lines import ItemInput, check_items
+from overlay.errors import Conflict, NotFound
 from overlay.principal import Principal
-
-
-@dataclass(frozen=True)
-class ItemInput:
-    """One cart line as a channel asks for it."""
-
-    offering_id: str | None = None
-    quantity: int = 1
-    action: str = CartItem.Action.ADD
-    characteristics: dict = field(default_factory=dict)
-    members: dict = field(default_factory=dict)
-    held_product_id: str | None = None
-    status: str = CartItem.Status.ACTIVE
-    note: str = ""
 
 
 def secret_hash(secret: str) -> str:
@@ -95,48 +78,6 @@ def touch(cart: ShoppingCart, principal: Principal, kind: str, summary: str) -> 
 
 
 # --- items --------------------------------------------------------------------------------------
-def check_items(cart: ShoppingCart, items: list[ItemInput], principal: Principal) -> dict[str, HeldProduct]:
-    """Refuse lines that can never be right (unknown offering, bad configuration, someone else's product)."""
-    now = timezone.now()
-    held_ids = {i.held_product_id for i in items if i.held_product_id}
-    held = {}
-    if held_ids:
-        if cart.customer_id is None:
-            raise UnprocessableEntity("Changing a product you hold needs you to sign in first.")
-        held = {p.pk: p for p in HeldProduct.objects.filter(pk__in=held_ids, customer_id=cart.customer_id)}
-        missing = sorted(held_ids - set(held))
-        if missing:
-            raise UnprocessableEntity(f"You hold no product '{missing[0]}'.")
-        for product in held.values():
-            if product.status != "active":
-                raise UnprocessableEntity(f"'{product.name}' is {product.status}: it cannot be changed.")
-    for item in items:
-        if item.action in (CartItem.Action.MODIFY, CartItem.Action.DELETE) and not item.held_product_id:
-            raise UnprocessableEntity(f"A '{item.action}' line must name the product you hold (product.id).")
-        if item.action != CartItem.Action.DELETE and not item.offering_id:
-            raise UnprocessableEntity(f"An '{item.action}' line needs a productOffering.")
-        if not 1 <= item.quantity <= MAX_QUANTITY:
-            raise InvalidQuantity(f"Quantity must be between 1 and {MAX_QUANTITY}, not {item.quantity}.")
-    offering_ids = {i.offering_id for i in items if i.offering_id and i.action != CartItem.Action.DELETE}
-    if offering_ids:
-        visible = catalog_selectors.offerings_visible(principal, now)
-        pricing = catalog_selectors.pricing_data(offering_ids, visible, now)
-        context = PricingContext(at=now, channel=principal.channel)
-        for item in items:
-            if item.offering_id and item.action != CartItem.Action.DELETE:
-                if item.offering_id not in pricing.offerings:
-                    raise UnknownOffering(f"There is no product offering '{item.offering_id}' for sale here.")
-                # The pricing engine checks characteristics against the specification and bundle cardinality.
-                price_item(pricing_item(_unsaved(item)), pricing, context)
-    return held
-
-
-def _unsaved(item: ItemInput) -> CartItem:
-    return CartItem(
-        offering_id=item.offering_id, quantity=item.quantity, characteristics=item.characteristics, members=item.members
-    )
-
-
 def _new_item(cart: ShoppingCart, item: ItemInput, principal: Principal) -> CartItem:
     return CartItem(
         cart=cart,
@@ -177,7 +118,7 @@ def cart_create(
             contact_medium=contact_medium or [],
             expires_at=timezone.now() + _idle(),
         )
-        check_items(cart, items, principal)
+        check_items(cart.customer_id, items, principal)
         CartItem.objects.bulk_create([_new_item(cart, i, principal) for i in items])
         record(
             cart, principal, "created", f"started in {principal.channel}" + (f": {_summary(items)}" if items else "")
@@ -206,7 +147,7 @@ def cart_update(
         check_open(cart)
         changes = []
         if items is not None:
-            check_items(cart, items, principal)
+            check_items(cart.customer_id, items, principal)
             cart.items.all().delete()
             CartItem.objects.bulk_create([_new_item(cart, i, principal) for i in items])
             changes.append(f"items set to {_summary(items) or 'nothing'}")
@@ -225,7 +166,7 @@ def cart_item_add(
         cart = lock_cart(cart_id)
         check_version(cart, expected_versions)
         check_open(cart)
-        check_items(cart, [item], principal)
+        check_items(cart.customer_id, [item], principal)
         line = _new_item(cart, item, principal)
         line.save()
         touch(cart, principal, "item added", _summary([item]))
@@ -259,7 +200,7 @@ def cart_item_change(
             held_product_id=line.held_product_id,
             status=status or line.status,
         )
-        check_items(cart, [wanted], principal)
+        check_items(cart.customer_id, [wanted], principal)
         line.quantity, line.characteristics, line.status = wanted.quantity, wanted.characteristics, wanted.status
         line.save()
         touch(cart, principal, "item changed", f"item {line.pk}: {_summary([wanted])}")

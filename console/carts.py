@@ -14,11 +14,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cart import checkout, handoffs, selectors, services
-from cart.api import representations
+from cart.api import preconditions, representations
 from cart.assessment import assess_many, carts_for_assessment
 from cart.errors import PriceChanged
 from catalog.selectors import offerings_visible
 from customers.models import Customer
+from orchestration.lines import ItemInput
 from overlay.api.principal import principal_of
 from overlay.api.views import RepresentationContext
 from overlay.errors import DomainError
@@ -71,7 +72,7 @@ def console_cart(request, cart_id: str, admin_site):
         "title": f"Cart of {cart.customer}" if cart.customer else "Anonymous cart",
         "cart": cart,
         "body": body,
-        "etag": checkout.cart_etag(cart, assessment),
+        "etag": preconditions.cart_etag(cart, assessment),
         "journey": cart.journey.all(),
         "handoff": handoff,
         "offerings": offerings_visible(principal, timezone.now()).order_by("name")[:500],
@@ -96,13 +97,13 @@ def console_edit(request, cart_id: str, action: str, admin_site):
     principal = _principal(request)
     if not selectors.carts_visible(principal).filter(pk=cart_id).exists():
         raise Http404("No such cart.")
-    versions = checkout.versions_in(request.POST.get("etag"))
+    versions = preconditions.versions_in(request.POST.get("etag"))
     try:
         if action == "add":
             services.cart_item_add(
                 cart_id,
                 principal,
-                services.ItemInput(
+                ItemInput(
                     offering_id=request.POST.get("offering"),
                     quantity=int(request.POST.get("quantity") or 1),
                     characteristics=_characteristics(request.POST.get("characteristics", "")),
@@ -125,7 +126,7 @@ def console_edit(request, cart_id: str, action: str, admin_site):
                 principal,
                 idempotency_key=request.POST.get("key") or uuid.uuid4().hex,
                 body={},
-                if_match=request.POST.get("etag"),
+                seen=preconditions.seen_in(request.POST.get("etag")),
             )
             messages.success(request, f"Order {result.order.pk} placed.")
             return redirect("admin:orchestration_productorder_change", result.order.pk)

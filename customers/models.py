@@ -35,6 +35,15 @@ class Customer(models.Model):
         INDIVIDUAL = "individual"
         ORGANIZATION = "organization"
 
+    class Status(models.TextChoices):
+        """Overlay's words; the APIs derive TMF629's and TMF632's statuses from them."""
+
+        PROSPECT = "prospect", "prospect (known to Overlay, not a customer yet)"
+        ACTIVE = "active"
+        SUSPENDED = "suspended"
+        CLOSED = "closed"
+        DECEASED = "deceased"
+
     id = models.CharField(primary_key=True, max_length=64, default=new_id, editable=False)
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.INDIVIDUAL)
     given_name = models.CharField(max_length=100, blank=True)
@@ -161,6 +170,18 @@ class BillingAccount(models.Model):
 
 class HeldProduct(models.Model):
     """A product the customer holds in some stack (TMF637 Product)."""
+
+    class Status(models.TextChoices):
+        """TMF637 v4 ProductStatusType."""
+
+        CREATED = "created"
+        PENDING_ACTIVE = "pendingActive"
+        CANCELLED = "cancelled"
+        ACTIVE = "active"
+        PENDING_TERMINATE = "pendingTerminate"
+        TERMINATED = "terminated"
+        SUSPENDED = "suspended"
+        ABORTED = "aborted"
 
     id = models.CharField(primary_key=True, max_length=64, default=new_id, editable=False)
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="held_products")

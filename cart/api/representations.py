@@ -1,10 +1,10 @@
 """TMF663 ShoppingCart, hand-off and TMF679 output, as dicts from prefetched rows and the assessment."""
 
-from cart.assessment import Assessment
 from cart.models import CartItem, Handoff, Qualification, ShoppingCart
 from catalog.api.representations import ref as catalog_ref
 from catalog.pricing import Charge, Total
 from customers.api.representations import CUSTOMER_BASE, INVENTORY_BASE
+from orchestration.assessment import Assessment
 from overlay.api.representation import compact, money, number, time_period, timestamp
 
 CART_BASE = "/tmf-api/shoppingCart/v4"

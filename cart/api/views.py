@@ -10,7 +10,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from cart import checkout, handoffs, selectors, services
-from cart.api import representations
+from cart.api import preconditions, representations
 from cart.api.filters import QualificationFilterSet, ShoppingCartFilterSet
 from cart.api.serializers import (
     AttachInput,
@@ -25,6 +25,7 @@ from cart.assessment import assess_many, carts_for_assessment
 from cart.errors import PriceChanged
 from cart.models import ShoppingCart
 from cart.qualification import qualification_create, qualification_delete
+from customers.api.parties import customer_for
 from customers.models import Customer
 from customers.selectors import customers_visible
 from orchestration.api.representations import product_order
@@ -37,23 +38,9 @@ from overlay.api.views import RepresentationContext, TMFResourceViewSet
 from overlay.errors import NotFound, UnprocessableEntity
 
 
-def customer_for(principal, customer_id: str | None) -> Customer | None:
-    """The customer a cart is for: a customer token's own; for others the one named (422 when unknown)."""
-    if principal.customer_id is not None:
-        if customer_id not in (None, principal.customer_id):
-            raise PermissionDenied("A customer acts for themself only.")
-        return Customer.objects.get(pk=principal.customer_id)
-    if customer_id is None:
-        return None
-    customer = Customer.objects.filter(pk=customer_id).first()
-    if customer is None:
-        raise UnprocessableEntity(f"relatedParty: there is no customer '{customer_id}'.")
-    return customer
-
-
 def expected_versions(request) -> set[int] | None:
     """The cart versions ``If-Match`` accepts (None: no precondition)."""
-    return checkout.versions_in(request.headers.get("If-Match"))
+    return preconditions.versions_in(request.headers.get("If-Match"))
 
 
 class CartRendering:
@@ -66,7 +53,7 @@ class CartRendering:
             raise NotFound(f"No ShoppingCart with id '{cart_id}'.")
         assessment = assess_many([cart], principal, timezone.now())[cart.pk]
         body = representations.shopping_cart(cart, assessment, RepresentationContext(request))
-        return body, checkout.cart_etag(cart, assessment)
+        return body, preconditions.cart_etag(cart, assessment)
 
     def visible_cart_id(self, request, cart_id: str) -> str:
         if not selectors.carts_visible(principal_of(request)).filter(pk=cart_id).exists():
@@ -102,7 +89,7 @@ class ShoppingCartViewSet(CartRendering, TMFResourceViewSet):
         return representations.shopping_cart(obj, self._assessments[obj.pk], ctx)
 
     def etag_for(self, obj, body):
-        return checkout.cart_etag(obj, self._assessments[obj.pk])
+        return preconditions.cart_etag(obj, self._assessments[obj.pk])
 
     def create(self, request, *args, **kwargs):
         serializer = ShoppingCartInput(data=request.data)
@@ -249,7 +236,7 @@ class CheckoutView(CartRendering, APIView):
                 principal,
                 idempotency_key=key,
                 body=body,
-                if_match=request.headers.get("If-Match"),
+                seen=preconditions.seen_in(request.headers.get("If-Match")),
                 place=serializer.validated_data.get("place"),
             )
         except PriceChanged as error:
@@ -257,7 +244,7 @@ class CheckoutView(CartRendering, APIView):
             error.extra = {
                 "cartTotalPrice": [representations.total_price(t) for t in error.assessment.totals],
                 "shoppingCart": representations.shopping_cart(error.cart, error.assessment, ctx),
-                "etag": checkout.cart_etag(error.cart, error.assessment),
+                "etag": preconditions.cart_etag(error.cart, error.assessment),
             }
             raise
         order = orders_with_related(ProductOrder.objects.filter(pk=result.order.pk)).get()

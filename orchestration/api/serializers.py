@@ -1,26 +1,122 @@
-"""TMF622 input: ProductOrder_Create and CancelProductOrder_Create, parsed into domain values."""
+"""TMF622 input: ProductOrder_Create and CancelProductOrder_Create, parsed into domain values.
+
+The line, party, note and place inputs are shared with the cart's API (TMF663, TMF679), which
+sits above and builds on them.
+"""
 
 from rest_framework import serializers
 
-from cart.api.serializers import CartItemInput, MemberInput, NoteInput, PlaceInput, RelatedPartyInput
-from cart.checkout import OrderRequest
-from orchestration.models import ProductOrderItem
-from overlay.api.serializers import RefSerializer
+from orchestration.lines import ACTIVE, Action, ItemInput
+from orchestration.placement import OrderDetails, OrderRequest
+from orchestration.qualification import Place
+from overlay.api.serializers import CharacteristicValueInput, RefSerializer
 
 MAX_ITEMS = 100
+LINE_ACTIONS = [Action.ADD, Action.MODIFY, Action.DELETE]
 
 
-class ProductOrderItemInput(CartItemInput):
-    """A ``productOrderItem``: like a cart line; bundle members are child ``productOrderItem``s."""
+class ProductRelationshipInput(serializers.Serializer):
+    relationshipType = serializers.CharField(max_length=50)
+    product = RefSerializer()
+
+
+class ProductInput(serializers.Serializer):
+    """``product``: the held product a line changes (``id``) and the options chosen."""
+
+    id = serializers.CharField(max_length=64, required=False)
+    productCharacteristic = CharacteristicValueInput(many=True, required=False)
+    productRelationship = ProductRelationshipInput(many=True, required=False)
+
+
+class MemberInput(serializers.Serializer):
+    """A bundle member chosen in a bundle line (a child ``cartItem``)."""
+
+    productOffering = RefSerializer()
+    quantity = serializers.IntegerField(min_value=0, max_value=1000, default=1)
+
+
+class NoteInput(serializers.Serializer):
+    text = serializers.CharField(max_length=500)
+
+
+class LineInput(serializers.Serializer):
+    """A line to order (a cart item, a product order item): what it adds, changes or ends.
+
+    Bundle members come as child lines (``members_field``: ``cartItem`` in a cart, ``productOrderItem``
+    in an order).
+    """
+
+    members_field = "cartItem"
+
+    id = serializers.CharField(max_length=20, required=False)
+    action = serializers.ChoiceField(choices=LINE_ACTIONS, default=Action.ADD)
+    quantity = serializers.IntegerField(min_value=1, max_value=1000, default=1)
+    productOffering = RefSerializer(required=False)
+    product = ProductInput(required=False)
+    note = NoteInput(many=True, required=False)
+
+    def validate(self, attrs):
+        product = attrs.get("product") or {}
+        held = product.get("id")
+        relationships = product.get("productRelationship") or []
+        if attrs["action"] == Action.ADD and relationships:
+            held = relationships[0]["product"]["id"]  # an add-on to a product the customer holds
+        elif attrs["action"] == Action.ADD and held:
+            raise serializers.ValidationError(
+                {"product.id": "an 'add' line creates a product: name the product it adds to in productRelationship."}
+            )
+        characteristics = {}
+        for char in product.get("productCharacteristic") or []:
+            if char["name"] in characteristics:
+                raise serializers.ValidationError({"product.productCharacteristic": f"'{char['name']}' twice."})
+            characteristics[char["name"]] = char["value"]
+        members = {}
+        for member in attrs.get(self.members_field) or []:
+            members[member["productOffering"]["id"]] = member["quantity"]
+        return ItemInput(
+            offering_id=(attrs.get("productOffering") or {}).get("id"),
+            quantity=attrs["quantity"],
+            action=attrs["action"],
+            characteristics=characteristics,
+            members=members,
+            held_product_id=held,
+            status=attrs.get("status", ACTIVE),
+            note=" ".join(n["text"] for n in attrs.get("note") or [])[:500],
+        )
+
+
+class RelatedPartyInput(serializers.Serializer):
+    id = serializers.CharField(max_length=64)
+    role = serializers.CharField(max_length=50, required=False)
+
+
+class PlaceInput(serializers.Serializer):
+    """A geographic address (TMF GeographicAddress fields Overlay needs)."""
+
+    postcode = serializers.CharField(max_length=20)
+    streetNr = serializers.CharField(max_length=20, required=False, default="", allow_blank=True)
+    streetName = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    city = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+    role = serializers.CharField(max_length=50, required=False)
+
+    def validate(self, attrs):
+        return Place(
+            postcode=attrs["postcode"].strip(),
+            house_number=attrs["streetNr"].strip(),
+            street=attrs["streetName"].strip(),
+            city=attrs["city"].strip(),
+        )
+
+
+class ProductOrderItemInput(LineInput):
+    """A ``productOrderItem``: a line; bundle members are child ``productOrderItem``s."""
+
+    members_field = "productOrderItem"
 
     id = serializers.CharField(max_length=20)
-    action = serializers.ChoiceField(choices=[a for a in ProductOrderItem.Action.values if a != "noChange"])
-    status = None
     productOrderItem = MemberInput(many=True, required=False)
 
     def validate(self, attrs):
-        attrs["status"] = "active"
-        attrs["cartItem"] = attrs.pop("productOrderItem", [])
         return {"id": attrs["id"], "item": super().validate(attrs)}
 
 
@@ -53,12 +149,14 @@ class ProductOrderInput(serializers.Serializer):
             customer_id=customer_id,
             items=[i["item"] for i in data["productOrderItem"]],
             item_ids=[i["id"] for i in data["productOrderItem"]],
-            description=data["description"],
-            external_id=data["externalId"],
-            priority=data["priority"],
-            category=data["category"],
-            note=[{"text": n["text"]} for n in data.get("note") or []],
-            requested_completion_date=data["requestedCompletionDate"],
+            details=OrderDetails(
+                description=data["description"],
+                external_id=data["externalId"],
+                priority=data["priority"],
+                category=data["category"],
+                note=[{"text": n["text"]} for n in data.get("note") or []],
+                requested_completion_date=data["requestedCompletionDate"],
+            ),
             place=data.get("place"),
         )
 

@@ -3,10 +3,9 @@
 from rest_framework import status
 from rest_framework.response import Response
 
-from cart import checkout
-from cart.api.views import customer_for
+from customers.api.parties import customer_for
 from customers.selectors import customers_visible
-from orchestration import selectors, services
+from orchestration import placement, selectors, services
 from orchestration.api import representations
 from orchestration.api.filters import CancelProductOrderFilterSet, ProductOrderFilterSet
 from orchestration.api.serializers import CancelProductOrderInput, ProductOrderInput
@@ -44,7 +43,7 @@ class ProductOrderViewSet(TMFResourceViewSet):
             raise UnprocessableEntity("relatedParty: name the customer (role customer) the order is for.")
         if principal.customer_id is None and not customers_visible(principal).filter(pk=customer.pk).exists():
             raise UnprocessableEntity(f"relatedParty: there is no customer '{customer.pk}'.")
-        result = checkout.order_place(
+        result = placement.order_place(
             principal,
             serializer.to_request(customer.pk),
             idempotency_key=request.headers.get("Idempotency-Key", "")[:200],
