@@ -25,15 +25,12 @@ from adapters.contracts import MappingError, SourceUnavailable
 from adapters.models import BackOfficeSystem, QuarantinedRecord, SyncCursor, SyncRun
 from adapters.registry import adapter_class, adapter_for
 from catalog.services import offerings_import
-from customers.services import (
-    ImportPlan,
-    InFlight,
-    held_products_link,
+from customers.imports import ImportPlan, InFlight, held_products_link, parties_link
+from customers.linking import (
     linking_lock_acquire,
     linking_lock_for_transaction,
     linking_lock_release,
     linking_lock_wanted,
-    parties_link,
 )
 from overlay.bulk import Counts
 
@@ -44,7 +41,7 @@ def _offerings_link(system: str, records, in_flight=None) -> ImportPlan:
     return ImportPlan(offerings_import(system, records))  # a catalog is small: written as it is linked
 
 
-# Linking of a page by the kind of record a stream holds (see customers.services.ImportPlan).
+# Linking of a page by the kind of record a stream holds (see customers.imports.ImportPlan).
 LINKERS = {"party": parties_link, "held_product": held_products_link, "offering": _offerings_link}
 # The kinds whose linking makes customers, under the linking lock.
 LINKS_CUSTOMERS = {"party", "held_product"}

@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
 from console.three_sixty import three_sixty_viewed
-from customers import selectors, services
+from customers import linking, selectors
 from customers.api import representations
 from customers.models import LinkSuggestion
 from customers.search import CustomerSearch, customer_search
@@ -80,7 +80,7 @@ def console_decide(request, suggestion_id: int, decision: str, admin_site):
     if not request.user.has_perm("customers.change_linksuggestion"):
         raise PermissionDenied
     suggestion = get_object_or_404(LinkSuggestion, pk=suggestion_id)
-    decide = {"confirm": services.link_suggestion_confirm, "split": services.link_suggestion_split}.get(decision)
+    decide = {"confirm": linking.link_suggestion_confirm, "split": linking.link_suggestion_split}.get(decision)
     if decide is None:
         raise Http404("Unknown decision.")
     try:

@@ -2,7 +2,7 @@
 
 from django.contrib import admin, messages
 
-from customers import services
+from customers import linking
 from customers.models import BillingAccount, Customer, CustomerLink, HeldProduct, LinkSuggestion
 from overlay.errors import DomainError
 
@@ -76,8 +76,8 @@ class LinkSuggestionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Confirm: the same person (merge)", permissions=["change"])
     def confirm(self, request, queryset):
-        self._decide(request, queryset, services.link_suggestion_confirm, "confirmed")
+        self._decide(request, queryset, linking.link_suggestion_confirm, "confirmed")
 
     @admin.action(description="Split: different people", permissions=["change"])
     def split(self, request, queryset):
-        self._decide(request, queryset, services.link_suggestion_split, "split")
+        self._decide(request, queryset, linking.link_suggestion_split, "split")

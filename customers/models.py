@@ -82,7 +82,7 @@ class CustomerLink(models.Model):
 
     The identifiers are how records are matched: a record that names the same
     account, national id, e-mail or phone as a link is the same customer (see
-    ``customers.services.resolve_parties``). A record's other accounts are its
+    ``customers.linking.resolve_parties``). A record's other accounts are its
     billing accounts. ``source_hash`` detects unchanged records.
     """
 

@@ -1,7 +1,7 @@
 """People, their accounts and the products they hold, as a back-office system knows them.
 
 What an adapter maps a system's records into (``adapters.contracts``) and what linking and
-importing take (``customers.linking``, ``customers.services``).
+importing take (``customers.linking``, ``customers.imports``).
 """
 
 from collections.abc import Mapping

@@ -217,7 +217,7 @@ class TestLinking:
         assert first.phone == second.phone and first.pk != second.pk
 
     def test_an_agent_confirms_or_splits_a_suggestion(self, systems):
-        from customers.services import link_suggestion_confirm, link_suggestion_split
+        from customers.linking import link_suggestion_confirm, link_suggestion_split
 
         sync_system(systems["crm"])
         sync_system(systems["logistics"])

@@ -6,8 +6,8 @@ import pytest
 
 from adapters.contracts import HeldProductRecord, PartyRecord
 from catalog.models import Recommendation
+from customers.imports import held_products_import, parties_import
 from customers.models import Consent, Customer, Interaction
-from customers.services import held_products_import, parties_import
 from tests.catalog.factories import OfferingFactory
 from tests.customers.test_search import person
 from tests.tmf import assert_tmf_error, queries_for

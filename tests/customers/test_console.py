@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from adapters.contracts import HeldProductRecord, PartyRecord
+from customers.imports import held_products_import, parties_import
 from customers.models import Customer, Interaction, LinkSuggestion
-from customers.services import held_products_import, parties_import
 from tests.catalog.test_admin import console
 from tests.customers.test_search import person
 

@@ -5,8 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from adapters.contracts import HeldProductRecord, PartyRecord
+from customers.imports import held_products_import, held_products_link, parties_import
 from customers.models import CustomerLink, HeldProduct, LinkSuggestion
-from customers.services import held_products_import, held_products_link, parties_import
 from tests.customers.test_search import person
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +87,7 @@ def test_a_product_stored_between_the_two_phases_of_a_page_is_updated_not_double
 # A sync links a page while the pages before it are still being written (adapters.sync._PageWriter):
 # what they will write counts as written.
 def pending(*plans):
-    from customers.services import InFlight
+    from customers.imports import InFlight
 
     return InFlight(plans)
 
@@ -127,7 +127,7 @@ def test_an_identifier_a_pending_page_takes_away_no_longer_links(koen_and_anna):
 
 
 def test_a_pending_crm_account_links_a_stack_record_that_names_it(db):
-    from customers.services import parties_link
+    from customers.imports import parties_link
 
     crm = parties_link("crm", [person(3, "Mila", "Jansen")], pending())
     stack = held_products_link("mobile", [product(12, account_refs=("A3",))], pending(crm))
@@ -143,8 +143,8 @@ def test_a_merge_waits_for_whoever_links_and_then_decides_on_what_it_finds():
     import threading
     import time
 
+    from customers.linking import link_suggestion_confirm, linking_lock_acquire, linking_lock_release
     from customers.models import Customer
-    from customers.services import link_suggestion_confirm, linking_lock_acquire, linking_lock_release
     from overlay.errors import Conflict
     from tests.customers.factories import CustomerFactory
 

@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 
 from adapters.contracts import AccountRecord, HeldProductRecord, PartyRecord
+from customers.imports import held_products_import, parties_import
 from customers.models import Customer
-from customers.services import held_products_import, parties_import
 from tests.tmf import assert_tmf_error, queries_for
 
 SEARCH = "/api/v1/customers/search"

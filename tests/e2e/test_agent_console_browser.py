@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from adapters.contracts import HeldProductRecord, PartyRecord
+from customers.imports import held_products_import, parties_import
 from customers.models import Interaction
-from customers.services import held_products_import, parties_import
 from overlay.services import roles_ensure
 from tests.customers.test_search import person
 
