@@ -91,6 +91,11 @@ class ServiceabilitySource(Protocol):
 class FulfilmentStatus:
     """Where a fulfilment task stands in the system: ``inProgress``, ``completed`` or ``cancelled``."""
 
+    IN_PROGRESS = "inProgress"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    STATES = (IN_PROGRESS, COMPLETED, CANCELLED)
+
     state: str
     outputs: Mapping[str, str] = field(default_factory=dict)  # ids and numbers the system assigned
 

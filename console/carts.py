@@ -17,6 +17,7 @@ from cart import checkout, handoffs, selectors, services
 from cart.api import preconditions, representations
 from cart.assessment import assess_many, carts_for_assessment
 from cart.errors import PriceChanged
+from cart.models import ShoppingCart
 from catalog.selectors import offerings_visible
 from customers.models import Customer
 from orchestration.lines import ItemInput
@@ -52,7 +53,7 @@ def console_start(request, customer_id: str, admin_site):
     customer = Customer.objects.filter(pk=customer_id).first()
     if customer is None:
         raise Http404("No such customer.")
-    existing = selectors.carts_visible(principal).filter(customer=customer, status="open").first()
+    existing = selectors.carts_visible(principal).filter(customer=customer, status=ShoppingCart.Status.OPEN).first()
     if existing is not None and existing.expires_at > timezone.now():
         return redirect("admin:cart-console-cart", existing.pk)
     cart, _ = services.cart_create(principal, customer=customer, items=[])
@@ -77,7 +78,7 @@ def console_cart(request, cart_id: str, admin_site):
         "handoff": handoff,
         "offerings": offerings_visible(principal, timezone.now()).order_by("name")[:500],
         "checkout_key": uuid.uuid4().hex,  # a double submit of the form is the same checkout
-        "editable": cart.status == "open" and cart.expires_at > timezone.now(),
+        "editable": cart.status == ShoppingCart.Status.OPEN and cart.expires_at > timezone.now(),
     }
     return TemplateResponse(request, "console/cart.html", context)
 

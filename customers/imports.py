@@ -9,11 +9,13 @@ and ``held_products_import`` do both phases at once (pushes, retries, tests).
 
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from customers.linking import LINK_KINDS, LinkWrites, content_hash, latest, resolve_parties
+from customers.linking import LINK_KINDS, AccountRow, LinkWrites, content_hash, latest, resolve_parties
 from customers.models import IDENTIFIER_FIELDS, BillingAccount, HeldProduct, new_ids
 from customers.records import HeldProductRecord, PartyRecord
 from overlay.bulk import Counts, store_rows
@@ -22,9 +24,9 @@ from overlay.lookups import rows_by_key
 ACCOUNT_COLUMNS = ("customer", "bill_cycle", "payment_method", "source_hash", "updated_at")
 
 
-def accounts_store(system: str, accounts: dict[str, tuple]) -> None:
-    """Write billing accounts ({external id: (customer, bill cycle, payment method, hash)}): new ones
-    are COPYed, changed ones (or moved to another customer) updated, unchanged ones left alone."""
+def accounts_store(system: str, accounts: dict[str, AccountRow]) -> None:
+    """Write billing accounts (by external id): new ones are COPYed, changed ones (or moved to another
+    customer) updated, unchanged ones left alone."""
     if not accounts:
         return
     now = timezone.now()
@@ -37,7 +39,7 @@ def accounts_store(system: str, accounts: dict[str, tuple]) -> None:
     rows = [
         (system, ext, *row, now)
         for ext, row in accounts.items()
-        if known.get(ext) != (row[0], row[3])  # (customer, hash)
+        if known.get(ext) != (row.customer_id, row.source_hash)
     ]
     # Writers of a stream hold its cursor lock (adapters.sync): no one adds these accounts meanwhile.
     store_rows(
@@ -168,7 +170,7 @@ def parties_link(system: str, parties: Sequence[PartyRecord], in_flight: InFligh
     return ImportPlan(
         resolved.counts,
         rest=lambda: accounts_store(system, resolved.accounts),
-        accounts={ext: row[0] for ext, row in resolved.accounts.items()},
+        accounts={ext: row.customer_id for ext, row in resolved.accounts.items()},
         linked=resolved.writes,
     )
 
@@ -179,6 +181,21 @@ def parties_import(system: str, parties: Sequence[PartyRecord]) -> Counts:
     plan = parties_link(system, parties)
     plan.store()
     return plan.counts
+
+
+class HeldProductRow(NamedTuple):
+    """A product to store: its source identity, then ``HELD_PRODUCT_COLUMNS`` but the time."""
+
+    system: str
+    external_id: str
+    customer_id: str
+    name: str
+    product_code: str
+    status: str
+    characteristics: dict
+    billing_account_ref: str
+    start_date: datetime | None
+    source_hash: str
 
 
 HELD_PRODUCT_COLUMNS = (
@@ -215,7 +232,7 @@ def held_products_link(
     counts.created = sum(1 for r in todo if r.external_id not in existing)
     counts.updated = len(todo) - counts.created
     rows = [
-        (
+        HeldProductRow(
             system,
             r.external_id,
             owners[r.holder.external_id],
@@ -236,7 +253,7 @@ def held_products_link(
     )
 
 
-def held_products_store(system: str, rows: list[tuple], known: Collection[str] | None = None) -> None:
+def held_products_store(system: str, rows: list[HeldProductRow], known: Collection[str] | None = None) -> None:
     """Write the products (new ones COPYed; those that exist by now updated).
 
     ``known`` are the external ids linking found stored. Something may have added one of the
@@ -244,6 +261,7 @@ def held_products_store(system: str, rows: list[tuple], known: Collection[str] |
     the page is written again after asking which exist - not asking first saves a look-up a page.
     """
     now = timezone.now()
+    external_ids = [row.external_id for row in rows]
     rows = [(id_, *row, now) for id_, row in zip(new_ids(len(rows)), rows, strict=True)]
     if known is not None:
         try:
@@ -255,9 +273,7 @@ def held_products_store(system: str, rows: list[tuple], known: Collection[str] |
     # Writers of a stream hold its cursor lock (adapters.sync): no one adds these products meanwhile.
     known = {
         external_id
-        for (external_id,) in rows_by_key(
-            HeldProduct, "external_id", [r[2] for r in rows], ("external_id",), system=system
-        )
+        for (external_id,) in rows_by_key(HeldProduct, "external_id", external_ids, ("external_id",), system=system)
     }
     _held_products_write(system, rows, known)
 

@@ -58,7 +58,7 @@ class Customer(models.Model):
     postcode = models.CharField(max_length=20, blank=True)
     city = models.CharField(max_length=100, blank=True)
     segment = models.CharField(max_length=30, blank=True)
-    status = models.CharField(max_length=20, default="active")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Kept by the database from the names: what fuzzy search compares (trigram-indexed on PostgreSQL).
@@ -179,9 +179,9 @@ class HeldProduct(models.Model):
         CANCELLED = "cancelled"
         ACTIVE = "active"
         PENDING_TERMINATE = "pendingTerminate"
-        TERMINATED = "terminated"
         SUSPENDED = "suspended"
         ABORTED = "aborted"
+        TERMINATED = "terminated"
 
     id = models.CharField(primary_key=True, max_length=64, default=new_id, editable=False)
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="held_products")
@@ -189,7 +189,7 @@ class HeldProduct(models.Model):
     external_id = models.CharField(max_length=100)
     name = models.CharField(max_length=200)
     product_code = models.CharField(max_length=100, blank=True, help_text="The plan or SKU in that system.")
-    status = models.CharField(max_length=20, default="active")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     characteristics = models.JSONField(default=dict, blank=True)
     billing_account_ref = models.CharField(max_length=100, blank=True)
     start_date = models.DateTimeField(null=True, blank=True)

@@ -45,7 +45,7 @@ def held_product_delivered(customer_id: str, product: DeliveredProduct) -> HeldP
             "customer_id": customer_id,
             "name": product.name,
             "product_code": product.product_code[:100],
-            "status": "active",
+            "status": HeldProduct.Status.ACTIVE,
             "characteristics": product.characteristics,
             "billing_account_ref": product.billing_account_ref,
             "start_date": timezone.now(),
@@ -59,7 +59,7 @@ def held_product_delivered(customer_id: str, product: DeliveredProduct) -> HeldP
 def held_product_ended(system: str, external_id: str) -> None:
     """A product an order delivered was undone (the order failed or was cancelled)."""
     HeldProduct.objects.filter(system=system, external_id=external_id).update(
-        status="terminated", termination_date=timezone.now()
+        status=HeldProduct.Status.TERMINATED, termination_date=timezone.now()
     )
 
 
@@ -69,12 +69,11 @@ def held_product_changed(held_product_id: str, *, characteristics: dict | None =
     if characteristics:
         held.characteristics = {**held.characteristics, **characteristics}
     if terminate:
-        held.status, held.termination_date = "terminated", timezone.now()
+        held.status, held.termination_date = HeldProduct.Status.TERMINATED, timezone.now()
     held.save()
 
 
 # --- customer management (TMF629 / TMF632 writes) ----------------------------------------------
-PROSPECT = "prospect"  # a party Overlay knows that is not (yet) a customer
 EDITABLE = (
     "given_name",
     "family_name",
@@ -117,8 +116,8 @@ def _apply(customer: Customer, data: dict) -> list[str]:
 @transaction.atomic
 def party_create(data: dict, *, kind: str, actor: Actor) -> Customer:
     """Create a person or organization known to Overlay only (a prospect until it becomes a customer)."""
-    customer = Customer(id=new_id(), kind=kind, status=PROSPECT)
-    _apply(customer, {**data, "status": data.get("status") or PROSPECT})
+    customer = Customer(id=new_id(), kind=kind, status=Customer.Status.PROSPECT)
+    _apply(customer, {**data, "status": data.get("status") or Customer.Status.PROSPECT})
     customer.save()
     _record_edit(customer, actor, f"Created the {kind}")
     return customer
@@ -131,7 +130,7 @@ def party_update(customer: Customer, data: dict, *, actor: Actor) -> Customer:
     if changed:
         customer.save()
         _record_edit(customer, actor, "Changed " + ", ".join(name.replace("_", " ") for name in changed))
-        if customer.status != PROSPECT:
+        if customer.status != Customer.Status.PROSPECT:
             kind = "StateChange" if changed == ["status"] else "AttributeValueChange"
             events.customer_event(customer, f"Customer{kind}Event")
     return customer
@@ -152,9 +151,9 @@ def customer_role_grant(party_id: str, data: dict, visible, *, actor: Actor) -> 
     party = visible.select_for_update().filter(pk=party_id).first()
     if party is None:
         raise UnprocessableEntity(f"No party '{party_id}' to make a customer of.")
-    if party.status != PROSPECT:
+    if party.status != Customer.Status.PROSPECT:
         raise Conflict(f"{party} is a customer already.")
-    _apply(party, {**data, "status": data.get("status") or "active"})
+    _apply(party, {**data, "status": data.get("status") or Customer.Status.ACTIVE})
     party.save()
     _record_edit(party, actor, "Became a customer")
     events.customer_event(party, "CustomerCreateEvent")
@@ -164,9 +163,9 @@ def customer_role_grant(party_id: str, data: dict, visible, *, actor: Actor) -> 
 @transaction.atomic
 def customer_role_end(customer: Customer, *, actor: Actor) -> None:
     """End the customer role (TMF629 delete): refused while the customer holds active products."""
-    if customer.held_products.filter(status="active").exists():
+    if customer.held_products.filter(status=HeldProduct.Status.ACTIVE).exists():
         raise Conflict(f"{customer} still holds active products; terminate them first.")
-    customer.status = PROSPECT
+    customer.status = Customer.Status.PROSPECT
     customer.save(update_fields=["status", "updated_at"])
     _record_edit(customer, actor, "Is no longer a customer")
     events.customer_event(customer, "CustomerDeleteEvent")

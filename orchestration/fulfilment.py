@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from adapters.contracts import FulfilmentRejected, FulfilmentStatus, SourceUnavailable
 from adapters.services import fulfilment_target
+from catalog.models import FulfilmentStep
 from customers import services as customer_services
 from orchestration import events, states, timeline
 from orchestration.models import (
@@ -39,6 +40,7 @@ logger = logging.getLogger(__name__)
 
 T = FulfilmentTask.State
 S = ProductOrder.State
+ITEM = ProductOrderItem.State
 UNSTARTED = (T.BLOCKED, T.READY, T.RETRYING)
 UNFINISHED = (T.BLOCKED, T.READY, T.RUNNING, T.IN_SYSTEM, T.RETRYING)
 DEAD = (T.FAILED, T.CANCELLED, T.COMPENSATING, T.COMPENSATED, T.UNDO_FAILED)
@@ -150,13 +152,13 @@ def _record_status(task_id: int, status: FulfilmentStatus, *, attempt: int | Non
         order, task = _lock(task_id, order_id)
         expected = T.RUNNING if attempt is not None else T.IN_SYSTEM
         if task.state != expected or (attempt is not None and task.attempts != attempt):
-            if task.state == T.COMPENSATING and status.state == "completed":
+            if task.state == T.COMPENSATING and status.state == FulfilmentStatus.COMPLETED:
                 task.outputs, task.finished_at = dict(status.outputs), task.finished_at or now
                 task.save(update_fields=["outputs", "finished_at"])  # done after all; the undo pass undoes it
             return  # another attempt, a supervisor or an undo took it over
-        if status.state == "completed":
+        if status.state == FulfilmentStatus.COMPLETED:
             task.finished_at, task.outputs, task.lease_until = now, dict(status.outputs), None
-            dropped = ProductOrderItem.objects.filter(pk=task.item_id, state="failed").exists()
+            dropped = ProductOrderItem.objects.filter(pk=task.item_id, state=ITEM.FAILED).exists()
             task.state = T.COMPENSATING if order.undoing or dropped else T.DONE
             task.save(update_fields=["state", "finished_at", "outputs", "lease_until"])
             timeline.note(order.pk, f"{task.system}: {task.task} #{task.unit} done", task=task)
@@ -164,7 +166,7 @@ def _record_status(task_id: int, status: FulfilmentStatus, *, attempt: int | Non
                 enqueue(UNDO_ORDER, order.pk)  # finished while its order was being undone
             else:
                 advance(order, finished_item=task.item_id)
-        elif status.state == "inProgress":
+        elif status.state == FulfilmentStatus.IN_PROGRESS:
             task.state, task.lease_until = T.IN_SYSTEM, None
             task.next_attempt_at = now + timedelta(seconds=settings.FULFILMENT_POLL_SECONDS)
             task.save(update_fields=["state", "lease_until", "next_attempt_at"])
@@ -209,9 +211,9 @@ def _task_failed(task: FulfilmentTask, reason: str, *, cancel_in_system: bool = 
     task.save(update_fields=["state", "last_error", "lease_until", "finished_at"])
     order = ProductOrder.objects.get(pk=task.order_id)
     timeline.note(order.pk, f"{task.system}: {task.task} #{task.unit} failed: {reason}", task=task)
-    if task.on_failure == "drop_item" and not order.undoing:
+    if task.on_failure == FulfilmentStep.OnFailure.DROP_ITEM and not order.undoing:
         item = ProductOrderItem.objects.get(pk=task.item_id)
-        item.state = "failed"
+        item.state = ITEM.FAILED
         item.save(update_fields=["state"])
         siblings = FulfilmentTask.objects.filter(item_id=task.item_id).exclude(pk=task.pk)
         _stop(siblings)
@@ -277,7 +279,7 @@ def advance(order: ProductOrder, *, finished_item: int | None = None, start: boo
     elif all(t.state == T.DONE for t in tasks if t.item_id == finished_item):
         _complete_items(order, tasks, item_ids={finished_item})
     if order.state == S.IN_PROGRESS and finishing:
-        dropped = order.items.filter(state="failed").exists()
+        dropped = order.items.filter(state=ITEM.FAILED).exists()
         timeline.transition(
             order, S.PARTIAL if dropped else S.COMPLETED, reason="some items could not be delivered" if dropped else ""
         )
@@ -295,7 +297,7 @@ def _complete_items(order: ProductOrder, tasks: list[FulfilmentTask], *, item_id
     per_item: dict[int, list[FulfilmentTask]] = {}
     for task in tasks:
         per_item.setdefault(task.item_id, []).append(task)
-    items = order.items.select_related("held_product").exclude(state__in=("completed", "failed"))
+    items = order.items.select_related("held_product").exclude(state__in=(ITEM.COMPLETED, ITEM.FAILED))
     if item_ids is not None:
         items = items.filter(pk__in=item_ids)
     for item in items:
@@ -303,7 +305,7 @@ def _complete_items(order: ProductOrder, tasks: list[FulfilmentTask], *, item_id
         if any(t.state != T.DONE for t in mine):
             continue
         _deliver(order, item, mine)
-        item.state = "completed"
+        item.state = ITEM.COMPLETED
         item.save(update_fields=["state", "held_product"])
         timeline.note(order.pk, f"item {item.item_id} ({item.offering_name}) completed", kind="item")
 
@@ -347,7 +349,7 @@ def order_undo_step(order_id: str) -> bool:
         order = _lock_order(order_id)
         tasks = FulfilmentTask.objects.filter(order=order)
         if not order.undoing:
-            tasks = tasks.filter(item__state="failed")  # only a dropped item is being undone
+            tasks = tasks.filter(item__state=ITEM.FAILED)  # only a dropped item is being undone
         now = timezone.now()
         running = tasks.filter(state=T.RUNNING, lease_until__gt=now).first()
         if running is not None:
@@ -408,7 +410,9 @@ def _finish_undo(order: ProductOrder) -> None:
     order.undoing = False
     order.save(update_fields=["undoing", "last_update"])
     undone = FulfilmentTask.objects.filter(order=order).exclude(state=T.DONE).values_list("item_id", flat=True)
-    order.items.filter(pk__in=undone).update(state="cancelled" if order.state == S.PENDING_CANCELLATION else "failed")
+    order.items.filter(pk__in=undone).update(
+        state=ITEM.CANCELLED if order.state == S.PENDING_CANCELLATION else ITEM.FAILED
+    )
     if order.state == S.PENDING_CANCELLATION:
         timeline.transition(order, S.CANCELLED, reason=reason)
         for cancellation in CancelProductOrder.objects.filter(order=order, state=CancelProductOrder.State.IN_PROGRESS):

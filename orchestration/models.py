@@ -4,6 +4,8 @@ import uuid
 
 from django.db import models
 
+from catalog.models import FulfilmentStep
+
 
 def new_id() -> str:
     return uuid.uuid4().hex
@@ -64,6 +66,12 @@ class ProductOrderItem(models.Model):
         DELETE = "delete"
         NO_CHANGE = "noChange"
 
+    class State(models.TextChoices):
+        ACKNOWLEDGED = "acknowledged"
+        COMPLETED = "completed"
+        FAILED = "failed", "failed (dropped from its order)"
+        CANCELLED = "cancelled"
+
     order = models.ForeignKey(ProductOrder, on_delete=models.CASCADE, related_name="items")
     item_id = models.CharField(max_length=20)
     action = models.CharField(max_length=10, choices=Action.choices, default=Action.ADD)
@@ -78,7 +86,7 @@ class ProductOrderItem(models.Model):
         "customers.HeldProduct", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     item_price = models.JSONField(default=list, blank=True, help_text="The priced snapshot of this item.")
-    state = models.CharField(max_length=25, default="acknowledged")
+    state = models.CharField(max_length=25, choices=State.choices, default=State.ACKNOWLEDGED)
 
     class Meta:
         ordering = ("order", "id")
@@ -117,7 +125,9 @@ class FulfilmentTask(models.Model):
     task = models.CharField(max_length=60)
     undo_task = models.CharField(max_length=60, blank=True)
     creates_product = models.BooleanField(default=False)
-    on_failure = models.CharField(max_length=12, default="fail_order")
+    on_failure = models.CharField(
+        max_length=12, choices=FulfilmentStep.OnFailure.choices, default=FulfilmentStep.OnFailure.FAIL_ORDER
+    )
     timeout_seconds = models.PositiveIntegerField(default=3600)
     depends_on = models.JSONField(default=list, blank=True, help_text="Ids of tasks that must be done first.")
     payload = models.JSONField(default=dict, blank=True)

@@ -31,7 +31,7 @@ def orders_in_flight(principal: Principal | None, customer_id: str) -> list[Prod
     ``tasks_done`` and ``tasks_failed``.
     """
     done = Count("tasks", filter=Q(tasks__state=FulfilmentTask.State.DONE))
-    failed = Count("tasks", filter=Q(tasks__state__in=("failed", "undoFailed")))
+    failed = Count("tasks", filter=Q(tasks__state__in=(FulfilmentTask.State.FAILED, FulfilmentTask.State.UNDO_FAILED)))
     return list(
         orders_visible(principal)
         .filter(customer_id=customer_id)

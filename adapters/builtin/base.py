@@ -66,7 +66,7 @@ class SimulatedFulfilment:
 
 def _status(body: dict) -> FulfilmentStatus:
     state = body.get("status")
-    if state not in ("inProgress", "completed", "cancelled"):
+    if state not in FulfilmentStatus.STATES:
         raise FulfilmentRejected(f"unexpected fulfilment status {state!r}")
     return FulfilmentStatus(state=state, outputs={k: str(v) for k, v in (body.get("outputs") or {}).items()})
 

@@ -3,12 +3,9 @@
 from cart.models import CartItem, Handoff, Qualification, ShoppingCart
 from catalog.api.representations import ref as catalog_ref
 from catalog.pricing import Charge, Total
-from customers.api.representations import CUSTOMER_BASE, INVENTORY_BASE
 from orchestration.assessment import Assessment
 from overlay.api.representation import compact, money, number, time_period, timestamp
-
-CART_BASE = "/tmf-api/shoppingCart/v4"
-POQ_BASE = "/tmf-api/productOfferingQualification/v4"
+from overlay.tmf import CART, CATALOG, CUSTOMER, INVENTORY, QUALIFICATION
 
 
 def cart_price(charge: Charge) -> dict:
@@ -62,7 +59,7 @@ def _product(item: CartItem, assessment: Assessment, ctx) -> dict | None:
     chosen = dict(quote.characteristics) if quote else item.characteristics
     held = item.held_product
     held_ref = (
-        {"id": held.pk, "href": ctx.href(f"{INVENTORY_BASE}/product/{held.pk}"), "name": held.name}
+        {"id": held.pk, "href": ctx.href(f"{INVENTORY.base}/product/{held.pk}"), "name": held.name}
         if held is not None
         else None
     )
@@ -117,12 +114,12 @@ def shopping_cart(cart: ShoppingCart, assessment: Assessment, ctx) -> dict:
     return compact(
         {
             "id": cart.pk,
-            "href": ctx.href(f"{CART_BASE}/shoppingCart/{cart.pk}"),
+            "href": ctx.href(f"{CART.base}/shoppingCart/{cart.pk}"),
             "validFor": time_period(cart.created_at, cart.expires_at),
             "relatedParty": [
                 {
                     "id": customer.pk,
-                    "href": ctx.href(f"{CUSTOMER_BASE}/customer/{customer.pk}"),
+                    "href": ctx.href(f"{CUSTOMER.base}/customer/{customer.pk}"),
                     "role": "customer",
                     "@referredType": "Customer",
                 }
@@ -173,7 +170,7 @@ def qualification(row: Qualification, ctx) -> dict:
     return compact(
         {
             "id": row.pk,
-            "href": ctx.href(f"{POQ_BASE}/productOfferingQualification/{row.pk}"),
+            "href": ctx.href(f"{QUALIFICATION.base}/productOfferingQualification/{row.pk}"),
             "state": row.state,
             "qualificationResult": overall,
             "productOfferingQualificationDate": timestamp(row.created_at),
@@ -183,7 +180,7 @@ def qualification(row: Qualification, ctx) -> dict:
             "relatedParty": [
                 {
                     "id": row.customer_id,
-                    "href": ctx.href(f"{CUSTOMER_BASE}/customer/{row.customer_id}"),
+                    "href": ctx.href(f"{CUSTOMER.base}/customer/{row.customer_id}"),
                     "role": "customer",
                     "@referredType": "Customer",
                 }
@@ -213,9 +210,7 @@ def qualification(row: Qualification, ctx) -> dict:
                         "productOffering": compact(
                             {
                                 "id": item["offering_id"],
-                                "href": ctx.href(
-                                    f"/tmf-api/productCatalogManagement/v4/productOffering/{item['offering_id']}"
-                                ),
+                                "href": ctx.href(f"{CATALOG.base}/productOffering/{item['offering_id']}"),
                                 "name": item["name"] or None,
                             }
                         ),

@@ -36,6 +36,7 @@ from overlay.api.principal import principal_of
 from overlay.api.throttling import PrincipalRateThrottle
 from overlay.api.views import RepresentationContext, TMFResourceViewSet
 from overlay.errors import NotFound, UnprocessableEntity
+from overlay.tmf import CART, QUALIFICATION
 
 
 def expected_versions(request) -> set[int] | None:
@@ -68,7 +69,7 @@ class CartRendering:
 
 class ShoppingCartViewSet(CartRendering, TMFResourceViewSet):
     resource_type = "ShoppingCart"
-    base_path = f"{representations.CART_BASE}/shoppingCart"
+    base_path = f"{CART.base}/shoppingCart"
     read_scope = "carts:read"
     write_scope = "carts:write"
     filterset_class = ShoppingCartFilterSet
@@ -314,7 +315,7 @@ class QualificationViewSet(TMFResourceViewSet):
     """TMF679 productOfferingQualification: asked (POST), then read back by whoever asked."""
 
     resource_type = "ProductOfferingQualification"
-    base_path = f"{representations.POQ_BASE}/productOfferingQualification"
+    base_path = f"{QUALIFICATION.base}/productOfferingQualification"
     # Anyone authenticated may ask (customers for themselves); each reads back only their own.
     permission_classes = [AuthenticatedPrincipal]
     filterset_class = QualificationFilterSet

@@ -3,15 +3,14 @@
 from catalog.models import Category, ProductOffering, ProductOfferingPrice, ProductSpecification
 from catalog.pricing import Charge, ItemQuote, Quote, Total
 from overlay.api.representation import compact, money, number, time_period, timestamp
-
-BASE = "/tmf-api/productCatalogManagement/v4"
+from overlay.tmf import CATALOG
 
 
 def ref(ctx, resource: str, obj_id: str, name: str, referred_type: str | None = None) -> dict:
     return compact(
         {
             "id": obj_id,
-            "href": ctx.href(f"{BASE}/{resource}/{obj_id}"),
+            "href": ctx.href(f"{CATALOG.base}/{resource}/{obj_id}"),
             "name": name,
             "@referredType": referred_type,
         }
@@ -21,7 +20,7 @@ def ref(ctx, resource: str, obj_id: str, name: str, referred_type: str | None = 
 def _common(obj, ctx, resource: str, type_name: str) -> dict:
     return {
         "id": obj.id,
-        "href": ctx.href(f"{BASE}/{resource}/{obj.id}"),
+        "href": ctx.href(f"{CATALOG.base}/{resource}/{obj.id}"),
         "name": obj.name,
         "description": obj.description or None,
         "version": obj.version or None,

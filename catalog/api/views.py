@@ -27,8 +27,7 @@ from catalog.pricing import PricingContext, PricingItem, estimate_usage, price_i
 from overlay.api.permissions import AuthenticatedPrincipal
 from overlay.api.principal import principal_of
 from overlay.api.views import TMFResourceViewSet
-
-BASE = representations.BASE
+from overlay.tmf import CATALOG
 
 
 class CatalogViewSet(TMFResourceViewSet):
@@ -48,7 +47,7 @@ class CatalogViewSet(TMFResourceViewSet):
 
 class ProductOfferingViewSet(CatalogViewSet):
     resource_type = "ProductOffering"
-    base_path = f"{BASE}/productOffering"
+    base_path = f"{CATALOG.base}/productOffering"
     filterset_class = ProductOfferingFilterSet
     create_serializer_class = ProductOfferingInput
     update_serializer_class = ProductOfferingInput
@@ -74,7 +73,7 @@ class ProductOfferingViewSet(CatalogViewSet):
 
 class ProductSpecificationViewSet(CatalogViewSet):
     resource_type = "ProductSpecification"
-    base_path = f"{BASE}/productSpecification"
+    base_path = f"{CATALOG.base}/productSpecification"
     filterset_class = ProductSpecificationFilterSet
     create_serializer_class = ProductSpecificationInput
     update_serializer_class = ProductSpecificationInput
@@ -100,7 +99,7 @@ class ProductSpecificationViewSet(CatalogViewSet):
 
 class ProductOfferingPriceViewSet(CatalogViewSet):
     resource_type = "ProductOfferingPrice"
-    base_path = f"{BASE}/productOfferingPrice"
+    base_path = f"{CATALOG.base}/productOfferingPrice"
     filterset_class = ProductOfferingPriceFilterSet
     create_serializer_class = ProductOfferingPriceInput
     update_serializer_class = ProductOfferingPriceInput
@@ -126,7 +125,7 @@ class ProductOfferingPriceViewSet(CatalogViewSet):
 
 class CategoryViewSet(CatalogViewSet):
     resource_type = "Category"
-    base_path = f"{BASE}/category"
+    base_path = f"{CATALOG.base}/category"
     filterset_class = CategoryFilterSet
     create_serializer_class = CategoryInput
     update_serializer_class = CategoryInput

@@ -2,22 +2,10 @@
 
 from customers.models import Customer, HeldProduct
 from overlay.api.representation import compact, timestamp
+from overlay.tmf import CATALOG, CUSTOMER, INVENTORY, PARTY
 
-CUSTOMER_BASE = "/tmf-api/customerManagement/v4"
-PARTY_BASE = "/tmf-api/party/v4"
-INVENTORY_BASE = "/tmf-api/productInventory/v4"
 # TMF632 v4's state types: individual initialized/validated/deceaded (sic: the spec's spelling),
 # organization initialized/validated/closed. A party is validated once a system or the customer role vouches for it.
-PRODUCT_STATUSES = (  # TMF637 v4 ProductStatusType
-    "created",
-    "pendingActive",
-    "cancelled",
-    "active",
-    "pendingTerminate",
-    "suspended",
-    "aborted",
-    "terminated",
-)
 
 
 def full_name(customer: Customer) -> str:
@@ -54,12 +42,12 @@ def customer(row: Customer, ctx) -> dict:
     return compact(
         {
             "id": row.id,
-            "href": ctx.href(f"{CUSTOMER_BASE}/customer/{row.id}"),
+            "href": ctx.href(f"{CUSTOMER.base}/customer/{row.id}"),
             "name": full_name(row),
             "status": row.status,
             "engagedParty": {
                 "id": row.id,
-                "href": ctx.href(f"{PARTY_BASE}/{party_path}/{row.id}"),
+                "href": ctx.href(f"{PARTY.base}/{party_path}/{row.id}"),
                 "name": full_name(row),
                 "@referredType": party_type,
             },
@@ -75,16 +63,16 @@ def customer(row: Customer, ctx) -> dict:
 
 
 def party_status(row: Customer, closed: str) -> str:
-    if row.status in ("deceased", "closed"):
+    if row.status in (Customer.Status.DECEASED, Customer.Status.CLOSED):
         return closed
-    return "validated" if row.status != "prospect" or row.links.all() else "initialized"
+    return "validated" if row.status != Customer.Status.PROSPECT or row.links.all() else "initialized"
 
 
 def organization(row: Customer, ctx) -> dict:
     return compact(
         {
             "id": row.id,
-            "href": ctx.href(f"{PARTY_BASE}/organization/{row.id}"),
+            "href": ctx.href(f"{PARTY.base}/organization/{row.id}"),
             "tradingName": row.organization_name or full_name(row),
             "name": full_name(row),
             "status": party_status(row, "closed"),
@@ -101,7 +89,7 @@ def individual(row: Customer, ctx) -> dict:
     return compact(
         {
             "id": row.id,
-            "href": ctx.href(f"{PARTY_BASE}/individual/{row.id}"),
+            "href": ctx.href(f"{PARTY.base}/individual/{row.id}"),
             "givenName": row.given_name or None,
             "familyName": row.family_name or None,
             "fullName": full_name(row),
@@ -120,9 +108,9 @@ def product(row: HeldProduct, ctx) -> dict:
     return compact(
         {
             "id": row.id,
-            "href": ctx.href(f"{INVENTORY_BASE}/product/{row.id}"),
+            "href": ctx.href(f"{INVENTORY.base}/product/{row.id}"),
             "name": row.name,
-            "status": row.status if row.status in PRODUCT_STATUSES else "active",
+            "status": row.status if row.status in HeldProduct.Status.values else HeldProduct.Status.ACTIVE,
             "isCustomerVisible": True,
             "productSerialNumber": row.external_id,
             "startDate": timestamp(row.start_date),
@@ -137,7 +125,7 @@ def product(row: HeldProduct, ctx) -> dict:
             "relatedParty": [
                 {
                     "id": row.customer_id,
-                    "href": ctx.href(f"{CUSTOMER_BASE}/customer/{row.customer_id}"),
+                    "href": ctx.href(f"{CUSTOMER.base}/customer/{row.customer_id}"),
                     "role": "customer",
                     "@referredType": "Customer",
                 }
@@ -163,7 +151,7 @@ def search_hit(hit, ctx, full_pii: bool) -> dict:
     return compact(
         {
             "id": row.id,
-            "href": ctx.href(f"{CUSTOMER_BASE}/customer/{row.id}"),
+            "href": ctx.href(f"{CUSTOMER.base}/customer/{row.id}"),
             "name": full_name(row),
             "postcode": row.postcode or None,
             "city": row.city or None,
@@ -187,7 +175,7 @@ def three_sixty(row, interactions, recommendations, ctx, full_pii: bool) -> dict
             compact(
                 {
                     "id": held.id,
-                    "href": ctx.href(f"{INVENTORY_BASE}/product/{held.id}"),
+                    "href": ctx.href(f"{INVENTORY.base}/product/{held.id}"),
                     "name": held.name,
                     "status": held.status,
                     "characteristic": dict(held.characteristics),
@@ -197,7 +185,7 @@ def three_sixty(row, interactions, recommendations, ctx, full_pii: bool) -> dict
         )
     return {
         "id": row.id,
-        "href": ctx.href(f"{CUSTOMER_BASE}/customer/{row.id}"),
+        "href": ctx.href(f"{CUSTOMER.base}/customer/{row.id}"),
         "name": full_name(row),
         "personal": compact(
             {
@@ -247,7 +235,7 @@ def three_sixty(row, interactions, recommendations, ctx, full_pii: bool) -> dict
             {
                 "productOffering": {
                     "id": r.target_id,
-                    "href": ctx.href(f"/tmf-api/productCatalogManagement/v4/productOffering/{r.target_id}"),
+                    "href": ctx.href(f"{CATALOG.base}/productOffering/{r.target_id}"),
                     "name": r.target.name,
                 },
                 "kind": r.kind,

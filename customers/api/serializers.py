@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from customers.api.representations import PRODUCT_STATUSES
+from customers.models import HeldProduct
 from customers.normalise import normalise_email, normalise_phone, normalise_postcode
 from overlay.api.serializers import CharacteristicValueInput
 
@@ -104,7 +104,7 @@ class ProductInput(serializers.Serializer):
     """TMF637 Product_Create / Product_Update: what Overlay keeps of a product a customer holds."""
 
     name = serializers.CharField(max_length=200)
-    status = serializers.ChoiceField(choices=PRODUCT_STATUSES, required=False)
+    status = serializers.ChoiceField(choices=HeldProduct.Status.values, required=False)
     productSerialNumber = serializers.CharField(max_length=100, required=False, source="external_id")
     productOffering = PartyRefInput(required=False)
     productCharacteristic = CharacteristicValueInput(many=True, required=False, max_length=50)

@@ -22,6 +22,7 @@ from overlay.api.representation import timestamp
 from overlay.api.views import RepresentationContext, TMFResourceViewSet
 from overlay.errors import NotFound, UnprocessableEntity
 from overlay.services import customer_token_issue
+from overlay.tmf import CUSTOMER, INVENTORY, PARTY
 
 
 class ReadOnlyResource(TMFResourceViewSet):
@@ -75,7 +76,7 @@ class SelfOrScoped(ScopedPermission):
 
 class IndividualViewSet(PartyViewSet):
     resource_type = "Individual"
-    base_path = f"{representations.PARTY_BASE}/individual"
+    base_path = f"{PARTY.base}/individual"
     filterset_class = IndividualFilterSet
     create_serializer_class = IndividualInput
     update_serializer_class = IndividualInput
@@ -92,7 +93,7 @@ class IndividualViewSet(PartyViewSet):
 
 class OrganizationViewSet(PartyViewSet):
     resource_type = "Organization"
-    base_path = f"{representations.PARTY_BASE}/organization"
+    base_path = f"{PARTY.base}/organization"
     filterset_class = OrganizationFilterSet
     create_serializer_class = OrganizationInput
     update_serializer_class = OrganizationInput
@@ -104,13 +105,13 @@ class OrganizationViewSet(PartyViewSet):
 
 class CustomerViewSet(ManagedResource):
     resource_type = "Customer"
-    base_path = f"{representations.CUSTOMER_BASE}/customer"
+    base_path = f"{CUSTOMER.base}/customer"
     filterset_class = CustomerFilterSet
     create_serializer_class = CustomerInput
     update_serializer_class = CustomerInput
 
     def get_queryset(self):
-        return selectors.customers_visible(self.principal).exclude(status=services.PROSPECT)
+        return selectors.customers_visible(self.principal).exclude(status=Customer.Status.PROSPECT)
 
     def with_related(self, queryset):
         return selectors.customers_with_related(queryset)
@@ -136,7 +137,7 @@ class ProductViewSet(ManagedResource):
     """TMF637 product: every channel reads; customer managers record products no back-office system keeps."""
 
     resource_type = "Product"
-    base_path = f"{representations.INVENTORY_BASE}/product"
+    base_path = f"{INVENTORY.base}/product"
     filterset_class = ProductFilterSet
     create_serializer_class = ProductInput
     update_serializer_class = ProductInput

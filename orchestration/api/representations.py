@@ -2,12 +2,9 @@
 
 from decimal import Decimal
 
-from customers.api.representations import CUSTOMER_BASE, INVENTORY_BASE
 from orchestration.models import CancelProductOrder, ProductOrder, ProductOrderItem
 from overlay.api.representation import compact, money, number, timestamp
-
-ORDER_BASE = "/tmf-api/productOrderingManagement/v4"
-OFFERING_BASE = "/tmf-api/productCatalogManagement/v4/productOffering"
+from overlay.tmf import CATALOG, CUSTOMER, INVENTORY, ORDERING
 
 
 def order_price(charge: dict) -> dict:
@@ -57,7 +54,7 @@ def _product(item: ProductOrderItem, ctx) -> dict | None:
     product = {"productCharacteristic": [{"name": k, "value": v} for k, v in item.characteristics.items()]}
     held = item.held_product
     if held is not None:
-        held_ref = {"id": held.pk, "href": ctx.href(f"{INVENTORY_BASE}/product/{held.pk}"), "name": held.name}
+        held_ref = {"id": held.pk, "href": ctx.href(f"{INVENTORY.base}/product/{held.pk}"), "name": held.name}
         if item.action == ProductOrderItem.Action.ADD:
             product["productRelationship"] = [{"relationshipType": "addOn", "product": held_ref}]
         else:
@@ -82,7 +79,7 @@ def order_item(item: ProductOrderItem, ctx) -> dict:
             "productOffering": compact(
                 {
                     "id": item.offering_id,
-                    "href": ctx.href(f"{OFFERING_BASE}/{item.offering_id}"),
+                    "href": ctx.href(f"{CATALOG.base}/productOffering/{item.offering_id}"),
                     "name": item.offering_name or None,
                 }
             )
@@ -107,7 +104,7 @@ def product_order(order: ProductOrder, ctx) -> dict:
     return compact(
         {
             "id": order.pk,
-            "href": ctx.href(f"{ORDER_BASE}/productOrder/{order.pk}"),
+            "href": ctx.href(f"{ORDERING.base}/productOrder/{order.pk}"),
             "state": order.state,
             "orderDate": timestamp(order.order_date),
             "completionDate": timestamp(order.completion_date),
@@ -119,7 +116,7 @@ def product_order(order: ProductOrder, ctx) -> dict:
             "relatedParty": [
                 {
                     "id": order.customer_id,
-                    "href": ctx.href(f"{CUSTOMER_BASE}/customer/{order.customer_id}"),
+                    "href": ctx.href(f"{CUSTOMER.base}/customer/{order.customer_id}"),
                     "role": "customer",
                     "@referredType": "Customer",
                 }
@@ -143,14 +140,14 @@ def cancel_product_order(cancellation: CancelProductOrder, ctx) -> dict:
     return compact(
         {
             "id": cancellation.pk,
-            "href": ctx.href(f"{ORDER_BASE}/cancelProductOrder/{cancellation.pk}"),
+            "href": ctx.href(f"{ORDERING.base}/cancelProductOrder/{cancellation.pk}"),
             "state": cancellation.state,
             "cancellationReason": cancellation.cancellation_reason or None,
             "requestedCancellationDate": timestamp(cancellation.requested_cancellation_date),
             "effectiveCancellationDate": timestamp(cancellation.effective_cancellation_date),
             "productOrder": {
                 "id": cancellation.order_id,
-                "href": ctx.href(f"{ORDER_BASE}/productOrder/{cancellation.order_id}"),
+                "href": ctx.href(f"{ORDERING.base}/productOrder/{cancellation.order_id}"),
                 "@referredType": "ProductOrder",
             },
             "@type": "CancelProductOrder",

@@ -11,11 +11,12 @@ from orchestration.api.filters import CancelProductOrderFilterSet, ProductOrderF
 from orchestration.api.serializers import CancelProductOrderInput, ProductOrderInput
 from overlay.api.views import TMFResourceViewSet
 from overlay.errors import NotFound, UnprocessableEntity
+from overlay.tmf import ORDERING
 
 
 class ProductOrderViewSet(TMFResourceViewSet):
     resource_type = "ProductOrder"
-    base_path = f"{representations.ORDER_BASE}/productOrder"
+    base_path = f"{ORDERING.base}/productOrder"
     read_scope = "orders:read"
     write_scope = "orders:write"
     filterset_class = ProductOrderFilterSet
@@ -58,7 +59,7 @@ class ProductOrderViewSet(TMFResourceViewSet):
 
 class CancelProductOrderViewSet(TMFResourceViewSet):
     resource_type = "CancelProductOrder"
-    base_path = f"{representations.ORDER_BASE}/cancelProductOrder"
+    base_path = f"{ORDERING.base}/cancelProductOrder"
     read_scope = "orders:read"
     write_scope = "orders:write"
     filterset_class = CancelProductOrderFilterSet
