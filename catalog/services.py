@@ -73,15 +73,15 @@ def lifecycle_transition(obj, status: str) -> None:
 
 def _check_validity(valid_from: datetime | None, valid_to: datetime | None) -> None:
     if valid_from and valid_to and valid_to <= valid_from:
-        raise InvalidConfiguration("validFor.endDateTime must be after validFor.startDateTime.")
+        raise InvalidConfiguration("must end after it starts.", field="valid_for")
 
 
-def _resolve(model, ids: Iterable[str], label: str) -> list:
+def _resolve(model, ids: Iterable[str], field: str) -> list:
     ids = list(dict.fromkeys(ids))
     found = {obj.pk: obj for obj in model.objects.filter(pk__in=ids)}
     missing = [i for i in ids if i not in found]
     if missing:
-        raise InvalidReference(f"Unknown {label}: {', '.join(missing)}.")
+        raise InvalidReference(f"unknown {model._meta.verbose_name}: {', '.join(missing)}.", field=field)
     return [found[i] for i in ids]
 
 
@@ -119,20 +119,20 @@ def _offering_write(offering: ProductOffering, data: dict, creating: bool) -> Pr
     if "specification_id" in data:
         spec_id = data["specification_id"]
         offering.specification = (
-            _resolve(ProductSpecification, [spec_id], "productSpecification")[0] if spec_id else None
+            _resolve(ProductSpecification, [spec_id], "specification")[0] if spec_id else None
         )
     members: list[MemberInput] | None = data.get("members")
     if members and not offering.is_bundle:
-        raise InvalidConfiguration("Only a bundle (isBundle true) can have bundledProductOffering.")
+        raise InvalidConfiguration("only a bundle can have members.", field="bundle_members")
     offering.save()
     if "category_ids" in data:
-        offering.categories.set(_resolve(Category, data["category_ids"], "category"))
+        offering.categories.set(_resolve(Category, data["category_ids"], "categories"))
     if "channel_ids" in data:
-        offering.channels.set(_resolve(Channel, data["channel_ids"], "channel"))
+        offering.channels.set(_resolve(Channel, data["channel_ids"], "channels"))
     if "segment_ids" in data:
-        offering.segments.set(_resolve(MarketSegment, data["segment_ids"], "marketSegment"))
+        offering.segments.set(_resolve(MarketSegment, data["segment_ids"], "segments"))
     if "price_ids" in data:
-        prices = _resolve(ProductOfferingPrice, data["price_ids"], "productOfferingPrice")
+        prices = _resolve(ProductOfferingPrice, data["price_ids"], "prices")
         taken = [p.name for p in prices if p.offering_id not in (None, offering.pk)]
         if taken:
             raise InvalidConfiguration(f"Price(s) already used by another offering: {', '.join(taken)}.")
@@ -145,7 +145,7 @@ def _offering_write(offering: ProductOffering, data: dict, creating: bool) -> Pr
 
 
 def _set_members(bundle: ProductOffering, members: list[MemberInput]) -> None:
-    resolved = _resolve(ProductOffering, [m.offering_id for m in members], "bundledProductOffering")
+    resolved = _resolve(ProductOffering, [m.offering_id for m in members], "bundle_members")
     for member, target in zip(members, resolved, strict=True):
         if target.pk == bundle.pk:
             raise InvalidConfiguration("A bundle cannot contain itself.")
@@ -353,7 +353,7 @@ def _category_write(category: Category, data: dict, creating: bool) -> Category:
     _apply_common(category, data, creating)
     if "parent_id" in data:
         parent_id = data["parent_id"]
-        parent = _resolve(Category, [parent_id], "parent category")[0] if parent_id else None
+        parent = _resolve(Category, [parent_id], "parent_category")[0] if parent_id else None
         ancestor = parent
         while ancestor is not None:
             if ancestor.pk == category.pk:

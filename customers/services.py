@@ -196,10 +196,10 @@ def product_create(data: dict, visible_customers, *, actor: Actor) -> HeldProduc
     """Record a product the customer holds that no connected back-office system knows (TMF637 POST)."""
     customer_id = data.get("customer_id")
     if not customer_id:
-        raise UnprocessableEntity("relatedParty: name the customer who holds the product.")
+        raise UnprocessableEntity("name the customer who holds the product.", field="customer")
     customer = visible_customers.filter(pk=customer_id).first()
     if customer is None:
-        raise UnprocessableEntity(f"relatedParty: there is no customer '{customer_id}'.")
+        raise UnprocessableEntity(f"there is no customer '{customer_id}'.", field="customer")
     product_id = new_id()
     external_id = data.get("external_id") or product_id
     if HeldProduct.objects.filter(system=OWN_PRODUCTS, external_id=external_id).exists():
@@ -225,12 +225,12 @@ def product_update(product: HeldProduct, data: dict, *, actor: Actor) -> HeldPro
     if data.get("customer_id", product.customer_id) != product.customer_id:
         raise UnprocessableEntity("A product's holder cannot change; terminate it and record a new one.")
     if "external_id" in data and data["external_id"] != product.external_id:
-        raise UnprocessableEntity("productSerialNumber cannot change.")
+        raise UnprocessableEntity("cannot change.", field="serial_number")
     changed = [k for k in PRODUCT_FIELDS if k in data and getattr(product, k) != data[k]]
     for name in changed:
         setattr(product, name, data[name])
     if product.start_date and product.termination_date and product.termination_date < product.start_date:
-        raise UnprocessableEntity("terminationDate is before startDate.")
+        raise UnprocessableEntity("is before the start date.", field="termination_date")
     if changed:
         product.save()
         _record_edit(product.customer, actor, f"Changed the product {product.name}: " + ", ".join(changed))

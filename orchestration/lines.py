@@ -70,9 +70,9 @@ def check_items(customer_id: str | None, items: list[ItemInput], principal: Prin
     held = _held_products(customer_id, items)
     for item in items:
         if item.action in (Action.MODIFY, Action.DELETE) and not item.held_product_id:
-            raise UnprocessableEntity(f"A '{item.action}' line must name the product you hold (product.id).")
+            raise UnprocessableEntity(f"a '{item.action}' line must name the product you hold.", field="held_product")
         if item.action != Action.DELETE and not item.offering_id:
-            raise UnprocessableEntity(f"An '{item.action}' line needs a productOffering.")
+            raise UnprocessableEntity(f"an '{item.action}' line needs an offering.", field="offering")
         if not 1 <= item.quantity <= MAX_QUANTITY:
             raise InvalidQuantity(f"Quantity must be between 1 and {MAX_QUANTITY}, not {item.quantity}.")
     offering_ids = {i.offering_id for i in items if i.offering_id and i.action != Action.DELETE}

@@ -8,11 +8,13 @@ class DomainError(Exception):
     code = "unprocessableEntity"
     reason = "Unprocessable entity"
 
-    def __init__(self, message: str, extra: dict | None = None):
+    def __init__(self, message: str, extra: dict | None = None, *, field: str = ""):
         super().__init__(message)
         self.message = message
         # More for the client than a sentence: the new price, what is wrong per item...
         self.extra = extra or {}
+        # The input at fault, in domain words ("customer", "valid_for"): the API names it as its clients do.
+        self.field = field
 
 
 class UnprocessableEntity(DomainError):

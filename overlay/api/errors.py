@@ -35,6 +35,31 @@ _CODES = {
 }
 
 
+# What the TMF APIs call the inputs that services name in their errors (``DomainError.field``).
+TMF_FIELD_NAMES = {
+    "customer": "relatedParty",
+    "offering": "productOffering",
+    "held_product": "product.id",
+    "serial_number": "productSerialNumber",
+    "termination_date": "terminationDate",
+    "valid_for": "validFor",
+    "specification": "productSpecification",
+    "categories": "category",
+    "channels": "channel",
+    "segments": "marketSegment",
+    "prices": "productOfferingPrice",
+    "bundle_members": "bundledProductOffering",
+    "parent_category": "parentId",
+}
+
+
+def domain_message(error: DomainError) -> str:
+    """The error's sentence, led by the TMF name of the input at fault when it names one."""
+    if not error.field:
+        return error.message
+    return f"{TMF_FIELD_NAMES.get(error.field, error.field)}: {error.message}"
+
+
 def error_body(status: int, message: str, code: str | None = None, reason: str | None = None) -> dict:
     default_code, default_reason = _CODES.get(status, ("error", "Error"))
     return {
@@ -70,7 +95,7 @@ def tmf_exception_handler(exc, context):
     headers = {}
     if isinstance(exc, DomainError):
         set_rollback()
-        body = error_body(exc.status, exc.message, exc.code, exc.reason)
+        body = error_body(exc.status, domain_message(exc), exc.code, exc.reason)
         body.update(exc.extra)
         return Response(body, status=exc.status)
     if isinstance(exc, Http404):
