@@ -158,7 +158,26 @@ def load_demo_catalog() -> bool:
     if demo_catalog_present():
         return False
     offerings = _imported()
-    channels = {
+    channels, segments = _channels(), _segments()
+    categories = _categories()
+    specs = _specifications(offerings)
+    _fulfilment_plans(
+        phone=[specs["phone"], specs["lite"]],
+        mobile=specs["mobile"],
+        broadband=specs["broadband"],
+        tv=specs["tv"],
+        usage=specs["usage"],
+        streaming=specs["streaming"],
+    )
+    _sell_offerings(offerings, channels, segments, categories, streaming_spec=specs["streaming"])
+    _campaigns(offerings, channels, segments)
+    _recommendations_and_rules(offerings)
+    services.catalog_changed()
+    return True
+
+
+def _channels() -> dict[str, Channel]:
+    return {
         code: Channel.objects.get_or_create(code=code, defaults={"name": name})[0]
         for code, name in [
             ("web", "Web storefront"),
@@ -168,35 +187,45 @@ def load_demo_catalog() -> bool:
             ("partner", "Partner"),
         ]
     }
-    everywhere = list(channels.values())
-    online = [channels["web"], channels["mobile"]]
-    segments = {
+
+
+def _segments() -> dict[str, MarketSegment]:
+    return {
         code: MarketSegment.objects.get_or_create(code=code, defaults={"name": name})[0]
         for code, name in [("consumer", "Consumer"), ("business", "Business"), ("youth", "Youth (under 26)")]
     }
 
+
+def _categories() -> dict[str, str]:
+    """Category ids by a short key."""
+
     def category(name, parent=None):
         return services.category_create({"name": name, "parent_id": parent, "lifecycle_status": "Active"}).pk
 
-    mobile_cat = category("Mobile")
-    plans_cat = category("Mobile plans", mobile_cat)
-    sim_only_cat = category("SIM-only", mobile_cat)
-    broadband_cat = category("Broadband")
-    tv_cat = category("TV")
-    devices_cat = category("Devices")
-    addons_cat = category("Add-ons")
-    streaming_cat = category("Streaming")
-    bundles_cat = category("Bundles")
+    mobile = category("Mobile")
+    return {
+        "mobile": mobile,
+        "plans": category("Mobile plans", mobile),
+        "sim_only": category("SIM-only", mobile),
+        "broadband": category("Broadband"),
+        "tv": category("TV"),
+        "devices": category("Devices"),
+        "addons": category("Add-ons"),
+        "streaming": category("Streaming"),
+        "bundles": category("Bundles"),
+    }
+
+
+def _specifications(offerings: dict[str, ProductOffering]) -> dict[str, str]:
+    """The imported specifications with Overlay's characteristics, and the partner's; ids by a short key."""
 
     def spec(key, characteristics=(), **extra):
-        """The imported specification of an offering, with Overlay's characteristics."""
         imported = offerings[key].specification
         services.specification_update(imported, {"characteristics": list(characteristics), **extra})
         return imported.pk
 
     sim_choice = CharacteristicInput("SIM type", values=({"value": "physical", "is_default": True}, {"value": "eSIM"}))
-    mobile_spec = spec("mobile-m", [sim_choice], brand="Overlay Telecom")
-    broadband_spec = spec(
+    broadband = spec(
         "fibre-500",
         [
             CharacteristicInput("Router", values=({"value": "standard", "is_default": True}, {"value": "wifi6"})),
@@ -205,9 +234,8 @@ def load_demo_catalog() -> bool:
         brand="Overlay Telecom",
     )
     # Qualification and checkout ask the fixed stack whether fibre reaches the address.
-    ProductSpecification.objects.filter(pk=broadband_spec).update(serviceability_system="fixed")
-    tv_spec = spec("tv-basic", brand="Overlay Telecom")
-    phone_spec = spec(
+    ProductSpecification.objects.filter(pk=broadband).update(serviceability_system="fixed")
+    phone = spec(
         "aurora-x",
         [
             CharacteristicInput("Storage", values=({"value": "128GB", "is_default": True}, {"value": "256GB"})),
@@ -215,91 +243,57 @@ def load_demo_catalog() -> bool:
         ],
         brand="Aurora",
     )
-    lite_spec = spec("aurora-lite", brand="Aurora")
-    usage_spec = spec("data-boost", brand="Overlay Telecom")
-    # The partner catalog knows no specifications: Overlay describes what StreamMax sells.
-    streaming_spec = services.specification_create(
-        {"name": "StreamMax subscription", "kind": "digital", "brand": "StreamMax", "lifecycle_status": "Active"}
-    ).pk
+    return {
+        "mobile": spec("mobile-m", [sim_choice], brand="Overlay Telecom"),
+        "broadband": broadband,
+        "tv": spec("tv-basic", brand="Overlay Telecom"),
+        "phone": phone,
+        "lite": spec("aurora-lite", brand="Aurora"),
+        "usage": spec("data-boost", brand="Overlay Telecom"),
+        # The partner catalog knows no specifications: Overlay describes what StreamMax sells.
+        "streaming": services.specification_create(
+            {"name": "StreamMax subscription", "kind": "digital", "brand": "StreamMax", "lifecycle_status": "Active"}
+        ).pk,
+    }
 
-    _fulfilment_plans(
-        phone=[phone_spec, lite_spec],
-        mobile=mobile_spec,
-        broadband=broadband_spec,
-        tv=tv_spec,
-        usage=usage_spec,
-        streaming=streaming_spec,
-    )
 
+def _sell_offerings(offerings, channels, segments, categories, *, streaming_spec: str) -> None:
+    """Channels, categories, segments and extra prices of the imported offerings; the Home & Mobile bundle."""
+    everywhere = list(channels.values())
+    online = [channels["web"], channels["mobile"]]
     for key in ("mobile-s", "mobile-m", "mobile-l"):
         _sell(
             offerings[key],
             channels=everywhere,
-            categories=[plans_cat],
+            categories=[categories["plans"]],
             segments=[segments["consumer"], segments["youth"]],
         )
-    _sell(offerings["sim-only"], channels=online, categories=[sim_only_cat], segments=[segments["consumer"]])
+    _sell(offerings["sim-only"], channels=online, categories=[categories["sim_only"]], segments=[segments["consumer"]])
     for speed in (100, 500, 1000):
         _sell(
             offerings[f"fibre-{speed}"],
             channels=everywhere,
-            categories=[broadband_cat],
+            categories=[categories["broadband"]],
             prices=[
                 _price(f"Fibre {speed} Wi-Fi 6 router", "oneTime", D("59.00"), char_name="Router", char_value="wifi6")
             ],
         )
-    _sell(offerings["tv-basic"], channels=everywhere, categories=[tv_cat])
-    _sell(offerings["tv-sports"], channels=everywhere, categories=[tv_cat])
+    _sell(offerings["tv-basic"], channels=everywhere, categories=[categories["tv"]])
+    _sell(offerings["tv-sports"], channels=everywhere, categories=[categories["tv"]])
     _sell(
         offerings["aurora-x"],
         channels=[channels["web"], channels["mobile"], channels["store"], channels["callcentre"]],
-        categories=[devices_cat],
+        categories=[categories["devices"]],
         prices=[
             _price("Aurora X 256GB storage", "oneTime", D("100.00"), char_name="Storage", char_value="256GB"),
         ],
     )
-    _sell(offerings["aurora-lite"], channels=everywhere, categories=[devices_cat])
-    _sell(
-        offerings["data-boost"],
-        channels=everywhere,
-        categories=[addons_cat],
-        prices=[
-            _price(
-                "Data Boost per GB",
-                "usage",
-                unit_of_measure="GB",
-                tiering="graduated",
-                tiers=[
-                    TierInput(D(0), D(10), D("2.00")),
-                    TierInput(D(10), D(50), D("1.00")),
-                    TierInput(D(50), None, D("0.50")),
-                ],
-            )
-        ],
-    )
-    _sell(
-        offerings["travel-data"],
-        channels=everywhere,
-        categories=[addons_cat],
-        prices=[
-            _price(
-                "Travel Data per GB",
-                "usage",
-                unit_of_measure="GB",
-                tiering="volume",
-                included_units=D(1),
-                tiers=[
-                    TierInput(D(0), D(5), D("3.00")),
-                    TierInput(D(5), D(20), D("2.00")),
-                    TierInput(D(20), None, D("1.50")),
-                ],
-            )
-        ],
-    )
+    _sell(offerings["aurora-lite"], channels=everywhere, categories=[categories["devices"]])
+    _sell_usage_offerings(offerings, everywhere, categories["addons"])
     _sell(
         offerings["streammax"],
         channels=everywhere,
-        categories=[streaming_cat],
+        categories=[categories["streaming"]],
         specification_id=streaming_spec,
         description="Films and series from our partner StreamMax.",
     )
@@ -316,9 +310,52 @@ def load_demo_catalog() -> bool:
             MemberInput(offerings["streammax"].pk, 0, 1, 0),
         ],
         channels=everywhere,
-        categories=[bundles_cat],
+        categories=[categories["bundles"]],
     )
 
+
+def _sell_usage_offerings(offerings, channels, addons: str) -> None:
+    """The pay-per-use add-ons: graduated and volume tiers."""
+    _sell(
+        offerings["data-boost"],
+        channels=channels,
+        categories=[addons],
+        prices=[
+            _price(
+                "Data Boost per GB",
+                "usage",
+                unit_of_measure="GB",
+                tiering="graduated",
+                tiers=[
+                    TierInput(D(0), D(10), D("2.00")),
+                    TierInput(D(10), D(50), D("1.00")),
+                    TierInput(D(50), None, D("0.50")),
+                ],
+            )
+        ],
+    )
+    _sell(
+        offerings["travel-data"],
+        channels=channels,
+        categories=[addons],
+        prices=[
+            _price(
+                "Travel Data per GB",
+                "usage",
+                unit_of_measure="GB",
+                tiering="volume",
+                included_units=D(1),
+                tiers=[
+                    TierInput(D(0), D(5), D("3.00")),
+                    TierInput(D(5), D(20), D("2.00")),
+                    TierInput(D(20), None, D("1.50")),
+                ],
+            )
+        ],
+    )
+
+
+def _campaigns(offerings, channels, segments) -> None:
     now = timezone.now()
     web_campaign = Campaign.objects.create(
         name="Web exclusive: free fibre activation",
@@ -349,6 +386,8 @@ def load_demo_catalog() -> bool:
     )
     seasonal.offerings.set([offerings["mobile-l"]])
 
+
+def _recommendations_and_rules(offerings) -> None:
     for source, target, kind, reason in [
         ("mobile-s", "mobile-m", "upsell", "5x the data for 10 more a month"),
         ("mobile-m", "mobile-l", "upsell", "Never run out of data"),
@@ -359,7 +398,6 @@ def load_demo_catalog() -> bool:
         ("fibre-500", "home-mobile", "upsell", "Save 15% by bundling home and mobile"),
     ]:
         Recommendation.objects.create(source=offerings[source], target=offerings[target], kind=kind, reason=reason)
-
     # Who may buy what: the rule engine's data (edited by catalog managers in the admin).
     for offering, kind, value, other in [
         ("data-boost", OfferingRule.Kind.REQUIRES_HELD, "", "mobile-m"),
@@ -370,5 +408,3 @@ def load_demo_catalog() -> bool:
         OfferingRule.objects.create(
             offering=offerings[offering], kind=kind, value=value, other=offerings[other] if other else None
         )
-    services.catalog_changed()
-    return True

@@ -118,9 +118,7 @@ def _offering_write(offering: ProductOffering, data: dict, creating: bool) -> Pr
     _apply_common(offering, data, creating, ("is_bundle", "is_sellable", "status_reason"))
     if "specification_id" in data:
         spec_id = data["specification_id"]
-        offering.specification = (
-            _resolve(ProductSpecification, [spec_id], "specification")[0] if spec_id else None
-        )
+        offering.specification = _resolve(ProductSpecification, [spec_id], "specification")[0] if spec_id else None
     members: list[MemberInput] | None = data.get("members")
     if members and not offering.is_bundle:
         raise InvalidConfiguration("only a bundle can have members.", field="bundle_members")

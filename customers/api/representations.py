@@ -166,9 +166,7 @@ def search_hit(hit, ctx, full_pii: bool) -> dict:
     )
 
 
-def three_sixty(row, interactions, recommendations, ctx, full_pii: bool) -> dict:
-    """The converged view of one customer: who, what they hold everywhere, what happened, what next."""
-    born = row.birth_date
+def _products_by_system(row, ctx) -> dict[str, list]:
     by_system: dict[str, list] = {}
     for held in row.held_products.all():
         by_system.setdefault(held.system, []).append(
@@ -183,33 +181,59 @@ def three_sixty(row, interactions, recommendations, ctx, full_pii: bool) -> dict
                 }
             )
         )
+    return by_system
+
+
+def _personal(row, full_pii: bool) -> dict:
+    born = row.birth_date
+    return compact(
+        {
+            "givenName": row.given_name or None,
+            "familyName": row.family_name or None,
+            "email": (row.email if full_pii else mask_email(row.email)) or None,
+            "phone": (row.phone if full_pii else mask_phone(row.phone)) or None,
+            "birthDate": (born.isoformat() if full_pii else str(born.year)) if born else None,
+            "address": compact(
+                {
+                    "street": f"{row.street} {row.house_number}".strip() or None,
+                    "postcode": row.postcode or None,
+                    "city": row.city or None,
+                }
+            ),
+            "segment": row.segment or None,
+            "status": row.status,
+        }
+    )
+
+
+def _recommended(recommendations, ctx) -> list[dict]:
+    return [
+        {
+            "productOffering": {
+                "id": r.target_id,
+                "href": ctx.href(f"{CATALOG.base}/productOffering/{r.target_id}"),
+                "name": r.target.name,
+            },
+            "kind": r.kind,
+            "because": f"holds {r.source.name}",
+            "reason": r.reason,
+        }
+        for r in recommendations
+    ]
+
+
+def three_sixty(row, interactions, recommendations, ctx, full_pii: bool) -> dict:
+    """The converged view of one customer: who, what they hold everywhere, what happened, what next."""
     return {
         "id": row.id,
         "href": ctx.href(f"{CUSTOMER.base}/customer/{row.id}"),
         "name": full_name(row),
-        "personal": compact(
-            {
-                "givenName": row.given_name or None,
-                "familyName": row.family_name or None,
-                "email": (row.email if full_pii else mask_email(row.email)) or None,
-                "phone": (row.phone if full_pii else mask_phone(row.phone)) or None,
-                "birthDate": (born.isoformat() if full_pii else str(born.year)) if born else None,
-                "address": compact(
-                    {
-                        "street": f"{row.street} {row.house_number}".strip() or None,
-                        "postcode": row.postcode or None,
-                        "city": row.city or None,
-                    }
-                ),
-                "segment": row.segment or None,
-                "status": row.status,
-            }
-        ),
+        "personal": _personal(row, full_pii),
         "consent": [
             {"purpose": c.purpose, "granted": c.granted, "recordedAt": timestamp(c.recorded_at), "source": c.source}
             for c in row.consents.all()
         ],
-        "productsBySystem": by_system,
+        "productsBySystem": _products_by_system(row, ctx),
         "billingAccount": [
             {"id": a.id, "system": a.system, "number": a.external_id, "billCycle": a.bill_cycle}
             for a in row.billing_accounts.all()
@@ -231,17 +255,5 @@ def three_sixty(row, interactions, recommendations, ctx, full_pii: bool) -> dict
             }
             for i in interactions
         ],
-        "recommendedOffering": [
-            {
-                "productOffering": {
-                    "id": r.target_id,
-                    "href": ctx.href(f"{CATALOG.base}/productOffering/{r.target_id}"),
-                    "name": r.target.name,
-                },
-                "kind": r.kind,
-                "because": f"holds {r.source.name}",
-                "reason": r.reason,
-            }
-            for r in recommendations
-        ],
+        "recommendedOffering": _recommended(recommendations, ctx),
     }
