@@ -17,9 +17,11 @@ from catalog.models import (
     Category,
     CharacteristicSpec,
     CharacteristicValue,
+    OfferingRule,
     ProductOffering,
     ProductOfferingPrice,
     ProductSpecification,
+    Recommendation,
 )
 from catalog.pricing import (
     CampaignData,
@@ -265,8 +267,6 @@ def recommendations_for(held_product_names: Iterable[str], principal: Principal 
     Held products are matched to offerings by name (the adapters name them as the catalog does);
     only offerings the caller's channel sells are recommended, best rank first.
     """
-    from catalog.models import Recommendation
-
     names = set(held_product_names)
     if not names:
         return []
@@ -281,8 +281,6 @@ def recommendations_for(held_product_names: Iterable[str], principal: Principal 
 
 def offering_rules(offering_ids: Iterable[str]) -> dict[str, list[RuleData]]:
     """The rules on these offerings, for the rule engine (one query)."""
-    from catalog.models import OfferingRule
-
     rules: dict[str, list[RuleData]] = defaultdict(list)
     for rule in OfferingRule.objects.filter(offering_id__in=set(offering_ids)).select_related("other"):
         rules[rule.offering_id].append(
