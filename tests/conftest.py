@@ -1,3 +1,9 @@
+"""Fixtures every test may use: a clean cache, channels, and clients for each kind of caller.
+
+Fixtures shared across apps live in ``tests/fixtures`` (registered below); test data comes from
+``tests/factories``.
+"""
+
 import itertools
 
 import pytest
@@ -6,9 +12,10 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from overlay.services import api_client_create, roles_ensure
+from overlay.services import api_client_create, customer_token_issue, roles_ensure
+from tests.factories.catalog import ChannelFactory
 
-MERGE_PATCH = "application/merge-patch+json"
+pytest_plugins = ("tests.fixtures.simulator", "tests.fixtures.shops", "tests.fixtures.listener")
 
 
 @pytest.fixture(autouse=True)
@@ -21,8 +28,6 @@ def _clean_cache():
 
 @pytest.fixture
 def channels(db):
-    from tests.catalog.factories import ChannelFactory
-
     return {code: ChannelFactory(code=code, name=code.title()) for code in ("web", "mobile", "store", "callcentre")}
 
 
@@ -73,6 +78,31 @@ def staff_client(db):
         client = APIClient(enforce_csrf_checks=False)
         client.force_login(user)
         client.user = user
+        return client
+
+    return make
+
+
+@pytest.fixture
+def carts_app(make_client):
+    """A web channel application trusted with carts and orders (it has signed its users in)."""
+
+    def make(channel: str = "web") -> APIClient:
+        return make_client(channel, ("carts:read", "carts:write", "orders:read", "customers:read"))
+
+    return make
+
+
+@pytest.fixture
+def customer_client(make_client):
+    """A client acting as one customer (a customer token issued to a channel application)."""
+
+    def make(customer, channel: str = "web") -> APIClient:
+        app = make_client(channel, ("customers:token",))
+        token = customer_token_issue(client_id=app.api_client.pk, channel=channel, customer_id=customer.pk).token
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        client.customer = customer
         return client
 
     return make

@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import MERGE_PATCH
+MERGE_PATCH = "application/merge-patch+json"
 
 
 def assert_tmf_error(response, status: int, code: str | None = None) -> dict:

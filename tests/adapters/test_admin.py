@@ -4,7 +4,7 @@ from django.urls import reverse
 from adapters.models import QuarantinedRecord, SyncRun
 from adapters.sync import sync_stream, sync_system
 from customers.models import Customer, LinkSuggestion
-from tests.catalog.test_admin import console
+from tests.factories.users import console
 
 
 @pytest.fixture

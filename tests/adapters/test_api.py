@@ -15,7 +15,7 @@ from adapters.models import SyncCursor, SyncRun
 from adapters.services import signature_of
 from adapters.sync import sync_stream
 from customers.models import BillingAccount, Customer, CustomerLink
-from tests.adapters.conftest import ROOT
+from tests.fixtures.simulator import ROOT
 from tests.tmf import assert_tmf_error
 
 EVENTS = "/api/v1/backoffice/{}/events"

@@ -10,7 +10,7 @@ import pytest
 from adapters.models import QuarantinedRecord, SyncCursor, SyncRun
 from adapters.sync import apply_pushed, quarantine_retry, sync_stream, sync_system
 from customers.models import BillingAccount, Customer, CustomerLink, HeldProduct, LinkSuggestion
-from tests.adapters.conftest import API_KEY
+from tests.fixtures.simulator import API_KEY
 
 CUSTOMERS = 200  # the simulator fixture's size
 

@@ -3,7 +3,7 @@
 import pytest
 
 from cart.models import ShoppingCart
-from tests.cart.conftest import CART, line, new_cart
+from tests.factories.carts import CART, line, new_cart
 from tests.tmf import assert_tmf_error
 
 pytestmark = pytest.mark.django_db

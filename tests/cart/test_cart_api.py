@@ -4,7 +4,7 @@ import pytest
 
 from cart.models import CartEvent, ShoppingCart
 from customers.models import Interaction
-from tests.cart.conftest import CART, line, merge_patch, new_cart
+from tests.factories.carts import CART, line, merge_patch, new_cart
 from tests.tmf import assert_tmf_error
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from cart.models import ShoppingCart
 from customers.models import Interaction
 from orchestration.models import ProductOrder
 from overlay.models import IdempotencyRecord
-from tests.cart.conftest import CART, line, new_cart
+from tests.factories.carts import CART, line, new_cart
 from tests.tmf import assert_tmf_error
 
 pytestmark = pytest.mark.django_db

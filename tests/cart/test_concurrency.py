@@ -7,7 +7,7 @@ from django.db import connection
 
 from cart.models import CartItem
 from orchestration.models import ProductOrder
-from tests.cart.conftest import line, new_cart
+from tests.factories.carts import line, new_cart
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -4,8 +4,8 @@ import pytest
 
 from cart.models import Qualification, ShoppingCart
 from orchestration.models import ProductOrder
-from tests.cart.conftest import CART, line
-from tests.customers.factories import CustomerFactory
+from tests.factories.carts import CART, line
+from tests.factories.customers import CustomerFactory
 from tests.tmf import TMFReadContract, assert_tmf_error
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.utils import timezone
 from cart.handoffs import ALPHABET
 from cart.models import CartEvent, Handoff
 from customers.models import Interaction
-from tests.cart.conftest import line, new_cart
+from tests.factories.carts import line, new_cart
 from tests.tmf import assert_tmf_error
 
 pytestmark = pytest.mark.django_db

@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.cart.conftest import CART, line, new_cart
-from tests.customers.factories import CustomerFactory
+from tests.factories.carts import CART, line, new_cart
+from tests.factories.customers import CustomerFactory
 from tests.tmf import queries_for
 
 pytestmark = pytest.mark.django_db

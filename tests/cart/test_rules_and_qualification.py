@@ -7,8 +7,9 @@ import pytest
 from adapters.simulator import data as simulated
 from catalog.rules import BuyerFacts, Line, RuleData, evaluate
 from customers.models import Consent
-from tests.cart.conftest import CART, line, new_cart, rule
-from tests.customers.factories import HeldProductFactory
+from tests.factories.carts import CART, line, new_cart
+from tests.factories.catalog import rule
+from tests.factories.customers import HeldProductFactory
 from tests.tmf import assert_tmf_error
 
 POQ = "/tmf-api/productOfferingQualification/v4/productOfferingQualification"

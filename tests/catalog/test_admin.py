@@ -1,15 +1,11 @@
 """The catalog managers' console in the Django admin."""
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.test import Client
 from django.urls import reverse
 
 from catalog.models import CatalogRevision, Lifecycle, ProductOffering
 from catalog.selectors import catalog_revision
-from overlay.services import roles_ensure
-from tests.catalog.factories import (
+from tests.factories.catalog import (
     CampaignFactory,
     CategoryFactory,
     CharacteristicFactory,
@@ -18,6 +14,7 @@ from tests.catalog.factories import (
     PriceFactory,
     SpecificationFactory,
 )
+from tests.factories.users import console
 
 MODELS = [
     "productoffering",
@@ -30,15 +27,6 @@ MODELS = [
     "marketsegment",
     "characteristicspec",
 ]
-
-
-def console(role: str) -> Client:
-    roles_ensure()
-    user = get_user_model().objects.create_user(username=role, password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from catalog.models import (
     ProductOfferingPrice,
     ProductSpecification,
 )
-from tests.catalog.factories import (
+from tests.factories.catalog import (
     CategoryFactory,
     CharacteristicFactory,
     CharacteristicValueFactory,

@@ -8,7 +8,7 @@ instance must carry href, id, lastUpdate, lifecycleStatus and name as strings.
 
 import pytest
 
-from tests.catalog.factories import SpecificationFactory
+from tests.factories.catalog import SpecificationFactory
 
 BASE = "/tmf-api/productCatalogManagement/v4/"
 MANDATORY = ["href", "id", "lastUpdate", "lifecycleStatus", "name"]

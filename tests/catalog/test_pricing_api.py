@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from catalog.models import Lifecycle
-from tests.catalog.factories import (
+from tests.factories.catalog import (
     CampaignFactory,
     CharacteristicFactory,
     CharacteristicValueFactory,

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from catalog import selectors, services
 from catalog.models import ProductOffering
-from tests.catalog.factories import OfferingFactory, PriceFactory
+from tests.factories.catalog import OfferingFactory, PriceFactory
 
 
 @pytest.fixture

@@ -5,7 +5,13 @@ from rest_framework.test import APIClient
 
 from customers.models import Customer, HeldProduct
 from overlay.services import api_client_revoke
-from tests.customers.factories import BillingAccountFactory, CustomerFactory, HeldProductFactory, LinkFactory
+from tests.factories.customers import (
+    BillingAccountFactory,
+    CustomerFactory,
+    HeldProductFactory,
+    LinkFactory,
+    as_customer,
+)
 from tests.tmf import TMFResourceContract, assert_tmf_error
 
 CUSTOMERS = "/tmf-api/customerManagement/v4/customer"
@@ -285,15 +291,6 @@ def signing_app(make_client):
     return make_client("web", ("customers:token",))
 
 
-def as_customer(signing_app, customer) -> APIClient:
-    response = signing_app.post(TOKEN, {"customer": {"id": customer.pk}}, format="json")
-    assert response.status_code == 201, response.content
-    assert response.json()["token"].startswith("ovc_") and response.json()["expiresAt"].endswith("Z")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['token']}")
-    return client
-
-
 @pytest.mark.django_db
 class TestCustomerTokens:
     def test_a_customer_sees_only_their_own_records(self, signing_app):
@@ -319,7 +316,7 @@ class TestCustomerTokens:
         assert_tmf_error(me.post(TOKEN, {"customer": {"id": "x"}}, format="json"), 403)
 
     def test_the_customer_browses_the_catalog_of_the_issuing_channel(self, signing_app, channels):
-        from tests.catalog.factories import OfferingFactory
+        from tests.factories.catalog import OfferingFactory
 
         web_offer = OfferingFactory(channels=[channels["web"]])
         OfferingFactory(channels=[channels["store"]])

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from adapters.contracts import HeldProductRecord, PartyRecord
 from customers.imports import held_products_import, held_products_link, parties_import
 from customers.models import CustomerLink, HeldProduct, LinkSuggestion
-from tests.customers.test_search import person
+from tests.factories.customers import person
 
 pytestmark = pytest.mark.django_db
 
@@ -146,7 +146,7 @@ def test_a_merge_waits_for_whoever_links_and_then_decides_on_what_it_finds():
     from customers.linking import link_suggestion_confirm, linking_lock_acquire, linking_lock_release
     from customers.models import Customer
     from overlay.errors import Conflict
-    from tests.customers.factories import CustomerFactory
+    from tests.factories.customers import CustomerFactory
 
     kept_apart, candidate = CustomerFactory(), CustomerFactory()
     suggestion = LinkSuggestion.objects.create(customer=kept_apart, candidate=candidate, reason="same email")

@@ -1,30 +1,14 @@
 """Customer search: each stage, normalisation, filters, masking, authorization, constant queries."""
 
-from datetime import date
-
 import pytest
 
-from adapters.contracts import AccountRecord, HeldProductRecord, PartyRecord
+from adapters.contracts import HeldProductRecord, PartyRecord
 from customers.imports import held_products_import, parties_import
 from customers.models import Customer
+from tests.factories.customers import person
 from tests.tmf import assert_tmf_error, queries_for
 
 SEARCH = "/api/v1/customers/search"
-
-
-def person(number: int, given: str, family: str, **extra) -> PartyRecord:
-    values = {
-        "email": f"{given.lower()}.{number}@example.net",
-        "phone": f"+316{number:08d}",
-        "national_id": f"NID{number}",
-        "birth_date": date(1980, 1, number % 28 + 1),
-        "postcode": "1011AB",
-        "segment": "consumer",
-        "accounts": (AccountRecord(f"A{number}"),),
-        "account_refs": (f"A{number}",),
-        **extra,
-    }
-    return PartyRecord(f"C{number}", given_name=given, family_name=family, **values)
 
 
 @pytest.fixture
@@ -128,7 +112,7 @@ class TestAccess:
         assert_tmf_error(staff_client("catalog_manager").get(SEARCH, {"q": "Koen"}), 403)
 
     def test_a_customer_finds_only_themself(self, make_client, estate):
-        from tests.customers.test_api import as_customer
+        from tests.factories.customers import as_customer
 
         koen = as_customer(make_client("web", ("customers:token",)), estate["KoenBakker"])
         assert found(koen, q="Anna")[1] == [] and found(koen, q="A2")[1] == []

@@ -4,7 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from customers.models import Consent, Interaction
-from tests.customers.factories import CustomerFactory
+from tests.factories.customers import CustomerFactory
 from tests.tmf import assert_tmf_error
 
 pytestmark = pytest.mark.django_db

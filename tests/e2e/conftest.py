@@ -5,10 +5,7 @@ import os
 import pytest
 from django.db import connections
 
-from tests.adapters.conftest import API_KEY as SIMULATOR_API_KEY
-from tests.adapters.conftest import _fresh_circuit_breakers, simulator, systems  # noqa: F401
-from tests.cart.conftest import shop  # noqa: F401
-from tests.orchestration.conftest import customer, hybrid, listener  # noqa: F401
+from tests.fixtures.simulator import API_KEY as SIMULATOR_API_KEY
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

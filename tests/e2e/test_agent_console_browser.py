@@ -11,7 +11,7 @@ from adapters.contracts import HeldProductRecord, PartyRecord
 from customers.imports import held_products_import, parties_import
 from customers.models import Interaction
 from overlay.services import roles_ensure
-from tests.customers.test_search import person
+from tests.factories.customers import person
 
 pytestmark = pytest.mark.e2e
 

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from tests.adapters.conftest import API_KEY, ROOT, Simulator
+from tests.fixtures.simulator import API_KEY, ROOT, Simulator
 
 pytestmark = pytest.mark.e2e
 

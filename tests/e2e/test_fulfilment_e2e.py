@@ -13,7 +13,7 @@ from events.models import EventDelivery
 from events.services import subscription_register
 from orchestration import states
 from orchestration.models import FulfilmentTask, ProductOrder
-from tests.orchestration.conftest import fulfilment_log, hybrid_items, item, place
+from tests.factories.orders import fulfilment_log, hybrid_items, item, place
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

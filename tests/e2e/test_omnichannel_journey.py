@@ -13,7 +13,7 @@ from django.contrib.auth.models import Group
 from cart.models import CartEvent
 from orchestration.models import ProductOrder
 from overlay.services import api_client_create, customer_token_issue, roles_ensure
-from tests.customers.factories import CustomerFactory
+from tests.factories.customers import CustomerFactory
 
 pytestmark = pytest.mark.e2e
 CART = "/tmf-api/shoppingCart/v4/shoppingCart"

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from events.models import EventDelivery, OutboxEvent
 from orchestration.models import OrderEvent, ProductOrder
-from tests.orchestration.conftest import item, place
+from tests.factories.orders import item, place
 
 pytestmark = pytest.mark.django_db
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from orchestration.models import CancelProductOrder, ProductOrder
-from tests.customers.factories import CustomerFactory
+from orchestration.models import CancelProductOrder
+from tests.factories.orders import CancellationFactory
 from tests.tmf import TMFReadContract
 
 pytestmark = pytest.mark.django_db
@@ -23,14 +23,7 @@ class TestCancelProductOrder(TMFReadContract):
         return make_client("web", ("orders:read",))
 
     def make(self, count, channels):
-        rows = []
-        for n in range(count):
-            order = ProductOrder.objects.create(customer=CustomerFactory(), channel="web", created_by="test")
-            rows.append(
-                CancelProductOrder.objects.create(
-                    order=order, cancellation_reason=f"reason {n:03d}", requested_by="test", state="done"
-                )
-            )
+        rows = [CancellationFactory(cancellation_reason=f"reason {n:03d}") for n in range(count)]
         return sorted(rows, key=lambda r: (-r.created_at.timestamp(), r.pk))
 
     def filter_case(self, rows):

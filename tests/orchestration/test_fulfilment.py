@@ -10,7 +10,7 @@ import pytest
 from customers.models import HeldProduct
 from events.models import OutboxEvent
 from orchestration.models import FulfilmentTask, OrderEvent
-from tests.orchestration.conftest import drive, fulfilment_log, hybrid_items, item, place
+from tests.factories.orders import drive, fulfilment_log, hybrid_items, item, place
 
 pytestmark = pytest.mark.django_db(transaction=True)
 T = FulfilmentTask.State

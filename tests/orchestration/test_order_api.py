@@ -6,7 +6,7 @@ from customers.models import HeldProduct
 from events.models import OutboxEvent
 from orchestration.models import CancelProductOrder, FulfilmentTask, ProductOrder
 from orchestration.services import order_force_complete
-from tests.orchestration.conftest import item, place
+from tests.factories.orders import item, place
 from tests.tmf import assert_tmf_error
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +87,7 @@ def test_an_application_must_name_a_known_customer(orders_app, hybrid):
 
 
 def test_orders_break_the_same_rules_as_carts(orders_app, hybrid, customer):
-    from tests.cart.conftest import rule
+    from tests.factories.catalog import rule
 
     rule(hybrid.plan, "max_per_customer", "1")
     error = assert_tmf_error(

@@ -1,6 +1,10 @@
+from datetime import date
+
 import factory
+from rest_framework.test import APIClient
 
 from customers.models import BillingAccount, Customer, CustomerLink, HeldProduct
+from customers.records import AccountRecord, PartyRecord
 
 
 class CustomerFactory(factory.django.DjangoModelFactory):
@@ -46,3 +50,30 @@ class HeldProductFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Mobile plan {n:03d}")
     characteristics = factory.Sequence(lambda n: {"MSISDN": f"+316{n:08d}"})
     source_hash = "x"
+
+
+def person(number: int, given: str, family: str, **extra) -> PartyRecord:
+    values = {
+        "email": f"{given.lower()}.{number}@example.net",
+        "phone": f"+316{number:08d}",
+        "national_id": f"NID{number}",
+        "birth_date": date(1980, 1, number % 28 + 1),
+        "postcode": "1011AB",
+        "segment": "consumer",
+        "accounts": (AccountRecord(f"A{number}"),),
+        "account_refs": (f"A{number}",),
+        **extra,
+    }
+    return PartyRecord(f"C{number}", given_name=given, family_name=family, **values)
+
+
+TOKEN = "/api/v1/auth/customer-token"
+
+
+def as_customer(signing_app, customer) -> APIClient:
+    response = signing_app.post(TOKEN, {"customer": {"id": customer.pk}}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["token"].startswith("ovc_") and response.json()["expiresAt"].endswith("Z")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['token']}")
+    return client

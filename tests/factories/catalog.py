@@ -11,8 +11,10 @@ from catalog.models import (
     Channel,
     CharacteristicSpec,
     CharacteristicValue,
+    FulfilmentStep,
     Lifecycle,
     MarketSegment,
+    OfferingRule,
     PriceTier,
     ProductOffering,
     ProductOfferingPrice,
@@ -150,3 +152,22 @@ class CampaignFactory(factory.django.DjangoModelFactory):
     def offerings(self, create, extracted, **kwargs):
         if create and extracted:
             self.offerings.set(extracted)
+
+
+def rule(offering, kind: str, value: str = "", other=None, message: str = "") -> OfferingRule:
+    return OfferingRule.objects.create(offering=offering, kind=kind, value=value, other=other, message=message)
+
+
+def step(spec, key, system, task, *, after="", undo="", creates=False, on_failure="fail_order", **extra):
+    return FulfilmentStep.objects.create(
+        specification=spec,
+        key=key,
+        system=system,
+        task=task,
+        after=after,
+        undo_task=undo,
+        creates_product=creates,
+        on_failure=on_failure,
+        position=FulfilmentStep.objects.filter(specification=spec).count(),
+        **extra,
+    )

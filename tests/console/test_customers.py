@@ -6,8 +6,8 @@ from django.urls import reverse
 from adapters.contracts import HeldProductRecord, PartyRecord
 from customers.imports import held_products_import, parties_import
 from customers.models import Customer, Interaction, LinkSuggestion
-from tests.catalog.test_admin import console
-from tests.customers.test_search import person
+from tests.factories.customers import person
+from tests.factories.users import console
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from events import dispatch
 from events.models import DeliveryAttempt, EventDelivery, OutboxEvent
 from orchestration import fulfilment
-from tests.orchestration.conftest import drive, item, place
+from tests.factories.orders import drive, item, place
 
 pytestmark = pytest.mark.django_db(transaction=True)
 HUB = "/tmf-api/productOrderingManagement/v4/hub"

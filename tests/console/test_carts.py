@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from cart.models import ShoppingCart
 from orchestration.models import ProductOrder
-from tests.cart.conftest import line, new_cart
-from tests.catalog.test_admin import console
+from tests.factories.carts import line, new_cart
+from tests.factories.users import console
 
 pytestmark = pytest.mark.django_db
 

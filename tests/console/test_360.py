@@ -8,8 +8,8 @@ from adapters.contracts import HeldProductRecord, PartyRecord
 from catalog.models import Recommendation
 from customers.imports import held_products_import, parties_import
 from customers.models import Consent, Customer, Interaction
-from tests.catalog.factories import OfferingFactory
-from tests.customers.test_search import person
+from tests.factories.catalog import OfferingFactory
+from tests.factories.customers import person
 from tests.tmf import assert_tmf_error, queries_for
 
 
@@ -111,7 +111,7 @@ class TestRecordsAndAccess:
         assert again.status_code == 304 and not Interaction.objects.exists()
 
     def test_a_customer_sees_only_their_own(self, make_client, koen):
-        from tests.customers.test_api import as_customer
+        from tests.factories.customers import as_customer
 
         me = as_customer(make_client("web", ("customers:token",)), koen)
         assert me.get(url(koen)).json()["personal"]["email"] == "koen.1@example.net"
