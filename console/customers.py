@@ -41,14 +41,13 @@ def console_search(request, admin_site):
     if len(query) >= 2:
         stage, hits = customer_search(principal, CustomerSearch(text=query, postcode=request.GET.get("postcode", "")))
     ctx = RepresentationContext(request)
-    full = selectors.entitled_to_pii(principal)
     context = {
         **admin_site.each_context(request),
         "title": "Find a customer",
         "query": query,
         "postcode": request.GET.get("postcode", ""),
         "stage": stage,
-        "hits": [representations.search_hit(hit, ctx, full) for hit in hits],
+        "hits": [representations.search_hit(hit, ctx) for hit in hits],
     }
     return TemplateResponse(request, "console/search.html", context)
 

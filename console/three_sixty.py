@@ -63,7 +63,6 @@ def three_sixty_viewed(request, principal: Principal, customer: Customer, where:
         selectors.last_interactions(customer.pk),
         recommendations_for([held.name for held in customer.held_products.all()], principal, timezone.now()),
         ctx,
-        full_pii=selectors.entitled_to_pii(principal),
     )
     body["shoppingCart"] = _open_carts(principal, customer, ctx)
     body["productOrder"] = _orders_in_flight(principal, customer, ctx)

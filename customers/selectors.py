@@ -17,11 +17,6 @@ def customers_visible(principal: Principal | None) -> QuerySet[Customer]:
     return Customer.objects.none()
 
 
-def entitled_to_pii(principal: Principal) -> bool:
-    """Full personal data: for customers about themselves, supervisors and clients with customers:pii."""
-    return principal.customer_id is not None or principal.has_scope("customers:pii")
-
-
 def customers_with_related(customers: QuerySet[Customer]) -> QuerySet[Customer]:
     return customers.prefetch_related(
         Prefetch("billing_accounts", queryset=BillingAccount.objects.only("id", "external_id", "customer_id")),

@@ -21,7 +21,12 @@ MAX_SUBSCRIPTIONS_PER_OWNER = 50
 
 
 class EventHrefs:
-    """Hrefs in events point at the public base URL (there is no request to take the host from)."""
+    """Hrefs in events point at the public base URL (there is no request to take the host from).
+
+    An event is rendered once for every listener: no principal, so personal data shows masked.
+    """
+
+    principal = None
 
     def __init__(self):
         base = settings.PUBLIC_BASE_URL.rstrip("/")

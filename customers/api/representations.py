@@ -1,7 +1,12 @@
-"""TMF629 Customer, TMF632 Individual and TMF637 Product representations, built from prefetched rows."""
+"""TMF629 Customer, TMF632 Individual and TMF637 Product representations, built from prefetched rows.
+
+Personal data is shown as the caller may see it (``overlay.personal_data``): ``ctx.principal``
+is who looks; events (no principal) carry none unmasked.
+"""
 
 from customers.models import Customer, HeldProduct
 from overlay.api.representation import compact, timestamp
+from overlay.personal_data import PersonalData, shown_to
 from overlay.tmf import CATALOG, CUSTOMER, INVENTORY, PARTY
 
 # TMF632 v4's state types: individual initialized/validated/deceaded (sic: the spec's spelling),
@@ -12,13 +17,24 @@ def full_name(customer: Customer) -> str:
     return customer.organization_name or f"{customer.given_name} {customer.family_name}".strip() or customer.id
 
 
-def contact_media(customer: Customer) -> list[dict]:
+def personal(ctx, customer_id: str) -> PersonalData:
+    """How the caller behind ``ctx`` sees this customer's personal data."""
+    return shown_to(getattr(ctx, "principal", None), customer_id)
+
+
+def contact_media(customer: Customer, shown: PersonalData) -> list[dict]:
     media = []
     if customer.email:
-        media.append({"mediumType": "email", "preferred": True, "characteristic": {"emailAddress": customer.email}})
+        media.append(
+            {"mediumType": "email", "preferred": True, "characteristic": {"emailAddress": shown.email(customer.email)}}
+        )
     if customer.phone:
         media.append(
-            {"mediumType": "mobile", "preferred": not customer.email, "characteristic": {"phoneNumber": customer.phone}}
+            {
+                "mediumType": "mobile",
+                "preferred": not customer.email,
+                "characteristic": {"phoneNumber": shown.phone(customer.phone)},
+            }
         )
     if customer.street or customer.postcode:
         media.append(
@@ -26,7 +42,7 @@ def contact_media(customer: Customer) -> list[dict]:
                 "mediumType": "postalAddress",
                 "characteristic": compact(
                     {
-                        "street1": f"{customer.street} {customer.house_number}".strip() or None,
+                        "street1": shown.street(customer.street, customer.house_number) or None,
                         "postCode": customer.postcode or None,
                         "city": customer.city or None,
                     }
@@ -51,7 +67,7 @@ def customer(row: Customer, ctx) -> dict:
                 "name": full_name(row),
                 "@referredType": party_type,
             },
-            "contactMedium": contact_media(row),
+            "contactMedium": contact_media(row, personal(ctx, row.id)),
             "account": [
                 {"id": a.id, "name": a.external_id, "@referredType": "BillingAccount"}
                 for a in row.billing_accounts.all()
@@ -76,7 +92,7 @@ def organization(row: Customer, ctx) -> dict:
             "tradingName": row.organization_name or full_name(row),
             "name": full_name(row),
             "status": party_status(row, "closed"),
-            "contactMedium": contact_media(row),
+            "contactMedium": contact_media(row, personal(ctx, row.id)),
             "externalReference": [
                 {"externalReferenceType": link.system, "name": link.external_id} for link in row.links.all()
             ],
@@ -93,9 +109,9 @@ def individual(row: Customer, ctx) -> dict:
             "givenName": row.given_name or None,
             "familyName": row.family_name or None,
             "fullName": full_name(row),
-            "birthDate": row.birth_date.isoformat() if row.birth_date else None,
+            "birthDate": personal(ctx, row.id).birth_date(row.birth_date),
             "status": party_status(row, "deceaded"),
-            "contactMedium": contact_media(row),
+            "contactMedium": contact_media(row, personal(ctx, row.id)),
             "externalReference": [
                 {"externalReferenceType": link.system, "name": link.external_id} for link in row.links.all()
             ],
@@ -117,7 +133,7 @@ def product(row: HeldProduct, ctx) -> dict:
             "terminationDate": timestamp(row.termination_date),
             "productCharacteristic": [
                 {"name": name, "valueType": "string", "value": value}
-                for name, value in sorted(row.characteristics.items())
+                for name, value in sorted(personal(ctx, row.customer_id).characteristics(row.characteristics).items())
             ],
             "billingAccount": {"id": row.billing_account_ref, "@referredType": "BillingAccount"}
             if row.billing_account_ref
@@ -136,18 +152,9 @@ def product(row: HeldProduct, ctx) -> dict:
 
 
 # --- search results: enough to recognise the person; contact data masked unless entitled ------------
-def mask_email(email: str) -> str:
-    local, _, domain = email.partition("@")
-    return f"{local[:1]}***@{domain}" if domain else ""
-
-
-def mask_phone(phone: str) -> str:
-    return f"{phone[:4]}{'*' * max(len(phone) - 6, 0)}{phone[-2:]}" if phone else ""
-
-
-def search_hit(hit, ctx, full_pii: bool) -> dict:
+def search_hit(hit, ctx) -> dict:
     row = hit.customer
-    born = row.birth_date
+    shown = personal(ctx, row.id)
     return compact(
         {
             "id": row.id,
@@ -155,9 +162,9 @@ def search_hit(hit, ctx, full_pii: bool) -> dict:
             "name": full_name(row),
             "postcode": row.postcode or None,
             "city": row.city or None,
-            "email": (row.email if full_pii else mask_email(row.email)) or None,
-            "phone": (row.phone if full_pii else mask_phone(row.phone)) or None,
-            "birthDate": (born.isoformat() if full_pii else str(born.year)) if born else None,
+            "email": shown.email(row.email) or None,
+            "phone": shown.phone(row.phone) or None,
+            "birthDate": shown.birth_date(row.birth_date),
             "segment": row.segment or None,
             "systems": sorted({link.system for link in row.links.all()}),
             "matchedBy": hit.matched_by,
@@ -166,7 +173,7 @@ def search_hit(hit, ctx, full_pii: bool) -> dict:
     )
 
 
-def _products_by_system(row, ctx) -> dict[str, list]:
+def _products_by_system(row, ctx, shown: PersonalData) -> dict[str, list]:
     by_system: dict[str, list] = {}
     for held in row.held_products.all():
         by_system.setdefault(held.system, []).append(
@@ -176,7 +183,7 @@ def _products_by_system(row, ctx) -> dict[str, list]:
                     "href": ctx.href(f"{INVENTORY.base}/product/{held.id}"),
                     "name": held.name,
                     "status": held.status,
-                    "characteristic": dict(held.characteristics),
+                    "characteristic": shown.characteristics(held.characteristics),
                     "startDate": timestamp(held.start_date),
                 }
             )
@@ -184,18 +191,17 @@ def _products_by_system(row, ctx) -> dict[str, list]:
     return by_system
 
 
-def _personal(row, full_pii: bool) -> dict:
-    born = row.birth_date
+def _personal(row, shown: PersonalData) -> dict:
     return compact(
         {
             "givenName": row.given_name or None,
             "familyName": row.family_name or None,
-            "email": (row.email if full_pii else mask_email(row.email)) or None,
-            "phone": (row.phone if full_pii else mask_phone(row.phone)) or None,
-            "birthDate": (born.isoformat() if full_pii else str(born.year)) if born else None,
+            "email": shown.email(row.email) or None,
+            "phone": shown.phone(row.phone) or None,
+            "birthDate": shown.birth_date(row.birth_date),
             "address": compact(
                 {
-                    "street": f"{row.street} {row.house_number}".strip() or None,
+                    "street": shown.street(row.street, row.house_number) or None,
                     "postcode": row.postcode or None,
                     "city": row.city or None,
                 }
@@ -222,18 +228,19 @@ def _recommended(recommendations, ctx) -> list[dict]:
     ]
 
 
-def three_sixty(row, interactions, recommendations, ctx, full_pii: bool) -> dict:
+def three_sixty(row, interactions, recommendations, ctx) -> dict:
     """The converged view of one customer: who, what they hold everywhere, what happened, what next."""
+    shown = personal(ctx, row.id)
     return {
         "id": row.id,
         "href": ctx.href(f"{CUSTOMER.base}/customer/{row.id}"),
         "name": full_name(row),
-        "personal": _personal(row, full_pii),
+        "personal": _personal(row, shown),
         "consent": [
             {"purpose": c.purpose, "granted": c.granted, "recordedAt": timestamp(c.recorded_at), "source": c.source}
             for c in row.consents.all()
         ],
-        "productsBySystem": _products_by_system(row, ctx),
+        "productsBySystem": _products_by_system(row, ctx, shown),
         "billingAccount": [
             {"id": a.id, "system": a.system, "number": a.external_id, "billCycle": a.bill_cycle}
             for a in row.billing_accounts.all()

@@ -221,9 +221,8 @@ class CustomerSearchView(APIView):
                 limit=values["limit"],
             ),
         )
-        full = selectors.entitled_to_pii(principal)
         ctx = RepresentationContext(request)
-        return Response({"stage": stage, "result": [representations.search_hit(hit, ctx, full) for hit in hits]})
+        return Response({"stage": stage, "result": [representations.search_hit(hit, ctx) for hit in hits]})
 
 
 class ConsentInput(serializers.Serializer):

@@ -50,11 +50,12 @@ def paging(request) -> tuple[int, int]:
 
 
 class RepresentationContext:
-    """What representing an object may depend on: the request and its hrefs."""
+    """What representing an object may depend on: the request, its hrefs and who asks (personal data)."""
 
     def __init__(self, request):
         self.request = request
         self.href = Hrefs(request)
+        self.principal = principal_of(request)
 
 
 class TMFResourceViewSet(viewsets.ViewSet):

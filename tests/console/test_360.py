@@ -58,7 +58,8 @@ class TestContent:
             "fixed": ["Fibre 500 Mbps"],
             "mobile": ["Mobile M 50 GB"],
         }
-        assert body["productsBySystem"]["mobile"][0]["characteristic"] == {"MSISDN": "+31655550001"}
+        # The MSISDN is the phone number the personal data masks: masked there too.
+        assert body["productsBySystem"]["mobile"][0]["characteristic"] == {"MSISDN": "+316******01"}
         assert [a["number"] for a in body["billingAccount"]] == ["A1"]
         assert {r["system"] for r in body["sourceRecord"]} == {"crm", "mobile", "fixed"}
         assert body["consent"] == [
@@ -71,8 +72,10 @@ class TestContent:
         assert body["recommendedOffering"][0]["because"] == "holds Mobile M 50 GB"
 
     def test_supervisors_see_full_personal_data(self, staff_client, koen):
-        personal = staff_client("supervisor").get(url(koen)).json()["personal"]
+        body = staff_client("supervisor").get(url(koen)).json()
+        personal = body["personal"]
         assert personal["email"] == "koen.1@example.net" and personal["phone"] == "+31600000001"
+        assert body["productsBySystem"]["mobile"][0]["characteristic"] == {"MSISDN": "+31655550001"}
 
     def test_possible_duplicates_are_shown(self, staff_client, koen):
         agent = staff_client("agent")

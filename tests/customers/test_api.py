@@ -4,6 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from customers.models import Customer, HeldProduct
+from overlay.personal_data import mask_email, mask_phone
 from overlay.services import api_client_revoke
 from tests.factories.customers import (
     BillingAccountFactory,
@@ -74,12 +75,20 @@ class TestCustomer(CustomersReader, TMFResourceContract):
         response = reader.get(f'{self.path}?contactMedium.characteristic.emailAddress="{rows[1].email}"')
         assert [item["id"] for item in response.json()] == [rows[1].pk]
 
-    def test_shape(self, reader, channels):
+    def test_shape(self, reader, make_client, channels):
         customer = self.make(1, channels)[0]
         body = reader.get(f"{self.path}/{customer.pk}").json()
         assert body["engagedParty"]["@referredType"] == "Individual"
         assert body["engagedParty"]["href"].endswith(f"/tmf-api/party/v4/individual/{customer.pk}")
         media = {m["mediumType"]: m["characteristic"] for m in body["contactMedium"]}
+        # customers:read alone sees contact data masked; customers:pii in full.
+        assert media["email"] == {"emailAddress": mask_email(customer.email)}
+        assert media["mobile"] == {"phoneNumber": mask_phone(customer.phone)}
+        entitled = make_client("callcentre", ("customers:read", "customers:pii"))
+        media = {
+            m["mediumType"]: m["characteristic"]
+            for m in entitled.get(f"{self.path}/{customer.pk}").json()["contactMedium"]
+        }
         assert media["email"] == {"emailAddress": customer.email} and media["mobile"] == {"phoneNumber": customer.phone}
         assert body["account"][0]["@referredType"] == "BillingAccount"
 
@@ -110,9 +119,9 @@ class TestCustomer(CustomersReader, TMFResourceContract):
         ]
         body = writer.patch(f"{self.path}/{customer.pk}", {"contactMedium": media}, format="json").json()
         found = {m["mediumType"]: m["characteristic"] for m in body["contactMedium"]}
-        assert found["email"] == {"emailAddress": "new@example.net"} and found["mobile"] == {
-            "phoneNumber": "+31611112222"
-        }
+        assert found["email"] == {"emailAddress": "n***@example.net"}  # the writer is not entitled to see them
+        stored = Customer.objects.get(pk=customer.pk)
+        assert (stored.email, stored.phone) == ("new@example.net", "+31611112222")
         bad = [{"mediumType": "mobile", "characteristic": {"phoneNumber": "call me"}}]
         assert_tmf_error(writer.patch(f"{self.path}/{customer.pk}", {"contactMedium": bad}, format="json"), 400)
         assert Customer.objects.get(pk=customer.pk).phone == "+31611112222"
@@ -271,12 +280,13 @@ class TestProduct(CustomersReader, TMFResourceContract):
         assert_tmf_error(writer.post(self.path, body, format="json"), 400)
         assert not HeldProduct.objects.exists()
 
-    def test_shape(self, reader, channels):
+    def test_shape(self, reader, make_client, channels):
         product = self.make(1, channels)[0]
         body = reader.get(f"{self.path}/{product.pk}").json()
-        assert body["productCharacteristic"] == [
-            {"name": "MSISDN", "valueType": "string", "value": product.characteristics["MSISDN"]}
-        ]
+        msisdn = product.characteristics["MSISDN"]
+        assert body["productCharacteristic"] == [{"name": "MSISDN", "valueType": "string", "value": mask_phone(msisdn)}]
+        entitled = make_client("callcentre", ("customers:read", "customers:pii"))
+        assert entitled.get(f"{self.path}/{product.pk}").json()["productCharacteristic"][0]["value"] == msisdn
         assert body["relatedParty"][0] == {
             "id": product.customer_id,
             "href": f"http://testserver{CUSTOMERS}/{product.customer_id}",
