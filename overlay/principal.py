@@ -20,7 +20,10 @@ STAFF_SCOPE_PERMISSIONS = {
     "carts:write": "cart.change_shoppingcart",
     "orders:read": "orchestration.view_productorder",
     "orders:write": "orchestration.add_productorder",
+    "orders:cancel": "orchestration.supervise_productorder",
 }
+# Scopes that include others: whoever manages the catalog sees all of it.
+IMPLIED_SCOPES = {"catalog:write": frozenset({"catalog:read"})}
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,9 @@ class CustomerUser(ClientUser):
 
 
 # What a customer token lets its customer do (always on their own data only).
-CUSTOMER_SCOPES = frozenset({"customers:read", "carts:read", "carts:write", "orders:read", "orders:write"})
+CUSTOMER_SCOPES = frozenset(
+    {"customers:read", "carts:read", "carts:write", "orders:read", "orders:write", "orders:cancel"}
+)
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,11 @@ class Principal:
         return self.user.customer_id if isinstance(self.user, CustomerUser) else None
 
     def has_scope(self, scope: str) -> bool:
+        if any(scope in implied and self._holds(holder) for holder, implied in IMPLIED_SCOPES.items()):
+            return True
+        return self._holds(scope)
+
+    def _holds(self, scope: str) -> bool:
         if isinstance(self.user, CustomerUser):
             return scope in CUSTOMER_SCOPES
         if isinstance(self.user, ClientUser):

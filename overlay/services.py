@@ -28,6 +28,7 @@ KNOWN_SCOPES = frozenset(
         "carts:write",
         "orders:read",
         "orders:write",
+        "orders:cancel",
     }
 )
 # What agents may look at in customers: everything but full personal data (view_pii).

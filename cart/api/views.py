@@ -36,6 +36,7 @@ from overlay.api.principal import principal_of
 from overlay.api.throttling import PrincipalRateThrottle
 from overlay.api.views import RepresentationContext, TMFResourceViewSet
 from overlay.errors import NotFound, UnprocessableEntity
+from overlay.principal import ClientUser
 from overlay.tmf import CART, QUALIFICATION
 
 
@@ -63,7 +64,9 @@ class CartRendering:
 
     @staticmethod
     def require_write(request) -> None:
-        if not principal_of(request).has_scope("carts:write"):
+        """Changing a cart answers with the cart: it needs carts:read as well as carts:write."""
+        principal = principal_of(request)
+        if not (principal.has_scope("carts:write") and principal.has_scope("carts:read")):
             raise PermissionDenied("Your credentials do not grant changing carts.")
 
 
@@ -257,9 +260,16 @@ class CheckoutView(CartRendering, APIView):
 
 
 class HandoffClaimClientThrottle(PrincipalRateThrottle):
-    """Claims per caller (keyed like every request budget): guessing codes is slow."""
+    """Claims per channel application, whoever it acts for: the customer tokens an application issues share
+    its budget, so issuing tokens buys no more guesses. Guessing codes is slow."""
 
     scope = "handoff_claim_client"
+
+    def get_cache_key(self, request, view):
+        user = request.user
+        if isinstance(user, ClientUser):  # customer tokens too: they name the application that issued them
+            return self.cache_format % {"scope": self.scope, "ident": f"client:{user.client_id}"}
+        return super().get_cache_key(request, view)
 
 
 class HandoffClaimCodeThrottle(SimpleRateThrottle):
@@ -306,6 +316,7 @@ class HandoffClaimView(CartRendering, APIView):
     throttle_classes = [HandoffClaimClientThrottle, HandoffClaimCodeThrottle]
 
     def post(self, request, code):
+        self.require_write(request)  # before the code is used up: the answer is the cart
         handoff = handoffs.handoff_claim(code, principal_of(request))
         body, etag = self.render_cart(request, handoff.cart.pk)
         return Response(representations.handoff_claimed(handoff, body), headers={"ETag": etag})

@@ -58,10 +58,12 @@ class ProductOrderViewSet(TMFResourceViewSet):
 
 
 class CancelProductOrderViewSet(TMFResourceViewSet):
+    """Cancelling is a right of its own (``orders:cancel``): supervisors, the customer, applications granted it."""
+
     resource_type = "CancelProductOrder"
     base_path = f"{ORDERING.base}/cancelProductOrder"
     read_scope = "orders:read"
-    write_scope = "orders:write"
+    write_scope = "orders:cancel"
     filterset_class = CancelProductOrderFilterSet
     create_serializer_class = CancelProductOrderInput
     http_method_names = ["get", "head", "options", "post"]

@@ -6,10 +6,12 @@ SAFE_METHODS = permissions.SAFE_METHODS
 
 
 class ScopedPermission(permissions.BasePermission):
-    """Authenticated channel applications and staff; writes need ``write_scope``.
+    """Authenticated channel applications and staff; writes need ``write_scope`` and ``read_scope`` both.
 
     A view sets ``read_scope`` (None: any authenticated principal may read)
-    and ``write_scope`` (None: nobody may write through this API).
+    and ``write_scope`` (None: nobody may write through this API). A write answers with
+    what it wrote, so it needs the read scope too: otherwise it would write and then
+    answer 404 (nothing may be written by a refused request).
     """
 
     message = "Your credentials do not grant this action."
@@ -25,6 +27,9 @@ class ScopedPermission(permissions.BasePermission):
         else:
             scope = getattr(view, "write_scope", None)
             if scope is None:
+                return False
+            read_scope = getattr(view, "read_scope", None)
+            if read_scope is not None and not principal.has_scope(read_scope):
                 return False
         return scope is None or principal.has_scope(scope)
 

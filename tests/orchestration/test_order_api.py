@@ -30,6 +30,12 @@ def orders_app(make_client):
     return make_client("web", ("orders:read", "orders:write", "customers:read"))
 
 
+@pytest.fixture
+def cancelling_app(make_client):
+    """An application granted cancelling orders, a right of its own."""
+    return make_client("web", ("orders:read", "orders:cancel"))
+
+
 def test_an_application_places_an_order_priced_like_a_checkout(orders_app, hybrid, customer):
     response = orders_app.post(
         ORDERS,
@@ -134,19 +140,19 @@ def test_cancelling_an_order_not_yet_started(customer_client, hybrid, customer, 
     assert "CancelProductOrderCreateEvent" in types and "CancelProductOrderStateChangeEvent" in types
 
 
-def test_cancelling_is_refused_once_it_cannot_be_undone(orders_app, hybrid, customer):
+def test_cancelling_is_refused_once_it_cannot_be_undone(cancelling_app, hybrid, customer):
     order = place(customer, [item(1, hybrid.plan)])
     order_force_complete(order.pk, actor="supervisor", reason="done by hand in the shop")
-    assert_tmf_error(orders_app.post(CANCELS, {"productOrder": {"id": order.pk}}, format="json"), 409)
+    assert_tmf_error(cancelling_app.post(CANCELS, {"productOrder": {"id": order.pk}}, format="json"), 409)
     assert not CancelProductOrder.objects.exists()
     assert HeldProduct.objects.filter(customer=customer).exists()
 
 
-def test_cancelling_is_refused_when_a_done_step_has_no_undo(orders_app, hybrid, customer):
+def test_cancelling_is_refused_when_a_done_step_has_no_undo(cancelling_app, hybrid, customer):
     hybrid.plan.specification.fulfilment_steps.update(undo_task="")
     order = place(customer, [item(1, hybrid.plan)])
     order.tasks.filter(key="activate_sim").update(state="done")
-    error = assert_tmf_error(orders_app.post(CANCELS, {"productOrder": {"id": order.pk}}, format="json"), 409)
+    error = assert_tmf_error(cancelling_app.post(CANCELS, {"productOrder": {"id": order.pk}}, format="json"), 409)
     assert "activate_sim (mobile)" in error["message"]
     order.refresh_from_db()
     assert order.state == "acknowledged"
@@ -168,6 +174,18 @@ def test_one_customer_cannot_cancel_or_see_anothers(customer_client, hybrid, cus
 @pytest.mark.parametrize(
     "body,status", [({}, 400), ({"productOrder": {}}, 400), ({"productOrder": {"id": "nope"}}, 404)]
 )
-def test_bad_cancellations(orders_app, body, status):
-    assert_tmf_error(orders_app.post(CANCELS, body, format="json"), status)
+def test_bad_cancellations(cancelling_app, body, status):
+    assert_tmf_error(cancelling_app.post(CANCELS, body, format="json"), status)
     assert not CancelProductOrder.objects.exists()
+
+
+def test_cancelling_is_a_supervisors_right_in_the_api_as_in_the_console(staff_client, orders_app, hybrid, customer):
+    """Regression: agents (and applications with orders:write) cancelled orders through TMF622 although the
+    console refuses agents; cancelling needs orders:cancel (staff: supervise_productorder)."""
+    order = place(customer, [item(1, hybrid.plan)])
+    for refused in (staff_client("agent"), orders_app):
+        assert_tmf_error(refused.post(CANCELS, {"productOrder": {"id": order.pk}}, format="json"), 403)
+    order.refresh_from_db()
+    assert order.state == "acknowledged" and not CancelProductOrder.objects.exists()
+    supervisor = staff_client("supervisor")
+    assert supervisor.post(CANCELS, {"productOrder": {"id": order.pk}}, format="json").status_code == 201
