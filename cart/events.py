@@ -1,6 +1,7 @@
 """TMF663 shopping cart events, as listeners of shoppingCart receive them (published in the caller's transaction)."""
 
 from cart.models import ShoppingCart
+from cart.selectors import carts_visible
 from events.services import EventHrefs, publish
 from overlay.tmf import CART
 
@@ -22,4 +23,5 @@ def cart_event(cart: ShoppingCart, event_type: str) -> None:
                 "@type": "ShoppingCart",
             }
         },
+        visible_to=lambda principal: carts_visible(principal).filter(pk=cart.pk).exists(),
     )

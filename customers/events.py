@@ -2,6 +2,7 @@
 
 from customers.api.representations import full_name
 from customers.models import Customer
+from customers.selectors import customers_visible
 from events.services import EventHrefs, publish
 from overlay.tmf import CUSTOMER
 
@@ -23,4 +24,5 @@ def customer_event(customer: Customer, event_type: str) -> None:
                 "@type": "Customer",
             }
         },
+        visible_to=lambda principal: customers_visible(principal).filter(pk=customer.pk).exists(),
     )

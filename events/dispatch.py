@@ -16,8 +16,9 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from events.callbacks import callback_problem
 from events.models import DeliveryAttempt, EventDelivery, OutboxEvent
-from events.services import DISPATCH
+from events.services import DISPATCH, entitled_listeners
 from overlay.api.representation import timestamp
 from overlay.jobs import backoff, later, send
 from overlay.signing import signature_of
@@ -56,12 +57,26 @@ def _heads(now):
     )
 
 
+def _refused(delivery: EventDelivery) -> str:
+    """Why this delivery may not be sent now: its listener lost the right to listen, or its callback
+    resolves to an internal address (checked at registration; hosts can change what they resolve to)."""
+    subscription = delivery.subscription
+    if not entitled_listeners(subscription.api, [subscription]):
+        return "the listener's credentials no longer grant these events"
+    return callback_problem(subscription.callback)
+
+
 def deliver_next() -> bool:
     """Send one due delivery; False when there is nothing to send now."""
     with transaction.atomic():
         delivery = _heads(timezone.now()).first()
         if delivery is None:
             return False
+        if refused := _refused(delivery):
+            DeliveryAttempt.objects.create(delivery=delivery, error=refused[:300])
+            delivery.state, delivery.last_error = EventDelivery.State.GAVE_UP, refused[:300]
+            delivery.save(update_fields=["state", "last_error"])
+            return True
         body = json.dumps(envelope(delivery.event), separators=(",", ":")).encode()
         headers = {
             "Content-Type": "application/json",
@@ -72,7 +87,11 @@ def deliver_next() -> bool:
         status, error = None, ""
         try:
             response = httpx.post(
-                delivery.subscription.callback, content=body, headers=headers, timeout=settings.EVENT_TIMEOUT_SECONDS
+                delivery.subscription.callback,
+                content=body,
+                headers=headers,
+                timeout=settings.EVENT_TIMEOUT_SECONDS,
+                follow_redirects=False,  # a redirect could point anywhere: it is a failed delivery
             )
             status = response.status_code
             if not 200 <= status < 300:

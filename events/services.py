@@ -2,19 +2,28 @@
 
 A listener's ``query`` may narrow what it gets to some event types
 (``eventType=ProductOrderStateChangeEvent,ProductOrderCreateEvent``); other conditions are
-ignored. Delivery (signed, retried, in order per resource) is ``events.dispatch``.
+ignored. A listener acts as the principal that registered it: it needs the read scope of the
+API it listens to, and gets an event only when that principal may see the event's object
+(``visible_to``, from the publishing app's selectors); bodies carry what any entitled reader
+of the API sees (personal data masked). Callbacks go to public hosts only (``events.callbacks``).
+Delivery (signed, retried, in order per resource) is ``events.dispatch``.
 Each domain app builds its own events' bodies (``cart/events.py``, ``customers/events.py``,
 ``orchestration/events.py``) and publishes them here: nobody imports another app to publish.
 """
 
-from urllib.parse import parse_qs, urlsplit
+from collections.abc import Callable
+from urllib.parse import parse_qs
 
 from django.conf import settings
 from django.db import transaction
 
+from events.callbacks import callback_problem
 from events.models import EventDelivery, EventSubscription, OutboxEvent
-from overlay.errors import NotFound, UnprocessableEntity
+from overlay.errors import Forbidden, NotFound, UnprocessableEntity
 from overlay.jobs import enqueue
+from overlay.principal import Principal
+from overlay.services import principals_by_key
+from overlay.tmf import APIS
 
 DISPATCH = "events.tasks.dispatch_events_task"
 MAX_SUBSCRIPTIONS_PER_OWNER = 50
@@ -41,12 +50,33 @@ def wanted(query: str, event_type: str) -> bool:
     return not types or event_type in types
 
 
-def publish(*, api: str, event_type: str, resource_type: str, resource_id: str, event: dict) -> OutboxEvent:
-    """Write one event to the outbox, and a pending delivery for every listener that wants it."""
+def entitled_listeners(api: str, listeners: list[EventSubscription]) -> dict[str, Principal]:
+    """The principals of listeners that may still listen to ``api``, by their key."""
+    principals = principals_by_key({s.owner for s in listeners})
+    read_scope = APIS[api].read_scope
+    return {key: principal for key, principal in principals.items() if principal.has_scope(read_scope)}
+
+
+def publish(
+    *,
+    api: str,
+    event_type: str,
+    resource_type: str,
+    resource_id: str,
+    event: dict,
+    visible_to: Callable[[Principal], bool],
+) -> OutboxEvent:
+    """Write one event to the outbox, and a pending delivery for every listener that wants it and may see it.
+
+    ``visible_to(principal)``: whether that principal may see the event's object (the app's selector).
+    """
     row = OutboxEvent.objects.create(
         api=api, event_type=event_type, resource_type=resource_type, resource_id=resource_id, payload=event
     )
     listeners = [s for s in EventSubscription.objects.filter(api=api) if wanted(s.query, event_type)]
+    if listeners:
+        principals = entitled_listeners(api, listeners)
+        listeners = [s for s in listeners if s.owner in principals and visible_to(principals[s.owner])]
     if listeners:
         EventDelivery.objects.bulk_create(
             EventDelivery(event=row, subscription=s, resource_key=f"{resource_type}:{resource_id}") for s in listeners
@@ -56,14 +86,16 @@ def publish(*, api: str, event_type: str, resource_type: str, resource_id: str, 
 
 
 @transaction.atomic
-def subscription_register(*, api: str, callback: str, query: str, owner: str) -> EventSubscription:
-    """Register a listener for the events of one TMF API."""
-    parts = urlsplit(callback)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise UnprocessableEntity("callback must be an absolute http(s) URL.")
-    if EventSubscription.objects.filter(owner=owner).count() >= MAX_SUBSCRIPTIONS_PER_OWNER:
+def subscription_register(*, api: str, callback: str, query: str, principal: Principal) -> EventSubscription:
+    """Register a listener for the events of one TMF API: it needs the API's read scope, and its callback
+    must be a public https URL (``events.callbacks``)."""
+    if principal.customer_id is not None or not principal.has_scope(APIS[api].read_scope):
+        raise Forbidden(f"Listening to {api} needs {APIS[api].read_scope}.")
+    if problem := callback_problem(callback):
+        raise UnprocessableEntity(problem, field="callback")
+    if EventSubscription.objects.filter(owner=principal.key).count() >= MAX_SUBSCRIPTIONS_PER_OWNER:
         raise UnprocessableEntity(f"At most {MAX_SUBSCRIPTIONS_PER_OWNER} listeners per client.")
-    return EventSubscription.objects.create(api=api, callback=callback, query=query, owner=owner)
+    return EventSubscription.objects.create(api=api, callback=callback, query=query, owner=principal.key)
 
 
 @transaction.atomic

@@ -7,13 +7,17 @@ published to the outbox in the caller's transaction (``events.services.publish``
 from events.services import EventHrefs, publish
 from orchestration.api.representations import cancel_product_order, product_order
 from orchestration.models import CancelProductOrder, ProductOrder
-from orchestration.selectors import orders_with_related
+from orchestration.selectors import cancellations_visible, orders_visible, orders_with_related
 from overlay.tmf import ORDERING
 
 
 def _order_body(order: ProductOrder) -> dict:
     loaded = orders_with_related(ProductOrder.objects.filter(pk=order.pk)).get()
     return product_order(loaded, EventHrefs())
+
+
+def _order_visible(order_id: str):
+    return lambda principal: orders_visible(principal).filter(pk=order_id).exists()
 
 
 def order_created(order: ProductOrder) -> None:
@@ -23,6 +27,7 @@ def order_created(order: ProductOrder) -> None:
         resource_type="ProductOrder",
         resource_id=order.pk,
         event={"productOrder": _order_body(order)},
+        visible_to=_order_visible(order.pk),
     )
 
 
@@ -33,6 +38,7 @@ def order_state_changed(order: ProductOrder) -> None:
         resource_type="ProductOrder",
         resource_id=order.pk,
         event={"productOrder": _order_body(order)},
+        visible_to=_order_visible(order.pk),
     )
 
 
@@ -44,4 +50,5 @@ def cancellation_event(cancellation: CancelProductOrder, event_type: str) -> Non
         resource_type="CancelProductOrder",
         resource_id=cancellation.pk,
         event={"cancelProductOrder": cancel_product_order(cancellation, EventHrefs())},
+        visible_to=lambda principal: cancellations_visible(principal).filter(pk=cancellation.pk).exists(),
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core import signing
 from django.core.cache import cache
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from overlay.errors import UnprocessableEntity
 from overlay.models import ApiClient, SalesChannel
+from overlay.principal import ClientUser, Principal, principal_for
 
 KNOWN_SCOPES = frozenset(
     {
@@ -147,3 +149,18 @@ def customer_token_read(token: str) -> dict | None:
         )
     except signing.BadSignature:
         return None
+
+
+def principals_by_key(keys: set[str]) -> dict[str, Principal]:
+    """The principals behind keys (``client:<id>``, ``user:<id>``) that still act: active applications and
+    active staff users. Listeners are stored by their principal's key; they act as it when they receive."""
+    client_ids = {int(key[7:]) for key in keys if key.startswith("client:") and key[7:].isdigit()}
+    user_ids = {int(key[5:]) for key in keys if key.startswith("user:") and key[5:].isdigit()}
+    found: dict[str, Principal] = {}
+    for client in ApiClient.objects.filter(pk__in=client_ids, is_active=True):
+        user = ClientUser(client.pk, client.name, client.channel, frozenset(client.scopes))
+        found[user.pk] = principal_for(user)
+    for user in get_user_model().objects.filter(pk__in=user_ids, is_active=True, is_staff=True):
+        principal = principal_for(user)
+        found[principal.key] = principal
+    return found

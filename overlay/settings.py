@@ -230,6 +230,10 @@ EVENT_RETRY_BASE_SECONDS = float(os.environ.get("EVENT_RETRY_BASE_SECONDS", "2")
 EVENT_RETRY_MAX_SECONDS = float(os.environ.get("EVENT_RETRY_MAX_SECONDS", "600"))
 EVENT_MAX_ATTEMPTS = int(os.environ.get("EVENT_MAX_ATTEMPTS", "20"))
 EVENT_TIMEOUT_SECONDS = float(os.environ.get("EVENT_TIMEOUT_SECONDS", "5"))
+# Listeners' callbacks: https only unless this allows http; hosts resolving to internal addresses
+# (loopback, private, link-local...) are refused unless listed here ("host" or "host:port").
+EVENT_CALLBACK_HTTP = env_bool("EVENT_CALLBACK_HTTP", False)
+EVENT_CALLBACK_INTERNAL_HOSTS = env_list("EVENT_CALLBACK_INTERNAL_HOSTS", "")
 # How often the sweeper picks up work whose message was lost (a crashed process, an expired lease).
 SWEEP_SECONDS = float(os.environ.get("SWEEP_SECONDS", "10"))
 # Work still waiting this long after it was due is sent again (its message may have been lost).

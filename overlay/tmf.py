@@ -1,7 +1,8 @@
-"""The TM Forum Open APIs Overlay serves: one constant per API, with its name and base path.
+"""The TM Forum Open APIs Overlay serves: one constant per API, with its name, base path and read scope.
 
 The name is what events and listeners call the API (``domain`` in a TMF688 event, the hub a
-listener registers on); the base path is where its resources live. Overlay's own extensions
+listener registers on); the base path is where its resources live; the read scope is what a
+caller needs to read its resources, and so to listen to its events. Overlay's own extensions
 (the 360° view, search, hand-off, checkout, sync runs, back-office pushes) are under ``EXTENSIONS``.
 """
 
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True)
 class TMFApi:
     name: str
+    read_scope: str
     version: int = 4
     base: str = field(init=False)  # "/tmf-api/<name>/v<version>", no trailing slash
 
@@ -23,12 +25,13 @@ class TMFApi:
         return self.base.lstrip("/") + "/"
 
 
-CATALOG = TMFApi("productCatalogManagement")  # TMF620
-CUSTOMER = TMFApi("customerManagement")  # TMF629
-PARTY = TMFApi("party")  # TMF632
-INVENTORY = TMFApi("productInventory")  # TMF637
-CART = TMFApi("shoppingCart")  # TMF663
-QUALIFICATION = TMFApi("productOfferingQualification")  # TMF679
-ORDERING = TMFApi("productOrderingManagement")  # TMF622
+CATALOG = TMFApi("productCatalogManagement", "catalog:read")  # TMF620
+CUSTOMER = TMFApi("customerManagement", "customers:read")  # TMF629
+PARTY = TMFApi("party", "customers:read")  # TMF632
+INVENTORY = TMFApi("productInventory", "customers:read")  # TMF637
+CART = TMFApi("shoppingCart", "carts:read")  # TMF663
+QUALIFICATION = TMFApi("productOfferingQualification", "carts:read")  # TMF679
+ORDERING = TMFApi("productOrderingManagement", "orders:read")  # TMF622
+APIS = {api.name: api for api in (CATALOG, CUSTOMER, PARTY, INVENTORY, CART, QUALIFICATION, ORDERING)}
 
 EXTENSIONS = "/api/v1"

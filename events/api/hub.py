@@ -30,6 +30,8 @@ def _represent(subscription) -> dict:
 
 
 class HubView(APIView):
+    """Registering a listener: applications and staff holding the API's read scope (checked by the service)."""
+
     permission_classes = [ApplicationOrStaff]
     serializer_class = EventSubscriptionInput
     api_name = ""
@@ -41,7 +43,7 @@ class HubView(APIView):
         serializer = EventSubscriptionInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         subscription = services.subscription_register(
-            api=self.api_name, owner=principal_of(request).key, **serializer.validated_data
+            api=self.api_name, principal=principal_of(request), **serializer.validated_data
         )
         # The signing secret is shown once: the listener checks X-Overlay-Signature with it.
         return Response({**_represent(subscription), "secret": subscription.secret}, status=status.HTTP_201_CREATED)

@@ -126,6 +126,9 @@ def celery_worker(transactional_db, redis_url, tmp_path, settings, monkeypatch):
         "FULFILMENT_LEASE_SECONDS": "4",
         "EVENT_RETRY_BASE_SECONDS": "0.2",
         "EVENT_RETRY_MAX_SECONDS": "1",
+        # The tests' listeners run on loopback over http.
+        "EVENT_CALLBACK_HTTP": "1",
+        "EVENT_CALLBACK_INTERNAL_HOSTS": "127.0.0.1,localhost",
         "PRICING_DATA_CACHE": "0",
         "LOG_LEVEL": "WARNING",
         "SIMULATOR_API_KEY": SIMULATOR_API_KEY,

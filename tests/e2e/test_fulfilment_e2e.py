@@ -14,6 +14,7 @@ from events.services import subscription_register
 from orchestration import states
 from orchestration.models import FulfilmentTask, ProductOrder
 from tests.factories.orders import fulfilment_log, hybrid_items, item, place
+from tests.factories.users import application
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,7 +48,9 @@ def final(order_id: str, worker) -> ProductOrder:
 
 
 def test_the_hybrid_order_completes_through_the_worker(celery_worker, hybrid, customer, estate, simulator, listener):
-    subscription_register(api="productOrderingManagement", callback=listener.url, query="", owner="e2e")
+    subscription_register(
+        api="productOrderingManagement", callback=listener.url, query="", principal=application(["orders:read"])
+    )
     order = final(place(customer, hybrid_items(hybrid)).pk, celery_worker)
 
     assert order.state == "completed", order.state_reason
@@ -109,7 +112,9 @@ def test_a_worker_killed_mid_order_is_replaced_and_nothing_is_provisioned_twice(
 def test_a_listener_down_for_a_while_receives_every_event_afterwards_in_order(
     celery_worker, hybrid, customer, estate, listener
 ):
-    subscription_register(api="productOrderingManagement", callback=listener.url, query="", owner="e2e")
+    subscription_register(
+        api="productOrderingManagement", callback=listener.url, query="", principal=application(["orders:read"])
+    )
     listener.down = True
     orders = [place(customer, [item(1, hybrid.fibre)]) for _ in range(3)]
     for order in orders:

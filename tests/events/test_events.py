@@ -16,6 +16,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 HUB = "/tmf-api/productOrderingManagement/v4/hub"
 
 
+@pytest.fixture
+def web(make_client):
+    """The listening application: it holds the read scopes of what it listens to."""
+    return make_client("web", ("orders:read", "carts:read", "customers:read", "catalog:read"))
+
+
 def register(client, listener, query: str = "") -> dict:
     response = client.post(HUB, {"callback": listener.url, "query": query}, format="json")
     assert response.status_code == 201, response.content

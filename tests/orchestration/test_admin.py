@@ -74,8 +74,9 @@ def test_retry_is_refused_for_an_order_not_in_progress(staff_client, hybrid, cus
     assert "Only orders in progress can be retried" in response.content.decode()
 
 
-def test_events_and_deliveries_are_visible_to_supervisors(staff_client, web, hybrid, customer):
-    web.post("/tmf-api/productOrderingManagement/v4/hub", {"callback": "http://127.0.0.1:9/x"}, format="json")
+def test_events_and_deliveries_are_visible_to_supervisors(staff_client, make_client, hybrid, customer):
+    listening = make_client("web", ("orders:read",))
+    listening.post("/tmf-api/productOrderingManagement/v4/hub", {"callback": "http://127.0.0.1:9/x"}, format="json")
     place(customer, [item(1, hybrid.plan)])
     supervisor = staff_client("supervisor")
     event = OutboxEvent.objects.get()
