@@ -1,5 +1,7 @@
 """Operators' view of back-office systems, sync runs and quarantined records."""
 
+import json
+
 from django.contrib import admin, messages
 
 from adapters.models import BackOfficeSystem, QuarantinedRecord, SyncCursor, SyncRun
@@ -58,8 +60,14 @@ class QuarantinedRecordAdmin(admin.ModelAdmin):
     list_display = ("created_at", "system", "stream", "external_id", "error", "resolved_at")
     list_filter = ("system", "stream", ("resolved_at", admin.EmptyFieldListFilter))
     search_fields = ("external_id", "error")
-    readonly_fields = ("system", "stream", "external_id", "payload", "error", "run", "created_at", "resolved_at")
+    readonly_fields = ("system", "stream", "external_id", "payload_", "error", "run", "created_at", "resolved_at")
+    exclude = ("payload",)
     actions = ("retry",)
+
+    @admin.display(description="payload")
+    def payload_(self, record):
+        # As JSON with every non-ASCII character escaped: a sloppy record (a lone surrogate) still shows.
+        return json.dumps(record.payload, ensure_ascii=True, sort_keys=True, indent=1)
 
     def has_add_permission(self, request):
         return False

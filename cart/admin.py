@@ -48,6 +48,9 @@ class ShoppingCartAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False if obj is not None else super().has_change_permission(request, obj)
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # a cart is thrown away through the services (the API, the console): recorded, published
+
 
 @admin.register(Handoff)
 class HandoffAdmin(admin.ModelAdmin):
@@ -61,3 +64,6 @@ class HandoffAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False if obj is not None else super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False

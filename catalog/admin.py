@@ -1,9 +1,17 @@
-"""The catalog managers' console. Writes go through ``catalog.services``."""
+"""The catalog managers' console.
+
+Every form, inline and deletion here is checked by the same rules as the API's writes, which live
+in ``catalog.services`` (``check_validity``, ``check_members``, ``check_price``,
+``check_characteristics``, ``check_parent``, and the services' deletes): a bundle cannot be made to
+contain itself here any more than through the API. Every write bumps the catalog revision.
+"""
 
 from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
 from django.db import transaction
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from catalog import services
 from catalog.fulfilment import plan_problems
@@ -26,25 +34,51 @@ from catalog.models import (
 )
 from overlay.errors import DomainError
 
+# Deleting these goes through their service, which refuses what is still in use.
+SERVICE_DELETES = {
+    ProductOffering: services.offering_delete,
+    ProductSpecification: services.specification_delete,
+    ProductOfferingPrice: services.price_delete,
+    Category: services.category_delete,
+}
+
 
 class CatalogChangeMixin:
-    """Every admin write bumps the catalog revision, as the services do for the API."""
+    """Every admin write bumps the catalog revision, as the services do for the API; deletions go through
+    the services where they have rules."""
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         services.catalog_changed()
 
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        services.catalog_changed()
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            with transaction.atomic():
+                return super().delete_view(request, object_id, extra_context)
+        except DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[object_id]))
 
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
+    def delete_model(self, request, obj):
+        service = SERVICE_DELETES.get(type(obj))
+        if service is None:
+            super().delete_model(request, obj)
+        else:
+            service(obj)
         services.catalog_changed()
 
 
 class LifecycleForm(forms.ModelForm):
-    """A lifecycle change in the form follows the same transitions as the API."""
+    """A lifecycle change in the form follows the same transitions as the API; validity as the API checks it."""
+
+    def clean(self):
+        data = super().clean()
+        if "valid_from" in data or "valid_to" in data:
+            try:
+                services.check_validity(data.get("valid_from"), data.get("valid_to"))
+            except DomainError as error:
+                raise forms.ValidationError({"valid_to": error.message}) from error
+        return data
 
     def clean_lifecycle_status(self):
         status = self.cleaned_data["lifecycle_status"]
@@ -78,8 +112,20 @@ def lifecycle_action(status: str, label: str):
     return action
 
 
+class PriceForm(LifecycleForm):
+    """A price's own rules (a discount's percentage or amount, no negative prices), as the API checks them."""
+
+    def _post_clean(self):
+        super()._post_clean()  # the instance now carries the form's values
+        try:
+            services.check_price(self.instance, None)
+        except DomainError as error:
+            self.add_error(None, error.message)
+
+
 class PriceInline(admin.StackedInline):
     model = ProductOfferingPrice
+    form = PriceForm
     extra = 0
     fields = (
         ("name", "price_type", "lifecycle_status"),
@@ -93,8 +139,29 @@ class PriceInline(admin.StackedInline):
     show_change_link = True
 
 
+class BundleMembersFormSet(forms.BaseInlineFormSet):
+    """A bundle's members as the API allows them: not itself, no bundles inside, sane limits, bundles only."""
+
+    def clean(self):
+        super().clean()
+        members = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or not data.get("member"):
+                continue
+            limits = services.MemberInput(
+                data["member"].pk, data.get("lower_limit", 1), data.get("upper_limit", 1), data.get("default_count", 1)
+            )
+            members.append((data["member"], limits))
+        try:
+            services.check_members(self.instance, members)
+        except DomainError as error:
+            raise forms.ValidationError(error.message) from error
+
+
 class BundleMemberInline(admin.TabularInline):
     model = BundledOffering
+    formset = BundleMembersFormSet
     fk_name = "bundle"
     extra = 0
     autocomplete_fields = ("member",)
@@ -172,8 +239,35 @@ class ProductOfferingAdmin(CatalogChangeMixin, admin.ModelAdmin):
         return super().get_queryset(request).select_related("specification")
 
 
+class CharacteristicValuesFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        defaults = [
+            f
+            for f in self.forms
+            if getattr(f, "cleaned_data", None)
+            and not f.cleaned_data.get("DELETE")
+            and f.cleaned_data.get("is_default")
+        ]
+        spec = self.instance
+        try:
+            services.check_characteristics(
+                [
+                    services.CharacteristicInput(
+                        spec.name,
+                        min_cardinality=spec.min_cardinality,
+                        max_cardinality=spec.max_cardinality,
+                        values=tuple({"is_default": True} for _ in defaults),
+                    )
+                ]
+            )
+        except DomainError as error:
+            raise forms.ValidationError(error.message) from error
+
+
 class CharacteristicValueInline(admin.TabularInline):
     model = CharacteristicValue
+    formset = CharacteristicValuesFormSet
     extra = 0
 
 
@@ -185,8 +279,33 @@ class CharacteristicSpecAdmin(CatalogChangeMixin, admin.ModelAdmin):
     inlines = (CharacteristicValueInline,)
 
 
+class CharacteristicsFormSet(forms.BaseInlineFormSet):
+    """A specification's characteristics as the API allows them: unique names, min ≤ max cardinality."""
+
+    def clean(self):
+        super().clean()
+        kept = [
+            f.cleaned_data for f in self.forms if getattr(f, "cleaned_data", None) and not f.cleaned_data.get("DELETE")
+        ]
+        try:
+            services.check_characteristics(
+                [
+                    services.CharacteristicInput(
+                        data["name"],
+                        min_cardinality=data.get("min_cardinality") or 0,
+                        max_cardinality=data.get("max_cardinality") or 0,
+                    )
+                    for data in kept
+                    if data.get("name")
+                ]
+            )
+        except DomainError as error:
+            raise forms.ValidationError(error.message) from error
+
+
 class CharacteristicInline(admin.TabularInline):
     model = CharacteristicSpec
+    formset = CharacteristicsFormSet
     extra = 0
     show_change_link = True
     fields = ("name", "value_type", "configurable", "min_cardinality", "max_cardinality", "regex")
@@ -247,14 +366,34 @@ class ProductSpecificationAdmin(CatalogChangeMixin, admin.ModelAdmin):
     inlines = (CharacteristicInline, FulfilmentStepInline)
 
 
+class TiersFormSet(forms.BaseInlineFormSet):
+    """A price's tiers as the API allows them: usage prices only, from 0, without gaps or overlaps."""
+
+    def clean(self):
+        super().clean()
+        tiers = [
+            services.TierInput(f.cleaned_data["lower"], f.cleaned_data.get("upper"), f.cleaned_data["unit_amount"])
+            for f in self.forms
+            if getattr(f, "cleaned_data", None)
+            and not f.cleaned_data.get("DELETE")
+            and f.cleaned_data.get("lower") is not None
+            and f.cleaned_data.get("unit_amount") is not None
+        ]
+        try:
+            services.check_price(self.instance, tiers)
+        except DomainError as error:
+            raise forms.ValidationError(error.message) from error
+
+
 class TierInline(admin.TabularInline):
     model = PriceTier
+    formset = TiersFormSet
     extra = 0
 
 
 @admin.register(ProductOfferingPrice)
 class ProductOfferingPriceAdmin(CatalogChangeMixin, admin.ModelAdmin):
-    form = LifecycleForm
+    form = PriceForm
     list_display = ("name", "offering", "price_type", "amount", "currency", "percentage", "tiering", "lifecycle_status")
     list_filter = ("price_type", "tiering", "currency", "lifecycle_status")
     search_fields = ("name", "offering__name", "id")
@@ -263,9 +402,19 @@ class ProductOfferingPriceAdmin(CatalogChangeMixin, admin.ModelAdmin):
     inlines = (TierInline,)
 
 
+class CategoryForm(LifecycleForm):
+    def clean_parent(self):
+        parent = self.cleaned_data.get("parent")
+        try:
+            services.check_parent(self.instance, parent)
+        except DomainError as error:
+            raise forms.ValidationError(error.message) from error
+        return parent
+
+
 @admin.register(Category)
 class CategoryAdmin(CatalogChangeMixin, admin.ModelAdmin):
-    form = LifecycleForm
+    form = CategoryForm
     list_display = ("name", "parent", "lifecycle_status")
     list_filter = ("lifecycle_status",)
     search_fields = ("name", "id")

@@ -71,7 +71,7 @@ def lifecycle_transition(obj, status: str) -> None:
     obj.lifecycle_status = status
 
 
-def _check_validity(valid_from: datetime | None, valid_to: datetime | None) -> None:
+def check_validity(valid_from: datetime | None, valid_to: datetime | None) -> None:
     if valid_from and valid_to and valid_to <= valid_from:
         raise InvalidConfiguration("must end after it starts.", field="valid_for")
 
@@ -102,7 +102,7 @@ def _apply_common(obj, data: dict, creating: bool, fields: Iterable[str] = ()) -
             obj.lifecycle_status = data["lifecycle_status"]
         else:
             lifecycle_transition(obj, data["lifecycle_status"])
-    _check_validity(obj.valid_from, obj.valid_to)
+    check_validity(obj.valid_from, obj.valid_to)
 
 
 # --- offerings --------------------------------------------------------------------
@@ -120,8 +120,6 @@ def _offering_write(offering: ProductOffering, data: dict, creating: bool) -> Pr
         spec_id = data["specification_id"]
         offering.specification = _resolve(ProductSpecification, [spec_id], "specification")[0] if spec_id else None
     members: list[MemberInput] | None = data.get("members")
-    if members and not offering.is_bundle:
-        raise InvalidConfiguration("only a bundle can have members.", field="bundle_members")
     offering.save()
     if "category_ids" in data:
         offering.categories.set(_resolve(Category, data["category_ids"], "categories"))
@@ -142,9 +140,11 @@ def _offering_write(offering: ProductOffering, data: dict, creating: bool) -> Pr
     return offering
 
 
-def _set_members(bundle: ProductOffering, members: list[MemberInput]) -> None:
-    resolved = _resolve(ProductOffering, [m.offering_id for m in members], "bundle_members")
-    for member, target in zip(members, resolved, strict=True):
+def check_members(bundle: ProductOffering, members: list[tuple[ProductOffering, MemberInput]]) -> None:
+    """A bundle's members (each with its limits) as the rules allow them: not itself, no bundles, sane limits."""
+    if members and not bundle.is_bundle:
+        raise InvalidConfiguration("only a bundle can have members.", field="bundle_members")
+    for target, member in members:
         if target.pk == bundle.pk:
             raise InvalidConfiguration("A bundle cannot contain itself.")
         if target.is_bundle:
@@ -154,6 +154,11 @@ def _set_members(bundle: ProductOffering, members: list[MemberInput]) -> None:
                 f"Bundle member '{target.name}': need lower limit ≤ default ≤ upper limit "
                 f"(got {member.lower}, {member.default}, {member.upper})."
             )
+
+
+def _set_members(bundle: ProductOffering, members: list[MemberInput]) -> None:
+    resolved = _resolve(ProductOffering, [m.offering_id for m in members], "bundle_members")
+    check_members(bundle, list(zip(resolved, members, strict=True)))
     bundle.bundle_members.all().delete()
     BundledOffering.objects.bulk_create(
         BundledOffering(bundle=bundle, member=target, lower_limit=m.lower, upper_limit=m.upper, default_count=m.default)
@@ -204,17 +209,23 @@ class CharacteristicInput:
     values: tuple[dict, ...] = ()
 
 
-def _set_characteristics(spec: ProductSpecification, characteristics: list[CharacteristicInput]) -> None:
+def check_characteristics(characteristics: list[CharacteristicInput]) -> None:
+    """Unique names, min ≤ max cardinality, at most one default value each."""
     names = [c.name for c in characteristics]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise InvalidConfiguration(f"Characteristic names must be unique: {', '.join(duplicates)}.")
-    spec.characteristics.all().delete()
     for item in characteristics:
         if item.min_cardinality > item.max_cardinality:
             raise InvalidConfiguration(f"Characteristic '{item.name}': minCardinality exceeds maxCardinality.")
         if sum(1 for v in item.values if v.get("is_default")) > 1:
             raise InvalidConfiguration(f"Characteristic '{item.name}' has more than one default value.")
+
+
+def _set_characteristics(spec: ProductSpecification, characteristics: list[CharacteristicInput]) -> None:
+    check_characteristics(characteristics)
+    spec.characteristics.all().delete()
+    for item in characteristics:
         characteristic = CharacteristicSpec.objects.create(
             specification=spec,
             name=item.name,
@@ -287,7 +298,8 @@ PRICE_FIELDS = (
 )
 
 
-def _check_price(price: ProductOfferingPrice, tiers: list[TierInput] | None) -> None:
+def check_price(price: ProductOfferingPrice, tiers: list[TierInput] | None) -> None:
+    """A price's rules (and its defaults: a recurring period, graduated tiering when tiered)."""
     kind = price.price_type
     if kind == ProductOfferingPrice.PriceType.DISCOUNT:
         if (price.percentage is None) == (price.amount is None):
@@ -316,7 +328,7 @@ def _check_price(price: ProductOfferingPrice, tiers: list[TierInput] | None) -> 
 def _price_write(price: ProductOfferingPrice, data: dict, creating: bool) -> ProductOfferingPrice:
     _apply_common(price, data, creating, PRICE_FIELDS)
     tiers: list[TierInput] | None = data.get("tiers")
-    _check_price(price, tiers)
+    check_price(price, tiers)
     price.save()
     if tiers is not None:
         price.tiers.all().delete()
@@ -352,17 +364,21 @@ def _category_write(category: Category, data: dict, creating: bool) -> Category:
     if "parent_id" in data:
         parent_id = data["parent_id"]
         parent = _resolve(Category, [parent_id], "parent_category")[0] if parent_id else None
-        ancestor = parent
-        while ancestor is not None:
-            if ancestor.pk == category.pk:
-                raise InvalidConfiguration("A category cannot be its own ancestor.")
-            ancestor = ancestor.parent
+        check_parent(category, parent)
         category.parent = parent
     if data.get("is_root") and category.parent_id:
         raise InvalidConfiguration("A root category (isRoot true) cannot have a parentId.")
     category.save()
     catalog_changed()
     return category
+
+
+def check_parent(category: Category, parent: Category | None) -> None:
+    ancestor = parent
+    while ancestor is not None:
+        if ancestor.pk == category.pk:
+            raise InvalidConfiguration("A category cannot be its own ancestor.")
+        ancestor = ancestor.parent
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ def console_urls(admin_site) -> list:
         path("console/carts/<str:cart_id>/<str:action>/", page(carts.console_edit), name="cart-console-edit"),
         path("console/", page(customers.console_search), name="customer-console"),
         path("console/<str:customer_id>/", page(customers.console_customer), name="customer-console-customer"),
+        path("console/<str:customer_id>/contact/", page(customers.console_contact), name="customer-console-contact"),
         path(
             "console/suggestion/<int:suggestion_id>/<str:decision>/",
             page(customers.console_decide),

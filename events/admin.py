@@ -38,6 +38,9 @@ class EventDeliveryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # what was sent, and why not, stays on record
+
     @admin.action(description="Deliver again now", permissions=["change"])
     def redeliver(self, request, queryset):
         count = dispatch.redeliver(queryset)
@@ -65,4 +68,7 @@ class OutboxEventAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -108,6 +108,8 @@ class ProductOrderAdmin(admin.ModelAdmin):
 
 @admin.register(FulfilmentTask)
 class FulfilmentTaskAdmin(admin.ModelAdmin):
+    """Tasks change through fulfilment and the supervisors' actions on their order."""
+
     list_display = ("reference", "system", "task", "state", "attempts", "next_attempt_at", "last_error")
     list_filter = ("state", "system")
     search_fields = ("=reference", "=order__id")
@@ -117,4 +119,7 @@ class FulfilmentTaskAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -17,7 +17,11 @@ class ApiClientAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Revoke selected clients' tokens")
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoked, not deleted: listeners and idempotency records name it
+
+    # Revoking kills the application and every customer token it issued: a change, not a look.
+    @admin.action(description="Revoke selected clients' tokens", permissions=["change"])
     def revoke(self, request, queryset):
         for client in queryset:
             services.api_client_revoke(client)

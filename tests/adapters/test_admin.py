@@ -91,3 +91,14 @@ def test_operators_start_a_sync_from_the_admin(systems):
     )
     assert SyncRun.objects.get(system=systems["partner"]).status == "succeeded"  # eager without a broker
     assert sync_stream(systems["partner"], "offerings").fetched == 0
+
+
+def test_a_quarantined_record_with_a_lone_surrogate_still_shows():
+    """Regression: in the embedded mode (SQLite keeps JSON as text) a quarantined pushed record holding a
+    lone surrogate made its admin page answer 500; PostgreSQL refuses such JSON, and the API now refuses it
+    at the edge, but a record that got in must still show."""
+    from django.contrib import admin
+
+    record = QuarantinedRecord(external_id="C1", payload={"name": "\udc00", "city": "Zürich"}, error="bad name")
+    shown = admin.site._registry[QuarantinedRecord].payload_(record)
+    assert shown.encode("utf-8") and "\\udc00" in shown and "\\u00fc" in shown

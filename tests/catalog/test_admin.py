@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from catalog.models import CatalogRevision, Lifecycle, ProductOffering
+from catalog.models import CatalogRevision, Lifecycle, ProductOffering, ProductSpecification
 from catalog.selectors import catalog_revision
 from tests.factories.catalog import (
     CampaignFactory,
@@ -129,3 +129,83 @@ def test_agents_can_look_but_not_change(catalog_rows):
     )
     assert response.status_code in (200, 302, 403)
     assert ProductOffering.objects.get(pk=catalog_rows.bundle.pk).lifecycle_status == Lifecycle.LAUNCHED
+
+
+# --- the admin applies the services' rules (regression: a bundle could be made to contain itself here) ---
+@pytest.mark.django_db
+def test_a_bundle_cannot_be_made_to_contain_itself_in_the_admin(channels):
+    from catalog.models import BundledOffering
+    from tests.factories.admin import post_changed
+
+    client = console("catalog_manager")
+    bundle = OfferingFactory(is_bundle=True, name="Home bundle")
+    other_bundle = OfferingFactory(is_bundle=True, name="Other bundle")
+    url = reverse("admin:catalog_productoffering_change", args=[bundle.pk])
+    for member in (bundle, other_bundle):
+        response = post_changed(
+            client,
+            url,
+            bundle_members__TOTAL_FORMS=1,
+            bundle_members__0__member=member.pk,
+            bundle_members__0__lower_limit=1,
+            bundle_members__0__upper_limit=1,
+            bundle_members__0__default_count=1,
+        )
+        assert response.status_code == 200  # the form again, with the refusal
+        assert b"cannot contain itself" in response.content or b"cannot be nested" in response.content
+    assert not BundledOffering.objects.exists()
+
+
+@pytest.mark.django_db
+def test_prices_tiers_validity_and_categories_follow_the_services_rules(channels):
+    from catalog.models import PriceTier
+    from tests.factories.admin import post_changed
+
+    client = console("catalog_manager")
+    price = PriceFactory(price_type="usage", recurring_period="", amount=None, unit_of_measure="GB")
+    url = reverse("admin:catalog_productofferingprice_change", args=[price.pk])
+    negative = post_changed(client, url, price_type="oneTime", amount="-5")
+    assert negative.status_code == 200 and b"cannot be negative" in negative.content
+    gap = post_changed(
+        client,
+        url,
+        tiers__TOTAL_FORMS=2,
+        tiers__0__lower="0",
+        tiers__0__upper="10",
+        tiers__0__unit_amount="1",
+        tiers__1__lower="20",
+        tiers__1__upper="",
+        tiers__1__unit_amount="0.5",
+    )
+    assert gap.status_code == 200 and b"without gaps" in gap.content
+    assert not PriceTier.objects.exists()
+    offering = OfferingFactory()
+    backwards = post_changed(
+        client,
+        reverse("admin:catalog_productoffering_change", args=[offering.pk]),
+        valid_from_0="2026-12-31",
+        valid_from_1="00:00:00",
+        valid_to_0="2026-01-01",
+        valid_to_1="00:00:00",
+    )
+    assert backwards.status_code == 200 and b"must end after it starts" in backwards.content
+    parent = CategoryFactory()
+    child = CategoryFactory(parent=parent)
+    loop = post_changed(client, reverse("admin:catalog_category_change", args=[parent.pk]), parent=child.pk)
+    assert loop.status_code == 200 and b"own ancestor" in loop.content
+    parent.refresh_from_db()
+    assert parent.parent_id is None
+
+
+@pytest.mark.django_db
+def test_deleting_an_offering_a_bundle_uses_is_refused_as_in_the_api(channels):
+    client = console("catalog_manager")
+    member = MemberFactory()
+    url = reverse("admin:catalog_productoffering_delete", args=[member.member.pk])
+    response = client.post(url, {"post": "yes"}, follow=True)
+    assert b"remove it there first" in response.content or b"Cannot delete" in response.content
+    assert ProductOffering.objects.filter(pk=member.member.pk).exists()
+    spec = SpecificationFactory()
+    OfferingFactory(specification=spec)
+    response = client.post(reverse("admin:catalog_productspecification_delete", args=[spec.pk]), {"post": "yes"})
+    assert ProductSpecification.objects.filter(pk=spec.pk).exists()

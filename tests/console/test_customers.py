@@ -76,3 +76,45 @@ def test_who_may_use_the_console(estate, client):
 def test_supervisors_see_full_contact_data(estate):
     page = console("supervisor").get(reverse("admin:customer-console"), {"q": "06 0000 0001"})
     assert b"koen.1@example.net" in page.content
+
+
+@pytest.mark.django_db
+def test_an_agent_changes_contact_details_through_the_party_service(estate):
+    """Regression: agents edited personal data on the admin's change page, unrecorded and unpublished."""
+    from events.models import OutboxEvent
+
+    agent = console("agent")
+    url = reverse("admin:customer-console-contact", args=[estate.pk])
+    page = agent.get(reverse("admin:customer-console-customer", args=[estate.pk]))
+    assert b'id="contact"' in page.content and b"koen.1@example.net" not in page.content  # no full value to copy
+    response = agent.post(url, {"email": " Koen.New@Example.NET ", "phone": "06 1111 2222"})
+    assert response.status_code == 302
+    estate.refresh_from_db()
+    assert (estate.email, estate.phone) == ("koen.new@example.net", "+31611112222")
+    edit = Interaction.objects.get(customer=estate, kind="edit")
+    assert (edit.actor, edit.channel, edit.summary) == ("agent:agent", "callcentre", "Changed email, phone")
+    assert OutboxEvent.objects.filter(event_type="CustomerAttributeValueChangeEvent", resource_id=estate.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_bad_contact_change_changes_nothing(estate):
+    agent = console("agent")
+    before = Customer.objects.values().get(pk=estate.pk)
+    response = agent.post(
+        reverse("admin:customer-console-contact", args=[estate.pk]),
+        {"email": "not an address", "phone": "06 1111 2222"},
+    )
+    assert response.status_code == 302
+    assert Customer.objects.values().get(pk=estate.pk) == before
+    assert not Interaction.objects.filter(customer=estate, kind="edit").exists()
+
+
+@pytest.mark.django_db
+def test_only_those_who_may_change_customers_see_and_use_the_form(estate):
+    manager = console("catalog_manager")  # staff, but no customers rights at all
+    assert (
+        manager.post(reverse("admin:customer-console-contact", args=[estate.pk]), {"email": "a@b.nl"}).status_code
+        == 403
+    )
+    estate.refresh_from_db()
+    assert estate.email == "koen.1@example.net"
