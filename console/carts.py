@@ -19,7 +19,7 @@ from cart.assessment import assess_many, carts_for_assessment
 from cart.errors import PriceChanged
 from cart.models import ShoppingCart
 from catalog.selectors import offerings_visible
-from customers.models import Customer
+from customers.selectors import customers_visible
 from orchestration.lines import ItemInput
 from overlay.api.principal import principal_of
 from overlay.api.views import RepresentationContext
@@ -50,7 +50,7 @@ def console_claim(request, admin_site):
 def console_start(request, customer_id: str, admin_site):
     """Start a cart for the customer (or open the one they have)."""
     principal = _principal(request)
-    customer = Customer.objects.filter(pk=customer_id).first()
+    customer = customers_visible(principal).filter(pk=customer_id).first()
     if customer is None:
         raise Http404("No such customer.")
     existing = selectors.carts_visible(principal).filter(customer=customer, status=ShoppingCart.Status.OPEN).first()

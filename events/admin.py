@@ -11,10 +11,20 @@ from events.models import DeliveryAttempt, EventDelivery, EventSubscription, Out
 
 @admin.register(EventSubscription)
 class EventSubscriptionAdmin(admin.ModelAdmin):
+    """Listeners register through the API (scope and callback checked: ``events.services``); here they are
+    looked at, or removed."""
+
     list_display = ("api", "callback", "query", "owner", "created_at")
     list_filter = ("api",)
     search_fields = ("callback", "owner")
+    readonly_fields = ("api", "callback", "query", "owner", "created_at")
     exclude = ("secret",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class DeliveryAttemptInline(admin.TabularInline):

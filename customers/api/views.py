@@ -16,7 +16,7 @@ from customers.api.serializers import CustomerInput, IndividualInput, Organizati
 from customers.models import Consent, Customer
 from customers.search import CustomerSearch, customer_search
 from customers.services import Actor
-from overlay.api.permissions import AuthenticatedPrincipal, ScopedPermission
+from overlay.api.permissions import AuthenticatedPrincipal, ScopedPermission, StaffOrApplicationScoped
 from overlay.api.principal import principal_of
 from overlay.api.representation import timestamp
 from overlay.api.views import RepresentationContext, TMFResourceViewSet
@@ -200,8 +200,11 @@ class CustomerSearchInput(serializers.Serializer):
 
 
 class CustomerSearchView(APIView):
-    """``GET /api/v1/customers/search?q=``: identifiers first, then names; masked unless entitled to PII."""
+    """``GET /api/v1/customers/search?q=``: identifiers first, then names; masked unless entitled to PII.
 
+    For channel applications and staff: a customer token has nobody to look for."""
+
+    permission_classes = [StaffOrApplicationScoped]
     read_scope = "customers:read"
     write_scope = None
 
@@ -247,11 +250,14 @@ class ConsentsView(APIView):
 
     def _customer(self, request, customer_id: str, *, write: bool) -> Customer:
         principal = principal_of(request)
+        if principal.customer_id is None:  # a customer reaches their own (and no one else: 404 below)
+            if not principal.has_scope("customers:read"):
+                raise PermissionDenied("Your credentials do not grant reading customers.")
+            if write and not principal.has_scope("customers:write"):
+                raise PermissionDenied("Your credentials do not grant changing customers.")
         customer = selectors.customers_visible(principal).filter(pk=customer_id).first()
-        if customer is None or (principal.customer_id is None and not principal.has_scope("customers:read")):
+        if customer is None:
             raise NotFound(f"No customer with id '{customer_id}'.")
-        if write and principal.customer_id is None and not principal.has_scope("customers:write"):
-            raise PermissionDenied("Your credentials do not grant changing customers.")
         return customer
 
     @extend_schema(operation_id="listConsents", responses={200: ConsentInput(many=True)})

@@ -41,6 +41,17 @@ class AuthenticatedPrincipal(permissions.BasePermission):
         return principal_of(request) is not None
 
 
+class StaffOrApplicationScoped(ScopedPermission):
+    """As ScopedPermission, for channel applications and staff only: the agents' tools (search, the 360°)
+    are about many customers, and a customer token acts for one."""
+
+    def has_permission(self, request, view) -> bool:
+        principal = principal_of(request)
+        if principal is not None and principal.customer_id is not None:
+            return False
+        return super().has_permission(request, view)
+
+
 class ApplicationOrStaff(permissions.BasePermission):
     """Channel applications and staff, not customers acting for themselves (e.g. registering listeners)."""
 

@@ -107,7 +107,7 @@ def test_applications_need_the_right_scope(make_client, anonymous):
     assert_tmf_error(reader.post(consents(customer), {"purpose": "profiling", "granted": True}, format="json"), 403)
     assert writer.post(consents(customer), {"purpose": "profiling", "granted": True}, format="json").status_code == 200
     assert_tmf_error(anonymous.get(consents(customer)), 401)
-    assert_tmf_error(make_client("web").get(consents(customer)), 404)
+    assert_tmf_error(make_client("web").get(consents(customer)), 403)  # no customers:read: refused whoever it is
 
 
 def test_listing_consents_costs_the_same_queries_for_one_as_for_all(make_client):

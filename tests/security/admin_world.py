@@ -1,0 +1,116 @@
+"""One object of every model the admin shows, and the console pages' requests, for the admin's matrix."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from adapters.models import BackOfficeSystem, QuarantinedRecord, SyncCursor, SyncRun
+from cart.handoffs import handoff_create
+from cart.models import Handoff, ShoppingCart
+from catalog.models import Channel, CharacteristicSpec, MarketSegment, Recommendation
+from customers.models import LinkSuggestion
+from events.models import EventDelivery, EventSubscription, OutboxEvent
+from orchestration.models import FulfilmentTask, ProductOrder
+from overlay.models import ApiClient
+from overlay.principal import principal_for
+from tests.factories.catalog import (
+    CampaignFactory,
+    CategoryFactory,
+    OfferingFactory,
+    PriceFactory,
+    SpecificationFactory,
+)
+from tests.factories.customers import BillingAccountFactory, CustomerFactory, HeldProductFactory
+from tests.security.world import World
+
+
+def one_of_each(world: World) -> dict[str, object]:
+    """An object of every model registered in the admin, by its label (``app.model``)."""
+    agent = principal_for(get_user_model().objects.get(username="matrix-agent"))
+    system = BackOfficeSystem.objects.get(code="crm")
+    run = SyncRun.objects.create(system=system, stream="customers", kind="pull")
+    order = world.order(world.a)
+    item = order.items.get()
+    spec = SpecificationFactory()
+    offering = OfferingFactory(specification=spec)
+    event = OutboxEvent.objects.create(
+        api="productOrderingManagement", event_type="X", resource_type="ProductOrder", resource_id=order.pk, payload={}
+    )
+    subscription = EventSubscription.objects.create(api="productOrderingManagement", callback="https://x.example/")
+    cart = world.cart(world.customer())
+    handoff_create(cart.pk, agent, {})
+    other = CustomerFactory()
+    return {
+        "adapters.backofficesystem": system,
+        "adapters.quarantinedrecord": QuarantinedRecord.objects.create(
+            system=system, stream="customers", external_id="C9", payload={"id": "C9"}, error="bad", run=run
+        ),
+        "adapters.synccursor": SyncCursor.objects.create(system=system, stream="customers", cursor="c1"),
+        "adapters.syncrun": run,
+        "auth.group": Group.objects.get(name="agent"),
+        "auth.user": get_user_model().objects.create_user(username="someone", password="pw"),
+        "cart.handoff": Handoff.objects.get(cart=cart),
+        "cart.shoppingcart": ShoppingCart.objects.get(pk=cart.pk),
+        "catalog.campaign": CampaignFactory(),
+        "catalog.category": CategoryFactory(),
+        "catalog.channel": Channel.objects.get(code="web"),
+        "catalog.characteristicspec": CharacteristicSpec.objects.create(specification=spec, name="Colour"),
+        "catalog.marketsegment": MarketSegment.objects.create(code="seg", name="Segment"),
+        "catalog.productoffering": offering,
+        "catalog.productofferingprice": PriceFactory(offering=offering),
+        "catalog.productspecification": spec,
+        "catalog.recommendation": Recommendation.objects.create(
+            source=offering, target=world.plan, kind="upsell", reason="r"
+        ),
+        "customers.billingaccount": BillingAccountFactory(customer=world.a),
+        "customers.customer": world.a,
+        "customers.heldproduct": HeldProductFactory(customer=world.a),
+        "customers.linksuggestion": LinkSuggestion.objects.create(customer=other, candidate=world.a, reason="phone"),
+        "events.eventdelivery": EventDelivery.objects.create(
+            event=event, subscription=subscription, resource_key=f"ProductOrder:{order.pk}"
+        ),
+        "events.eventsubscription": subscription,
+        "events.outboxevent": event,
+        "orchestration.fulfilmenttask": FulfilmentTask.objects.create(
+            order=order, item=item, key="k", system="crm", task="t", reference=f"{order.pk}-ref"
+        ),
+        "orchestration.productorder": ProductOrder.objects.get(pk=order.pk),
+        "overlay.apiclient": ApiClient.objects.get(name="matrix-issuer"),
+    }
+
+
+def console_requests(world: World) -> dict[str, tuple[str, str, dict]]:
+    """The console's pages: (method, url, form data), each on fresh objects."""
+    cart = world.cart(world.customer())
+    order = world.order(world.a)
+    ProductOrder.objects.filter(pk=order.pk).update(state="inProgress")
+    suggestion = LinkSuggestion.objects.create(customer=CustomerFactory(), candidate=world.a, reason="phone")
+    agent = principal_for(get_user_model().objects.get(username="matrix-agent"))
+    code = handoff_create(world.cart(world.customer()).pk, agent, {}).code
+    return {
+        "GET customer-console": ("get", reverse("admin:customer-console"), {"q": "Owner"}),
+        "GET customer-console-customer": ("get", reverse("admin:customer-console-customer", args=[world.a.pk]), {}),
+        "POST customer-console-contact": (
+            "post",
+            reverse("admin:customer-console-contact", args=[world.customer().pk]),
+            {"city": "Utrecht"},
+        ),
+        "POST customer-console-decide": (
+            "post",
+            reverse("admin:customer-console-decide", args=[suggestion.pk, "split"]),
+            {},
+        ),
+        "POST cart-console-claim": ("post", reverse("admin:cart-console-claim"), {"code": code}),
+        "POST cart-console-start": ("post", reverse("admin:cart-console-start", args=[world.customer().pk]), {}),
+        "GET cart-console-cart": ("get", reverse("admin:cart-console-cart", args=[cart.pk]), {}),
+        "POST cart-console-edit": (
+            "post",
+            reverse("admin:cart-console-edit", args=[cart.pk, "add"]),
+            {"offering": world.plan.pk, "quantity": "1"},
+        ),
+        "POST orchestration_productorder_supervise": (
+            "post",
+            reverse("admin:orchestration_productorder_supervise", args=[order.pk, "retry"]),
+            {},
+        ),
+    }
