@@ -236,6 +236,10 @@ FULFILMENT_REQUEUE_SECONDS = float(
     os.environ.get("FULFILMENT_REQUEUE_SECONDS", "120" if os.environ.get("CELERY_BROKER_URL") else "0")
 )
 
+# Back-office systems. A pushed change is refused when its signature's timestamp is further than
+# this from now (either way), or when the same signature was accepted within that window (a replay).
+WEBHOOK_TOLERANCE_SECONDS = int(os.environ.get("WEBHOOK_TOLERANCE_SECONDS", "300"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

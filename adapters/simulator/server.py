@@ -18,6 +18,7 @@ Control (for tests, demos and benchmarks):
   POST /_control/changes  {"system": "crm", "count": 10}   -> appended to the change log, pushed if a webhook is set
                           ("stream": "products" changes the CRM's tariffs: a charge goes up by 1,00)
   POST /_control/webhook  {"url": "http://127.0.0.1:8000/api/v1/backoffice/{system}/events", "secret": "..."}
+                          pushes are signed X-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">
   GET  /_control/stats    request counts per system   (POST /_control/reset_stats sets them to 0)
   GET  /_control/fulfilment  every fulfilment task received, with its submit and cancel counts
 A stream is the baseline (record k computed from the seed) followed by the append-only change
@@ -236,16 +237,22 @@ class Estate:
 
     def _push(self, system: str, stream: data.Stream, records: list[dict]) -> None:
         body = json.dumps({"system": system, "stream": stream.name, "records": records}).encode()
-        signature = hmac.new(self.webhook["secret"].encode(), body, hashlib.sha256).hexdigest()
         request = Request(
             self.webhook["url"].replace("{system}", system),
             data=body,
-            headers={"Content-Type": "application/json", "X-Signature": f"sha256={signature}"},
+            headers={"Content-Type": "application/json", "X-Signature": push_signature(self.webhook["secret"], body)},
         )
         try:
             urlopen(request, timeout=5).read()
         except OSError as error:  # the receiver may be down; pulls catch up later
             print(f"[simulator] push to {self.webhook['url']} failed: {error}", flush=True)
+
+
+def push_signature(secret: str, body: bytes, timestamp: int | None = None) -> str:
+    """How a system signs what it pushes: ``t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">``."""
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
 
 
 class Handler(BaseHTTPRequestHandler):
