@@ -17,7 +17,9 @@ Control (for tests, demos and benchmarks):
                            "timeout_next": 0, "malformed_every": 0, "duplicate_every": 0}
   POST /_control/changes  {"system": "crm", "count": 10}   -> appended to the change log, pushed if a webhook is set
                           ("stream": "products" changes the CRM's tariffs: a charge goes up by 1,00)
-  POST /_control/webhook  {"url": "http://127.0.0.1:8000/api/v1/backoffice/{system}/events", "secret": "..."}
+  POST /_control/webhook  {"url": "http://127.0.0.1:8000/api/v1/backoffice/{system}/events", "secret": "...",
+                           "secrets": {"crm": "...", "mobile": "..."}}   each system signs with its own secret
+                          (from "secrets"; "secret" for those it does not name)
                           pushes are signed X-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">
   GET  /_control/stats    request counts per system   (POST /_control/reset_stats sets them to 0)
   GET  /_control/fulfilment  every fulfilment task received, with its submit and cancel counts
@@ -236,11 +238,15 @@ class Estate:
         return record
 
     def _push(self, system: str, stream: data.Stream, records: list[dict]) -> None:
+        secret = (self.webhook.get("secrets") or {}).get(system) or self.webhook.get("secret")
+        if not secret:
+            print(f"[simulator] no push secret for {system}: its changes wait for a pull", flush=True)
+            return
         body = json.dumps({"system": system, "stream": stream.name, "records": records}).encode()
         request = Request(
             self.webhook["url"].replace("{system}", system),
             data=body,
-            headers={"Content-Type": "application/json", "X-Signature": push_signature(self.webhook["secret"], body)},
+            headers={"Content-Type": "application/json", "X-Signature": push_signature(secret, body)},
         )
         try:
             urlopen(request, timeout=5).read()

@@ -15,7 +15,7 @@ from adapters.models import SyncCursor, SyncRun
 from adapters.sync import sync_stream
 from customers.models import BillingAccount, Customer, CustomerLink
 from overlay.signing import signature_of, timestamped_signature
-from tests.fixtures.simulator import ROOT
+from tests.fixtures.simulator import API_KEY, ROOT
 from tests.tmf import assert_tmf_error
 
 EVENTS = "/api/v1/backoffice/{}/events"
@@ -184,6 +184,45 @@ def test_the_simulator_pushes_changes_over_http(live_server, systems, simulator)
         time.sleep(0.05)
     assert Customer.objects.get(links__external_id=record["CUST_NO"]).email == record["EMAIL_ADDR"]
     assert SyncRun.objects.filter(kind="push", status="succeeded").exists()
+
+
+@pytest.fixture
+def demo_systems(db, simulator, monkeypatch):
+    """The simulated systems as `make run` configures them, each with its own push secret."""
+    from adapters.demo import configure_simulated_systems
+
+    monkeypatch.setenv("SIMULATOR_API_KEY", API_KEY)
+    systems = {system.code: system for system in configure_simulated_systems(simulator.url)}
+    for code, system in systems.items():
+        monkeypatch.setenv(system.webhook_secret_ref, f"{code}-push-secret")
+    return systems
+
+
+@pytest.mark.django_db
+def test_a_demo_system_cannot_push_as_another(anonymous, demo_systems):
+    from adapters.registry import adapter_class
+
+    for code, system in demo_systems.items():
+        body = {"stream": next(iter(adapter_class(system.adapter).streams)), "records": []}
+        for other in demo_systems:
+            if other != code:
+                assert_tmf_error(signed_post(anonymous, code, body, secret=f"{other}-push-secret"), 401)
+        assert signed_post(anonymous, code, body, secret=f"{code}-push-secret").status_code == 202
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_simulator_signs_each_systems_pushes_with_its_own_secret(live_server, simulator, demo_systems):
+    sync_stream(demo_systems["crm"], "customers")
+    sync_stream(demo_systems["fixed"], "lines")
+    secrets = {code: f"{code}-push-secret" for code in demo_systems}
+    simulator.control("webhook", {"url": f"{live_server.url}/api/v1/backoffice/{{system}}/events", "secrets": secrets})
+    simulator.control("changes", {"system": "crm", "count": 1})
+    simulator.control("changes", {"system": "fixed", "count": 1})
+    deadline = time.monotonic() + 10
+    pushed = SyncRun.objects.filter(kind="push", status="succeeded")
+    while set(pushed.values_list("system__code", flat=True)) != {"crm", "fixed"} and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert set(pushed.values_list("system__code", flat=True)) == {"crm", "fixed"}
 
 
 @pytest.mark.django_db
