@@ -23,6 +23,7 @@ from customers.records import AccountRecord, HeldProductRecord, PartyRecord
 
 __all__ = [
     "AccountRecord",
+    "CircuitOpen",
     "FulfilmentRejected",
     "FulfilmentStatus",
     "FulfilmentTarget",
@@ -46,6 +47,15 @@ class MappingError(ValueError):
 
 class SourceUnavailable(Exception):
     """The system did not answer usefully (after retries), or its circuit is open."""
+
+
+class CircuitOpen(SourceUnavailable):
+    """The call was not made: the system failed repeatedly just before, and is left alone for
+    ``retry_after`` more seconds. It did not reach the system, so it is no attempt of the caller's."""
+
+    def __init__(self, message: str, *, retry_after: float):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class Refused(SourceUnavailable):
