@@ -6,6 +6,12 @@ are plain dataclasses in Overlay's terms, defined by the app that imports them
 mapping a system's legacy shape into them is the adapter's whole job, and a
 record it cannot map raises ``MappingError`` (the sync engine quarantines it and
 goes on).
+
+Each record carries the source's ``version`` of it when the system keeps one: a number
+that grows with every change of the record (a revision counter, or its last-modified time
+in microseconds since the epoch: ``adapters.builtin.base.version_of``). Pulls and pushes
+can arrive out of order or be replayed; a record older than the version stored changes
+nothing. Without a version, the last record received wins.
 """
 
 from collections.abc import Mapping
@@ -17,6 +23,7 @@ from customers.records import AccountRecord, HeldProductRecord, PartyRecord
 
 __all__ = [
     "AccountRecord",
+    "CircuitOpen",
     "FulfilmentRejected",
     "FulfilmentStatus",
     "FulfilmentTarget",
@@ -40,6 +47,15 @@ class MappingError(ValueError):
 
 class SourceUnavailable(Exception):
     """The system did not answer usefully (after retries), or its circuit is open."""
+
+
+class CircuitOpen(SourceUnavailable):
+    """The call was not made: the system failed repeatedly just before, and is left alone for
+    ``retry_after`` more seconds. It did not reach the system, so it is no attempt of the caller's."""
+
+    def __init__(self, message: str, *, retry_after: float):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class Refused(SourceUnavailable):

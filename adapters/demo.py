@@ -15,6 +15,12 @@ SIMULATED_SYSTEMS = [
 ]
 
 
+def push_secret_ref(code: str) -> str:
+    """The environment variable holding the secret a simulated system signs its pushes with: one per system
+    (scripts/run_demo.py names them the same way), so that none can push changes as another."""
+    return f"SIMULATOR_WEBHOOK_SECRET_{code.upper()}"
+
+
 def configure_simulated_systems(base_url: str) -> list[BackOfficeSystem]:
     """Create or update one BackOfficeSystem per simulated system; the secrets stay in the environment."""
     return [
@@ -25,7 +31,7 @@ def configure_simulated_systems(base_url: str) -> list[BackOfficeSystem]:
                 "adapter": f"adapters.builtin.simulated.{adapter}",
                 "base_url": base_url,
                 "credentials_ref": "SIMULATOR_API_KEY",
-                "webhook_secret_ref": "SIMULATOR_WEBHOOK_SECRET",
+                "webhook_secret_ref": push_secret_ref(code),
                 "sync_every_seconds": every,
                 "enabled": True,
             },

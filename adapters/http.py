@@ -8,8 +8,9 @@ import time
 from dataclasses import dataclass, field
 
 import httpx
+from django.conf import settings
 
-from adapters.contracts import Refused, SourceUnavailable
+from adapters.contracts import CircuitOpen, Refused, SourceUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,13 @@ class CircuitBreaker:
                 return True
             return False
 
+    def closes_in(self) -> float:
+        """Seconds until the open circuit lets a call try again (0 when it is not open)."""
+        with self.lock:
+            if self.opened_at is None:
+                return 0.0
+            return max(0.0, self.cooldown - (time.monotonic() - self.opened_at))
+
     def record(self, ok: bool) -> None:
         with self.lock:
             if ok:
@@ -53,7 +61,11 @@ _BREAKERS_LOCK = threading.Lock()
 
 def breaker_for(system_code: str) -> CircuitBreaker:
     with _BREAKERS_LOCK:
-        return _BREAKERS.setdefault(system_code, CircuitBreaker())
+        if system_code not in _BREAKERS:
+            _BREAKERS[system_code] = CircuitBreaker(
+                threshold=settings.BACKOFFICE_CIRCUIT_FAILURES, cooldown=settings.BACKOFFICE_CIRCUIT_COOLDOWN_SECONDS
+            )
+        return _BREAKERS[system_code]
 
 
 class BackOfficeClient:
@@ -98,7 +110,10 @@ class BackOfficeClient:
 
     def request_json(self, method: str, path: str, *, params: dict | None = None, body: dict | None = None) -> dict:
         if not self.breaker.allow():
-            raise SourceUnavailable(f"{self.system_code} is failing; not calling it for a while (circuit open).")
+            raise CircuitOpen(
+                f"{self.system_code} is failing; not calling it for a while (circuit open).",
+                retry_after=self.breaker.closes_in(),
+            )
         last_problem = ""
         for attempt in range(self.retries + 1):
             try:

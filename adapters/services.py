@@ -1,7 +1,6 @@
 """Domain actions of the adapters app that the API and admin call."""
 
 import hashlib
-import hmac
 import os
 import threading
 import time
@@ -16,7 +15,7 @@ from adapters.models import BackOfficeSystem
 from adapters.registry import adapter_class, adapter_for
 from adapters.tasks import apply_pushed_task
 from overlay.errors import DomainError, NotFound, UnprocessableEntity
-from overlay.signing import signature_of
+from overlay.signing import SignatureRefused, timestamped_signature_check
 
 MAX_PUSHED_RECORDS = 1000
 
@@ -28,13 +27,27 @@ class BadSignature(DomainError):
 
 
 def pushed_changes_verify(system_code: str, body: bytes, signature: str) -> BackOfficeSystem:
-    """The system a push comes from, if the body carries its signature (HMAC-SHA256 with its secret)."""
+    """The system a push comes from, if the body carries its fresh signature, not seen before.
+
+    ``signature`` is ``t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the system's
+    secret>`` (``overlay.signing``). A timestamp more than ``WEBHOOK_TOLERANCE_SECONDS`` away from
+    now is refused, and so is a signature accepted before: it is remembered in the shared cache
+    (an atomic add, so two processes given the same push accept it once) while it is fresh.
+    """
     system = BackOfficeSystem.objects.filter(code=system_code, enabled=True).first()
     if system is None:
         raise NotFound(f"No back-office system '{system_code}'.")
     secret = os.environ.get(system.webhook_secret_ref, "") if system.webhook_secret_ref else ""
-    if not secret or not hmac.compare_digest(signature_of(secret, body), signature or ""):
+    if not secret:
         raise BadSignature("The request is not signed by this system.")
+    tolerance = settings.WEBHOOK_TOLERANCE_SECONDS
+    try:
+        accepted = timestamped_signature_check(secret, body, signature, now=time.time(), tolerance=tolerance)
+    except SignatureRefused as refused:
+        raise BadSignature(str(refused)) from refused
+    # Fresh for up to 2 x tolerance (from tolerance ahead of now to tolerance behind it): remembered as long.
+    if not cache.add(f"webhook-seen:{system.code}:{accepted}", True, timeout=2 * tolerance + 1):
+        raise BadSignature("This push was received before (a replay).")
     return system
 
 

@@ -167,6 +167,9 @@ class ProductOffering(CatalogEntity):
     segments = models.ManyToManyField(MarketSegment, blank=True, related_name="offerings")
     source_system = models.CharField(max_length=50, blank=True, help_text="Back-office or partner system.")
     external_id = models.CharField(max_length=100, blank=True)
+    source_version = models.BigIntegerField(
+        null=True, blank=True, help_text="The source's version it was imported at (an older one changes nothing)."
+    )
 
     class Meta(CatalogEntity.Meta):
         indexes = [

@@ -29,3 +29,5 @@ class OfferingRecord:
     one_time_price: Decimal | None = None
     one_time_name: str = ""  # what the one-time charge is for ("SIM activation")
     specification: SpecificationRecord | None = None
+    # The source's version (grows with every change; None: none kept): an older record changes nothing.
+    version: int | None = None

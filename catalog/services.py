@@ -435,7 +435,8 @@ def offerings_import(system: str, records: Sequence[OfferingRecord]) -> Counts:
     launch; the source deactivating one retires it. Its specification (created on first
     sight, keyed by the source's id), its base monthly and one-time prices follow the
     source; what Overlay adds on top (characteristics, prices by characteristic, usage
-    tiers, channels, bundles) is left alone.
+    tiers, channels, bundles) is left alone. A record older than the version imported before
+    (``OfferingRecord.version``) is stale and changes nothing.
     """
     counts = Counts()
     existing = {
@@ -444,15 +445,19 @@ def offerings_import(system: str, records: Sequence[OfferingRecord]) -> Counts:
             source_system=system, external_id__in=[r.external_id for r in records]
         ).select_related("specification")
     }
-    for record in {r.external_id: r for r in records}.values():
-        spec = _imported_specification(system, record.specification) if record.specification else None
+    for record in _newest(records):
         offering = existing.get(record.external_id)
+        if offering is not None and _stale(record.version, offering.source_version):
+            counts.unchanged += 1
+            continue
+        spec = _imported_specification(system, record.specification) if record.specification else None
         if offering is None:
             offering = ProductOffering.objects.create(
                 name=record.name,
                 description=record.description,
                 source_system=system,
                 external_id=record.external_id,
+                source_version=record.version,
                 specification=spec,
                 lifecycle_status=Lifecycle.IN_DESIGN if record.active else Lifecycle.RETIRED,
             )
@@ -466,11 +471,14 @@ def offerings_import(system: str, records: Sequence[OfferingRecord]) -> Counts:
                 status,
                 spec.pk if spec else offering.specification_id,
             ) and _base_prices(offering) == (record.recurring_price, record.one_time_price):
+                if offering.source_version != record.version:  # the same, seen at a later version
+                    ProductOffering.objects.filter(pk=offering.pk).update(source_version=record.version)
                 counts.unchanged += 1
                 continue
             offering.name, offering.lifecycle_status = record.name, status
             offering.specification = spec or offering.specification
-            offering.save(update_fields=["name", "lifecycle_status", "specification", "last_update"])
+            offering.source_version = record.version
+            offering.save(update_fields=["name", "lifecycle_status", "specification", "source_version", "last_update"])
             counts.updated += 1
         for price_type, amount, label, period in (
             ("recurring", record.recurring_price, f"{record.name} monthly fee", "month"),
@@ -492,3 +500,17 @@ def offerings_import(system: str, records: Sequence[OfferingRecord]) -> Counts:
     if counts.created or counts.updated:
         catalog_changed()
     return counts
+
+
+def _stale(version: int | None, stored: int | None) -> bool:
+    """Whether a record of ``version`` is older than the one imported (never when either has none)."""
+    return version is not None and stored is not None and version < stored
+
+
+def _newest(records: Sequence[OfferingRecord]) -> list[OfferingRecord]:
+    """One record per offering: the newest (by version; the last one if they tie or have none)."""
+    found: dict[str, OfferingRecord] = {}
+    for record in records:
+        if (before := found.get(record.external_id)) is None or not _stale(record.version, before.version):
+            found[record.external_id] = record
+    return list(found.values())

@@ -17,29 +17,37 @@ from django.utils import timezone
 
 from customers.linking import LINK_KINDS, AccountRow, LinkWrites, content_hash, latest, resolve_parties
 from customers.models import IDENTIFIER_FIELDS, BillingAccount, HeldProduct, new_ids
-from customers.records import HeldProductRecord, PartyRecord
+from customers.records import HeldProductRecord, PartyRecord, is_stale
 from overlay.bulk import Counts, store_rows
 from overlay.lookups import rows_by_key
 
-ACCOUNT_COLUMNS = ("customer", "bill_cycle", "payment_method", "source_hash", "updated_at")
+ACCOUNT_COLUMNS = ("customer", "bill_cycle", "payment_method", "source_hash", "source_version", "updated_at")
 
 
 def accounts_store(system: str, accounts: dict[str, AccountRow]) -> None:
     """Write billing accounts (by external id): new ones are COPYed, changed ones (or moved to another
-    customer) updated, unchanged ones left alone."""
+    customer) updated, unchanged and stale ones (older than the version stored) left alone."""
     if not accounts:
         return
     now = timezone.now()
     known = {
-        external_id: (customer_id, source_hash)
-        for external_id, customer_id, source_hash in rows_by_key(
-            BillingAccount, "external_id", accounts, ("external_id", "customer_id", "source_hash"), system=system
+        row[0]: row[1:]
+        for row in rows_by_key(
+            BillingAccount,
+            "external_id",
+            accounts,
+            ("external_id", "customer_id", "source_hash", "source_version"),
+            system=system,
         )
     }
     rows = [
         (system, ext, *row, now)
         for ext, row in accounts.items()
-        if known.get(ext) != (row.customer_id, row.source_hash)
+        if (stored := known.get(ext)) is None
+        or (
+            stored != (row.customer_id, row.source_hash, row.source_version)
+            and not is_stale(row.source_version, stored[2])
+        )
     ]
     # Writers of a stream hold its cursor lock (adapters.sync): no one adds these accounts meanwhile.
     store_rows(
@@ -75,11 +83,18 @@ class InFlight:
                 for value in values & known.keys():
                     yield value, known[value]
 
-    def link(self, external_id: str) -> tuple[str, str] | None:
-        """(customer id, content hash) of a pending link of the stream's system, the latest."""
+    def link(self, external_id: str) -> tuple[str, str, int | None] | None:
+        """(customer id, content hash, version) of a pending link of the stream's system, the latest."""
         for view in reversed(self.views):
             if (link := view.links.get(external_id)) is not None:
                 return link
+        return None
+
+    def product_version(self, external_id: str) -> int | None:
+        """The version of a pending held product of the stream's system, the latest (None: none pending)."""
+        for view in reversed(self.views):
+            if (version := view.products.get(external_id)) is not None:
+                return version
         return None
 
     def customer(self, customer_id: str) -> tuple | None:
@@ -102,15 +117,16 @@ class _PlanView:
     """What one plan will write, keyed for the linker (see ``InFlight``)."""
 
     index: dict[str, dict[str, set[str]]] = field(default_factory=dict)  # kind -> value -> customer ids
-    links: dict[str, tuple[str, str]] = field(default_factory=dict)  # external id -> (customer id, hash)
+    links: dict[str, tuple] = field(default_factory=dict)  # external id -> (customer id, hash, version)
+    products: dict[str, int | None] = field(default_factory=dict)  # held product's external id -> version
     changed: set[str] = field(default_factory=set)  # links whose stored identifiers are out of date
     national_ids: dict[str, set[str]] = field(default_factory=dict)  # customer id -> national ids
     linked: set[str] = field(default_factory=set)  # customers it links the system to
     customers: dict[str, tuple] = field(default_factory=dict)  # customer id -> PERSONAL_FIELDS values
 
     @classmethod
-    def of(cls, accounts: dict[str, str], writes: "LinkWrites | None") -> "_PlanView":
-        view = cls()
+    def of(cls, accounts: dict[str, str], writes: "LinkWrites | None", products: dict) -> "_PlanView":
+        view = cls(products=products)
         index = {kind: {} for kind in LINK_KINDS}
         by_account = index["account"]
         for ref, customer_id in accounts.items():
@@ -119,7 +135,7 @@ class _PlanView:
             view.customers = {**writes.customers, **writes.customer_updates}
             links = [*writes.links, *writes.changed_links]  # both name customer, record, hash and identifiers
             view.changed = {link.external_id for link in writes.changed_links}
-            view.links = {link.external_id: (link.customer_id, link.source_hash) for link in links}
+            view.links = {link.external_id: (link.customer_id, link.source_hash, link.source_version) for link in links}
             view.linked = {link.customer_id for link in links}
             for column, kind in IDENTIFIER_FIELDS.items():
                 known = index[kind]
@@ -143,13 +159,15 @@ class ImportPlan:
     ``linked`` are its new customers and links when they are still to write (the linker was
     given ``in_flight``: a sync, which writes them with the rest); ``rest`` is everything else
     (accounts, products). ``store`` runs in a transaction, possibly on another connection,
-    after the plans before it; ``accounts`` are the accounts it will write, for ``InFlight``.
+    after the plans before it; ``accounts`` and ``products`` (their versions by external id)
+    are the accounts and held products it will write, for ``InFlight``.
     """
 
     counts: Counts
     rest: Callable[[], None] = lambda: None
     accounts: dict[str, str] = field(default_factory=dict)
     linked: LinkWrites | None = None
+    products: dict[str, int | None] = field(default_factory=dict)
     _view: _PlanView | None = field(default=None, repr=False)
 
     def store(self) -> None:
@@ -160,7 +178,7 @@ class ImportPlan:
     def view(self) -> _PlanView:
         """What it will write, for ``InFlight`` (worked out once)."""
         if self._view is None:
-            self._view = _PlanView.of(self.accounts, self.linked)
+            self._view = _PlanView.of(self.accounts, self.linked, self.products)
         return self._view
 
 
@@ -196,6 +214,7 @@ class HeldProductRow(NamedTuple):
     billing_account_ref: str
     start_date: datetime | None
     source_hash: str
+    source_version: int | None
 
 
 HELD_PRODUCT_COLUMNS = (
@@ -207,6 +226,7 @@ HELD_PRODUCT_COLUMNS = (
     "billing_account_ref",
     "start_date",
     "source_hash",
+    "source_version",
     "updated_at",
 )
 
@@ -215,15 +235,27 @@ def held_products_link(
     system: str, records: Sequence[HeldProductRecord], in_flight: InFlight | None = None
 ) -> ImportPlan:
     """Link the holders of a page of products customers hold in a stack to converged customers;
-    the products are left to store."""
+    the products are left to store. Unchanged products (same content hash) and stale ones (older
+    than the version stored, or about to be by a page before: ``in_flight``) are left alone."""
     records = latest(records)
-    existing = dict(
-        rows_by_key(
-            HeldProduct, "external_id", [r.external_id for r in records], ("external_id", "source_hash"), system=system
+    existing = {
+        row[0]: row[1:]
+        for row in rows_by_key(
+            HeldProduct,
+            "external_id",
+            [r.external_id for r in records],
+            ("external_id", "source_hash", "source_version"),
+            system=system,
         )
-    )
+    }
     hashes = {r.external_id: content_hash(r) for r in records}
-    todo = [r for r in records if existing.get(r.external_id) != hashes[r.external_id]]
+    todo = [r for r in records if (stored := existing.get(r.external_id)) is None or stored[0] != hashes[r.external_id]]
+    todo = [
+        r
+        for r in todo
+        if not is_stale(r.version, existing[r.external_id][1] if r.external_id in existing else None)
+        and not (in_flight and is_stale(r.version, in_flight.product_version(r.external_id)))
+    ]
     counts = Counts(unchanged=len(records) - len(todo))
     if not todo:
         return ImportPlan(counts)
@@ -243,6 +275,7 @@ def held_products_link(
             r.billing_account_ref,
             r.start_date,
             hashes[r.external_id],
+            r.version,
         )
         for r in todo
     ]
@@ -250,6 +283,7 @@ def held_products_link(
         counts,
         rest=lambda: held_products_store(system, rows, known=existing.keys()),
         linked=resolved.writes,
+        products={row.external_id: row.source_version for row in rows},
     )
 
 

@@ -11,7 +11,7 @@ pages (accounts and products too, and a sync's pipelining) is ``customers.import
 """
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -28,7 +28,7 @@ from customers.models import (
     LinkSuggestion,
     new_ids,
 )
-from customers.records import PartyRecord
+from customers.records import PartyRecord, is_stale
 from overlay.bulk import Counts, copy_rows, is_postgres
 from overlay.errors import Conflict
 from overlay.lookups import rows_by_key
@@ -48,7 +48,7 @@ PERSONAL_FIELDS = (
     "segment",
 )
 LINK_KINDS = tuple(IDENTIFIER_FIELDS.values())  # the kinds of a link's identifier columns, in their order
-LINK_COLUMNS = ("customer", "system", "external_id", "linked_by", *IDENTIFIER_FIELDS, "source_hash")
+LINK_COLUMNS = ("customer", "system", "external_id", "linked_by", *IDENTIFIER_FIELDS, "source_hash", "source_version")
 # pg_advisory_xact_lock key of linking (any constant; this one spells "overlay link").
 LINKING_LOCK = 0x6F766C6C696E6B
 
@@ -65,10 +65,11 @@ class NewLink(NamedTuple):
     email: str
     phone: str
     source_hash: str
+    source_version: int | None
 
 
 class ChangedLink(NamedTuple):
-    """A stored link whose record changed: its identifiers and hash are replaced."""
+    """A stored link whose record changed: its identifiers, hash and version are replaced."""
 
     customer_id: str
     external_id: str
@@ -77,11 +78,13 @@ class ChangedLink(NamedTuple):
     email: str
     phone: str
     source_hash: str
+    source_version: int | None
 
 
 class StoredLink(NamedTuple):
     customer_id: str
     source_hash: str
+    source_version: int | None
 
 
 class AccountRow(NamedTuple):
@@ -91,6 +94,7 @@ class AccountRow(NamedTuple):
     bill_cycle: int | None
     payment_method: str
     source_hash: str
+    source_version: int | None  # its record's
 
 
 def content_hash(record) -> str:
@@ -114,9 +118,17 @@ def link_identifiers(party: PartyRecord) -> tuple[str, str, str, str]:
     return (account, party.national_id, party.email, party.phone)
 
 
-def latest(records: Iterable, key=lambda r: r.external_id) -> list:
-    """A page may repeat a record: the last one wins."""
-    return list({key(r): r for r in records}.values())
+def latest(records: Sequence, key=lambda r: r.external_id) -> list:
+    """A page may repeat a record: the newest one wins (by ``version``; the last one if they tie or have none)."""
+    found = {key(r): r for r in records}
+    if len(found) == len(records):
+        return list(found.values())  # no repeats: the usual page
+    found = {}
+    for record in records:
+        before = found.get(key(record))
+        if before is None or not is_stale(record.version, before.version):
+            found[key(record)] = record
+    return list(found.values())
 
 
 # --- resolving a page -----------------------------------------------------------------------------
@@ -147,12 +159,17 @@ def resolve_parties(system: str, parties: Sequence[PartyRecord], *, authoritativ
 
     An authoritative source (the CRM) owns personal data and overwrites it; others
     (a mobile stack's holder details) only fill what is empty. A party linked
-    before keeps its customer; an unchanged one (same content hash) is not rewritten.
+    before keeps its customer; an unchanged one (same content hash) is not rewritten,
+    nor is a stale one (older than the version stored: ``records.is_stale``).
     """
     parties = latest(parties)
     if in_flight is None:
         linking_lock_for_transaction()
     known = _stored_links(system, parties, in_flight)
+    received = len(parties)
+    parties = [
+        p for p in parties if p.external_id not in known or not is_stale(p.version, known[p.external_id].source_version)
+    ]
     hashes = {p.external_id: content_hash(p) for p in parties}
     fresh = [p for p in parties if p.external_id not in known]
     changed = [
@@ -164,11 +181,13 @@ def resolve_parties(system: str, parties: Sequence[PartyRecord], *, authoritativ
     for party in changed:
         customer_id = known[party.external_id].customer_id
         writes.changed_links.append(
-            ChangedLink(customer_id, party.external_id, *link_identifiers(party), hashes[party.external_id])
+            ChangedLink(
+                customer_id, party.external_id, *link_identifiers(party), hashes[party.external_id], party.version
+            )
         )
         touched[customer_id] = party
     writes.customer_updates = _personal_data_updates(touched, authoritative, in_flight)
-    counts = Counts(created=len(writes.links), updated=len(changed), unchanged=len(parties) - len(changed) - len(fresh))
+    counts = Counts(created=len(writes.links), updated=len(changed), unchanged=received - len(changed) - len(fresh))
     accounts = _account_rows(parties, customers)
     if in_flight is None:
         writes.store()
@@ -179,12 +198,12 @@ def resolve_parties(system: str, parties: Sequence[PartyRecord], *, authoritativ
 def _stored_links(system: str, parties: Sequence[PartyRecord], in_flight) -> dict[str, StoredLink]:
     """The links the system's records already have, stored or pending in ``in_flight``, by external id."""
     known = {
-        external_id: StoredLink(customer_id, source_hash)
-        for external_id, customer_id, source_hash in rows_by_key(
+        row[0]: StoredLink(*row[1:])
+        for row in rows_by_key(
             CustomerLink,
             "external_id",
             [p.external_id for p in parties],
-            ("external_id", "customer_id", "source_hash"),
+            ("external_id", "customer_id", "source_hash", "source_version"),
             system=system,
         )
     }
@@ -231,7 +250,15 @@ def _link_fresh(
         index.add(party, ids, customer_id)
         customers[party.external_id] = customer_id
         writes.links.append(
-            NewLink(customer_id, system, party.external_id, rule, *link_identifiers(party), hashes[party.external_id])
+            NewLink(
+                customer_id,
+                system,
+                party.external_id,
+                rule,
+                *link_identifiers(party),
+                hashes[party.external_id],
+                party.version,
+            )
         )
     writes.customers = {customer_id: tuple(fields.values()) for customer_id, fields in new_customers.items()}
     return touched
@@ -265,7 +292,11 @@ def _account_rows(parties: Sequence[PartyRecord], customers: dict[str, str]) -> 
     # write. accounts_store skips those that are there already.
     return {
         account.external_id: AccountRow(
-            customers[party.external_id], account.bill_cycle, account.payment_method, content_hash(account)
+            customers[party.external_id],
+            account.bill_cycle,
+            account.payment_method,
+            content_hash(account),
+            party.version,
         )
         for party in parties
         for account in party.accounts
@@ -332,10 +363,11 @@ class LinkWrites:
                     national_id=link.national_id,
                     email=link.email,
                     phone=link.phone,
+                    source_version=link.source_version,
                 )
                 for link in self.changed_links
             ],
-            [*IDENTIFIER_FIELDS, "source_hash"],
+            [*IDENTIFIER_FIELDS, "source_hash", "source_version"],
             batch_size=1000,
         )
 

@@ -83,7 +83,7 @@ class CustomerLink(models.Model):
     The identifiers are how records are matched: a record that names the same
     account, national id, e-mail or phone as a link is the same customer (see
     ``customers.linking.resolve_parties``). A record's other accounts are its
-    billing accounts. ``source_hash`` detects unchanged records.
+    billing accounts. ``source_hash`` detects unchanged records; ``source_version`` stale ones.
     """
 
     class Rule(models.TextChoices):
@@ -104,6 +104,9 @@ class CustomerLink(models.Model):
     national_id = models.CharField(max_length=40, blank=True, default="")
     account_ref = models.CharField(max_length=100, blank=True, default="", help_text="The billing account it names.")
     source_hash = models.CharField(max_length=32)
+    source_version = models.BigIntegerField(
+        null=True, blank=True, help_text="The source's version of the record (an older one changes nothing)."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -157,6 +160,9 @@ class BillingAccount(models.Model):
     bill_cycle = models.PositiveSmallIntegerField(null=True, blank=True)
     payment_method = models.CharField(max_length=30, blank=True)
     source_hash = models.CharField(max_length=32)
+    source_version = models.BigIntegerField(
+        null=True, blank=True, help_text="The source's version of the record (an older one changes nothing)."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -195,6 +201,9 @@ class HeldProduct(models.Model):
     start_date = models.DateTimeField(null=True, blank=True)
     termination_date = models.DateTimeField(null=True, blank=True)
     source_hash = models.CharField(max_length=32)
+    source_version = models.BigIntegerField(
+        null=True, blank=True, help_text="The source's version of the record (an older one changes nothing)."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

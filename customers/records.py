@@ -2,6 +2,12 @@
 
 What an adapter maps a system's records into (``adapters.contracts``) and what linking and
 importing take (``customers.linking``, ``customers.imports``).
+
+``version`` is the source's version of the record: a number that grows with every change of it
+(a revision counter, or its last-modified time in microseconds since the epoch). A record older
+than the one stored from the same source is stale and changes nothing; None: the source keeps no
+version, and the last record received wins. The billing accounts a party record carries have its
+version.
 """
 
 from collections.abc import Mapping
@@ -35,6 +41,7 @@ class PartyRecord:
     segment: str = ""
     account_refs: tuple[str, ...] = ()  # billing accounts it refers to (strong identifiers)
     accounts: tuple[AccountRecord, ...] = ()  # billing accounts this system keeps for it
+    version: int | None = None
 
 
 @dataclass(frozen=True)
@@ -47,3 +54,9 @@ class HeldProductRecord:
     characteristics: Mapping[str, str] = field(default_factory=dict)
     billing_account_ref: str = ""
     start_date: datetime | None = None
+    version: int | None = None  # its holder's is the same
+
+
+def is_stale(version: int | None, stored: int | None) -> bool:
+    """Whether a record of ``version`` is older than the one stored (never when either has none)."""
+    return version is not None and stored is not None and version < stored

@@ -7,12 +7,15 @@ nothing, and a retried call carries the task's reference, so the system never do
 A task is taken with a lease: if its worker dies, the lease runs out and the next job (or the
 sweeper) takes it over.
 
-Failures: trouble (5xx, time-outs, circuit open) is retried with exponential back-off and
-jitter, up to ``FULFILMENT_MAX_ATTEMPTS``; a refusal, a time-out in the system, or running out
-of attempts fails the task for good. Then, by the step's ``on_failure``, either the item is
-dropped (its finished tasks undone; the order can end ``partial``) or the whole order is
-undone: unstarted tasks are cancelled and finished ones compensated one by one in reverse
-order of completion, and the order ends ``failed`` (or ``cancelled`` when it was asked to).
+Failures: trouble (5xx, time-outs, circuit open) is retried with capped exponential back-off and
+jitter: an outage is waited out. The task fails for good once its system has been unavailable to it
+for ``FULFILMENT_UNAVAILABLE_SECONDS`` (since its first attempt: ``submitted_at``, until the system
+takes it) and ``FULFILMENT_MAX_ATTEMPTS`` attempts reached the system; one refused by an open circuit
+did not, so it is not counted, and waits for the circuit. A refusal, or a time-out in the system,
+fails the task at once. Then, by the step's ``on_failure``, either the item is dropped (its finished
+tasks undone; the order can end ``partial``) or the whole order is undone: unstarted tasks are
+cancelled and finished ones compensated one by one in reverse order of completion, and the order
+ends ``failed`` (or ``cancelled`` when it was asked to).
 """
 
 import logging
@@ -23,7 +26,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from adapters.contracts import FulfilmentRejected, FulfilmentStatus, SourceUnavailable
+from adapters.contracts import CircuitOpen, FulfilmentRejected, FulfilmentStatus, SourceUnavailable
 from adapters.services import fulfilment_target
 from catalog.models import FulfilmentStep
 from customers import services as customer_services
@@ -110,6 +113,8 @@ def task_run(task_id: int) -> None:
         status = fulfilment_target(system).submit(name, reference, payload)
     except FulfilmentRejected as error:
         return _attempt_failed(task_id, attempt, str(error), permanent=True, order_id=order_id)
+    except CircuitOpen as error:
+        return _attempt_failed(task_id, attempt, str(error), permanent=False, order_id=order_id, not_sent=error)
     except SourceUnavailable as error:
         return _attempt_failed(task_id, attempt, str(error), permanent=False, order_id=order_id)
     _record_status(task_id, status, attempt=attempt, order_id=order_id)
@@ -169,33 +174,51 @@ def _record_status(task_id: int, status: FulfilmentStatus, *, attempt: int | Non
         elif status.state == FulfilmentStatus.IN_PROGRESS:
             task.state, task.lease_until = T.IN_SYSTEM, None
             task.next_attempt_at = now + timedelta(seconds=settings.FULFILMENT_POLL_SECONDS)
-            task.save(update_fields=["state", "lease_until", "next_attempt_at"])
+            task.submitted_at = now  # the system has it: its time to finish counts from now, not from an outage
+            task.save(update_fields=["state", "lease_until", "next_attempt_at", "submitted_at"])
             later(POLL_TASK, task.pk, delay=settings.FULFILMENT_POLL_SECONDS)
         else:
             _task_failed(task, f"{task.system} cancelled {task.task} on its side")
 
 
-def _attempt_failed(task_id: int, attempt: int, error: str, *, permanent: bool, order_id: str | None = None) -> None:
+def _attempt_failed(
+    task_id: int,
+    attempt: int,
+    error: str,
+    *,
+    permanent: bool,
+    order_id: str | None = None,
+    not_sent: CircuitOpen | None = None,
+) -> None:
+    """Retry after a back-off, or fail the task (a refusal; an outage too long). ``not_sent``: the circuit
+    was open; the attempt never reached the system, so it is given back, and waits for the circuit."""
     with transaction.atomic():
         _, task = _lock(task_id, order_id)
         if task.state != T.RUNNING or task.attempts != attempt:
             return
-        task.last_error = error[:500]
-        if not permanent and task.attempts < settings.FULFILMENT_MAX_ATTEMPTS:
-            delay = backoff(
-                task.attempts, settings.FULFILMENT_RETRY_BASE_SECONDS, settings.FULFILMENT_RETRY_MAX_SECONDS
+        if not_sent is None:
+            task.last_error = error[:500]
+        else:
+            task.attempts -= 1
+        if permanent:
+            return _task_failed(task, error)
+        waited = (timezone.now() - (task.submitted_at or timezone.now())).total_seconds()
+        if waited >= settings.FULFILMENT_UNAVAILABLE_SECONDS and (
+            task.attempts >= settings.FULFILMENT_MAX_ATTEMPTS or not_sent is not None
+        ):
+            return _task_failed(
+                task,
+                f"{task.system} unavailable for {waited:.0f} s, gave up after {task.attempts} attempts;"
+                f" last: {task.last_error or error}",
             )
-            task.state, task.lease_until = T.RETRYING, None
-            task.next_attempt_at = timezone.now() + timedelta(seconds=delay)
-            task.save(update_fields=["state", "lease_until", "next_attempt_at", "last_error"])
-            timeline.note(
-                task.order_id, f"{task.system}: {task.task} attempt {attempt} failed ({error}); retry in {delay:.1f} s"
-            )
-            later(RUN_TASK, task.pk, delay=delay)
-            return
-        if not permanent:
-            error = f"{error} (gave up after {task.attempts} attempts)"
-        _task_failed(task, error)
+        base, cap = settings.FULFILMENT_RETRY_BASE_SECONDS, settings.FULFILMENT_RETRY_MAX_SECONDS
+        delay = max(backoff(max(task.attempts, 1), base, cap), not_sent.retry_after if not_sent else 0)
+        task.state, task.lease_until = T.RETRYING, None
+        task.next_attempt_at = timezone.now() + timedelta(seconds=delay)
+        task.save(update_fields=["state", "attempts", "lease_until", "next_attempt_at", "last_error"])
+        what = "not sent (circuit open)" if not_sent is not None else f"attempt {attempt} failed ({error})"
+        timeline.note(task.order_id, f"{task.system}: {task.task} {what}; retry in {delay:.1f} s")
+        later(RUN_TASK, task.pk, delay=delay)
 
 
 # --- progress ------------------------------------------------------------------------------------
@@ -378,6 +401,7 @@ def order_undo_step(order_id: str) -> bool:
             row.attempts += 1
             row.last_error = f"undo: {error}"[:500]
             delay = backoff(row.attempts, settings.FULFILMENT_RETRY_BASE_SECONDS, settings.FULFILMENT_RETRY_MAX_SECONDS)
+            delay = max(delay, getattr(error, "retry_after", 0))  # an open circuit: no use calling before it closes
             row.next_attempt_at = timezone.now() + timedelta(seconds=delay)
             row.save(update_fields=["attempts", "last_error", "next_attempt_at"])
             later(UNDO_ORDER, order_id, delay=delay)

@@ -242,6 +242,18 @@ FULFILMENT_REQUEUE_SECONDS = float(
     os.environ.get("FULFILMENT_REQUEUE_SECONDS", "120" if os.environ.get("CELERY_BROKER_URL") else "0")
 )
 
+# Back-office systems. A pushed change is refused when its signature's timestamp is further than
+# this from now (either way), or when the same signature was accepted within that window (a replay).
+WEBHOOK_TOLERANCE_SECONDS = int(os.environ.get("WEBHOOK_TOLERANCE_SECONDS", "300"))
+# After this many failures in a row a system is not called for the cool-down (per process): calls fail
+# at once, without reaching it, and a fulfilment task waits for the circuit instead of using an attempt.
+BACKOFFICE_CIRCUIT_FAILURES = int(os.environ.get("BACKOFFICE_CIRCUIT_FAILURES", "5"))
+BACKOFFICE_CIRCUIT_COOLDOWN_SECONDS = float(os.environ.get("BACKOFFICE_CIRCUIT_COOLDOWN_SECONDS", "30"))
+# A fulfilment task whose system stays unavailable (errors, time-outs, open circuit) is retried with
+# back-off for this long from its first attempt (and at least FULFILMENT_MAX_ATTEMPTS attempts that
+# reached the system) before it fails for good; a refusal fails it at once.
+FULFILMENT_UNAVAILABLE_SECONDS = float(os.environ.get("FULFILMENT_UNAVAILABLE_SECONDS", "3600"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -4,7 +4,7 @@
 1. starts the simulator (its own storage under var/) on SIMULATOR_PORT (8100),
 2. migrates, loads roles, demo users, the demo catalog and the simulated systems,
 3. pulls every system through the real adapters (`manage.py sync`),
-4. tells the simulator to push its changes to Overlay's webhook,
+4. tells the simulator to push its changes to Overlay's webhook, each system signing with its own secret,
 5. starts the orchestration sweeper (retries, polls, undoing, event redelivery: no broker needed),
 6. serves the API and the admin until Ctrl-C, then stops the simulator and the sweeper.
 """
@@ -22,6 +22,9 @@ from urllib.request import Request, urlopen
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
+sys.path.insert(0, str(ROOT))
+
+from adapters.simulator.data import SYSTEMS  # noqa: E402  (stdlib only: no Django set up here)
 
 
 def manage(*args: str) -> None:
@@ -40,6 +43,24 @@ def wait_for(url: str, seconds: float = 20) -> None:
             time.sleep(0.1)
 
 
+def push_secret_ref(code: str) -> str:
+    """Where a system's push secret is in the environment, as adapters.demo.push_secret_ref names it."""
+    return f"SIMULATOR_WEBHOOK_SECRET_{code.upper()}"
+
+
+def demo_secrets(path: Path) -> dict:
+    """The simulator's API key and each system's own push secret, made once and kept under var/."""
+    keys = json.loads(path.read_text()) if path.exists() else {}
+    push = keys.get("push") if isinstance(keys.get("push"), dict) else {}  # once one secret shared by all
+    keys = {
+        "api_key": keys.get("api_key") or secrets.token_urlsafe(24),
+        "push": {code: push.get(code) or secrets.token_urlsafe(24) for code in SYSTEMS},
+    }
+    path.write_text(json.dumps(keys))
+    path.chmod(0o600)
+    return keys
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--host", default="127.0.0.1")
@@ -51,12 +72,10 @@ def main() -> int:
 
     var = ROOT / "var"
     var.mkdir(exist_ok=True)
-    secret_file = var / "simulator_secrets.json"
-    if not secret_file.exists():
-        secret_file.write_text(json.dumps({"api_key": secrets.token_urlsafe(24), "push": secrets.token_urlsafe(24)}))
-    keys = json.loads(secret_file.read_text())
+    keys = demo_secrets(var / "simulator_secrets.json")
     os.environ.setdefault("SIMULATOR_API_KEY", keys["api_key"])
-    os.environ.setdefault("SIMULATOR_WEBHOOK_SECRET", keys["push"])
+    for code, secret in keys["push"].items():
+        os.environ.setdefault(push_secret_ref(code), secret)
     simulator_port = os.environ.get("SIMULATOR_PORT", "8100")
     simulator_url = f"http://127.0.0.1:{simulator_port}"
 
@@ -75,7 +94,7 @@ def main() -> int:
         manage("sync")
         webhook = {
             "url": f"http://{args.host}:{args.port}/api/v1/backoffice/{{system}}/events",
-            "secret": os.environ["SIMULATOR_WEBHOOK_SECRET"],
+            "secrets": {code: os.environ[push_secret_ref(code)] for code in SYSTEMS},
         }
         urlopen(Request(f"{simulator_url}/_control/webhook", data=json.dumps(webhook).encode(), method="POST")).read()
         sweeper = subprocess.Popen([PYTHON, "manage.py", "orchestrate", "--every", "2"], cwd=ROOT)

@@ -26,7 +26,9 @@ class RawJSONParser(BaseParser):
 
 
 class PushedChangesView(APIView):
-    """``POST /api/v1/backoffice/{system}/events``: a system pushes changed records, signed with HMAC."""
+    """``POST /api/v1/backoffice/{system}/events``: a system pushes changed records, signed
+    ``X-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`` with its own secret;
+    an old, future or replayed signature is refused (401)."""
 
     authentication_classes = []  # the HMAC signature is the authentication
     permission_classes = [AllowAny]

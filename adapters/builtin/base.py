@@ -1,6 +1,6 @@
 """Shared plumbing for adapters of systems that page with an opaque cursor."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from adapters.contracts import FulfilmentRejected, FulfilmentStatus, MappingError, Page, Refused
 from adapters.http import BackOfficeClient
@@ -88,3 +88,17 @@ def parse_time(value: str | None) -> datetime | None:
     except ValueError as error:
         raise MappingError(f"'{value}' is not a timestamp") from error
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+
+
+def version_of(last_modified: str | None) -> int | None:
+    """A record's version from its last-modified time: microseconds since the epoch (None without one).
+
+    Versions only need to grow with each change of a record; a system that keeps a revision
+    number maps that instead.
+    """
+    moment = parse_time(last_modified)
+    return None if moment is None else (moment - EPOCH) // MICROSECOND

@@ -3,7 +3,7 @@
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from adapters.builtin.base import CursorPagedSource, SimulatedFulfilment, parse_time, required
+from adapters.builtin.base import CursorPagedSource, SimulatedFulfilment, parse_time, required, version_of
 from adapters.contracts import (
     AccountRecord,
     HeldProductRecord,
@@ -57,6 +57,7 @@ class CrmAdapter(SimulatedFulfilment, CursorPagedSource):
             segment=SEGMENTS.get(raw.get("SEG_CD", ""), ""),
             account_refs=tuple(a.external_id for a in accounts),
             accounts=accounts,
+            version=version_of(raw.get("LAST_MOD")),
         )
 
 
@@ -88,6 +89,7 @@ def _product(raw: dict) -> OfferingRecord:
         one_time_price=_amount(raw, "NRC"),
         one_time_name=raw.get("NRC_DESC") or "",
         active=raw.get("STATUS", "A") == "A",
+        version=version_of(raw.get("LAST_MOD")),
         specification=SpecificationRecord(
             external_id=required(raw, "SPEC_CD"),
             name=raw.get("SPEC_NM") or raw["SPEC_CD"],
@@ -126,6 +128,7 @@ class MobileAdapter(SimulatedFulfilment, CursorPagedSource):
             raise MappingError(f"msisdn '{raw['msisdn']}' is not a phone number")
         plan = required(raw, "plan", "code")
         account = holder.get("billingAccount") or ""
+        version = version_of(raw.get("updatedAt"))
         return HeldProductRecord(
             external_id=required(raw, "subscriptionId"),
             holder=PartyRecord(
@@ -135,6 +138,7 @@ class MobileAdapter(SimulatedFulfilment, CursorPagedSource):
                 email=normalise_email(holder.get("email")),
                 phone=msisdn,
                 account_refs=(account,) if account else (),
+                version=version,
             ),
             name=self.plan_names.get(plan, plan),
             product_code=plan,
@@ -142,6 +146,7 @@ class MobileAdapter(SimulatedFulfilment, CursorPagedSource):
             characteristics={"MSISDN": msisdn, "ICCID": raw.get("iccid") or ""},
             billing_account_ref=account,
             start_date=parse_time(raw.get("activatedAt")),
+            version=version,
         )
 
 
@@ -163,6 +168,7 @@ class FixedAdapter(SimulatedFulfilment, CursorPagedSource):
         if not isinstance(speed, int):
             raise MappingError(f"speed_down_mbps '{speed}' is not a number")
         where = f"{address.get('street', '')} {address.get('number', '')}, {postcode} {address.get('city', '')}"
+        version = version_of(raw.get("changed"))
         return HeldProductRecord(
             external_id=required(raw, "line_ref"),
             holder=PartyRecord(
@@ -175,6 +181,7 @@ class FixedAdapter(SimulatedFulfilment, CursorPagedSource):
                 house_number=str(address.get("number", "")),
                 postcode=postcode,
                 city=address.get("city", ""),
+                version=version,
             ),
             name=f"Fibre {speed} Mbps",
             product_code=f"FIBRE-{speed}",
@@ -183,6 +190,7 @@ class FixedAdapter(SimulatedFulfilment, CursorPagedSource):
                 "Installation address": where,
                 "Speed": str(speed),
             },
+            version=version,
         )
 
     def serviceability(self, postcode: str, house_number: str) -> Serviceability:
@@ -212,6 +220,7 @@ class LogisticsAdapter(SimulatedFulfilment, CursorPagedSource):
     def map_record(self, stream, raw):
         given, _, family = (raw.get("recipient") or "").partition(" ")
         item = raw.get("item") or {}
+        version = version_of(raw.get("ts"))
         return HeldProductRecord(
             external_id=required(raw, "shipmentNo"),
             holder=PartyRecord(
@@ -219,12 +228,14 @@ class LogisticsAdapter(SimulatedFulfilment, CursorPagedSource):
                 given_name=given,
                 family_name=family,
                 phone=normalise_phone(raw.get("recipientPhone")),
+                version=version,
             ),
             name=item.get("description") or required(raw, "item", "sku"),
             product_code=required(raw, "item", "sku"),
             status={"DELIVERED": "active", "RETURNED": "terminated"}.get(raw.get("status"), "pendingActive"),
             characteristics={"Shipment": raw["shipmentNo"]},
             start_date=parse_time(raw.get("ts")),
+            version=version,
         )
 
 
@@ -248,4 +259,5 @@ class PartnerCatalogAdapter(SimulatedFulfilment, CursorPagedSource):
             name=required(raw, "title"),
             recurring_price=price,
             active=bool(raw.get("active", True)),
+            version=version_of(raw.get("updated")),
         )

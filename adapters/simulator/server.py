@@ -16,8 +16,12 @@ Control (for tests, demos and benchmarks):
   POST /_control/faults   {"system": "crm", "latency_ms": 0, "fail_next": 0, "error_rate": 0,
                            "timeout_next": 0, "malformed_every": 0, "duplicate_every": 0}
   POST /_control/changes  {"system": "crm", "count": 10}   -> appended to the change log, pushed if a webhook is set
+                          ("slot": 7 changes the record in slot 7, count times: successive versions of it)
                           ("stream": "products" changes the CRM's tariffs: a charge goes up by 1,00)
-  POST /_control/webhook  {"url": "http://127.0.0.1:8000/api/v1/backoffice/{system}/events", "secret": "..."}
+  POST /_control/webhook  {"url": "http://127.0.0.1:8000/api/v1/backoffice/{system}/events", "secret": "...",
+                           "secrets": {"crm": "...", "mobile": "..."}}   each system signs with its own secret
+                          (from "secrets"; "secret" for those it does not name)
+                          pushes are signed X-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">
   GET  /_control/stats    request counts per system   (POST /_control/reset_stats sets them to 0)
   GET  /_control/fulfilment  every fulfilment task received, with its submit and cancel counts
 A stream is the baseline (record k computed from the seed) followed by the append-only change
@@ -31,7 +35,7 @@ import random
 import sqlite3
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 from urllib.request import Request, urlopen
@@ -178,9 +182,12 @@ class Estate:
         ]
 
     # --- changing --------------------------------------------------------------------------
-    def generate_changes(self, system: str, count: int, stream_name: str | None = None) -> list[dict]:
+    def generate_changes(
+        self, system: str, count: int, stream_name: str | None = None, slot: int | None = None
+    ) -> list[dict]:
         """Change ``count`` existing records of a system's stream (its first by default: new e-mail,
-        plan, speed, tariff...) and log them."""
+        plan, speed, tariff...), or ``count`` times the record in ``slot``, and log them. A change's
+        last-modified time is later than the record's before, even if the clock says otherwise."""
         stream = data.STREAMS.get((system, stream_name)) or next(
             s for (sys_, _), s in data.STREAMS.items() if sys_ == system
         )
@@ -188,7 +195,9 @@ class Estate:
         changed = []
         with self.lock:
             for _ in range(count):
-                record = None
+                record = None if slot is None else stream.make(self.seed, slot)
+                if slot is not None and record is None:
+                    raise ValueError(f"{system}/{stream.name} has no record in slot {slot}")
                 while record is None:
                     record = stream.make(self.seed, self.rng.randrange(slots))
                 latest = self.db.execute(
@@ -198,11 +207,13 @@ class Estate:
                 ).fetchone()
                 record = self._mutate(stream, json.loads(latest[0]) if latest else record)
                 now = datetime.now(UTC)
+                stamped = [k for k in ("LAST_MOD", "updatedAt", "changed", "ts", "updated") if k in record]
+                before = max((record[k] for k in stamped), default="")
                 stamp = now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-                record = {
-                    **record,
-                    **{k: stamp for k in ("LAST_MOD", "updatedAt", "changed", "ts", "updated") if k in record},
-                }
+                if stamp <= before:  # same format: text order is time order
+                    now = datetime.fromisoformat(before.replace("Z", "+00:00")) + timedelta(microseconds=1)
+                    stamp = now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+                record = {**record, **dict.fromkeys(stamped, stamp)}
                 self.db.execute(
                     "INSERT INTO changes (system, stream, record_key, payload, changed_at) VALUES (?, ?, ?, ?, ?)",
                     (system, stream.name, str(record[stream.key]), json.dumps(record), now.isoformat()),
@@ -235,17 +246,27 @@ class Estate:
         return record
 
     def _push(self, system: str, stream: data.Stream, records: list[dict]) -> None:
+        secret = (self.webhook.get("secrets") or {}).get(system) or self.webhook.get("secret")
+        if not secret:
+            print(f"[simulator] no push secret for {system}: its changes wait for a pull", flush=True)
+            return
         body = json.dumps({"system": system, "stream": stream.name, "records": records}).encode()
-        signature = hmac.new(self.webhook["secret"].encode(), body, hashlib.sha256).hexdigest()
         request = Request(
             self.webhook["url"].replace("{system}", system),
             data=body,
-            headers={"Content-Type": "application/json", "X-Signature": f"sha256={signature}"},
+            headers={"Content-Type": "application/json", "X-Signature": push_signature(secret, body)},
         )
         try:
             urlopen(request, timeout=5).read()
         except OSError as error:  # the receiver may be down; pulls catch up later
             print(f"[simulator] push to {self.webhook['url']} failed: {error}", flush=True)
+
+
+def push_signature(secret: str, body: bytes, timestamp: int | None = None) -> str:
+    """How a system signs what it pushes: ``t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">``."""
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -349,7 +370,13 @@ class Handler(BaseHTTPRequestHandler):
             self.estate.faults[body.pop("system")] = body
             return self._send(200, {"ok": True})
         if url.path == "/_control/changes":
-            changed = self.estate.generate_changes(body["system"], int(body.get("count", 1)), body.get("stream"))
+            slot = body.get("slot")
+            try:
+                changed = self.estate.generate_changes(
+                    body["system"], int(body.get("count", 1)), body.get("stream"), None if slot is None else int(slot)
+                )
+            except ValueError as error:
+                return self._send(400, {"error": str(error)})
             return self._send(200, {"changed": len(changed), "records": changed})
         if url.path == "/_control/reset_stats":
             with self.estate.lock:

@@ -12,23 +12,24 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from adapters.models import SyncCursor, SyncRun
-from adapters.services import signature_of
 from adapters.sync import sync_stream
 from customers.models import BillingAccount, Customer, CustomerLink
-from tests.fixtures.simulator import ROOT
+from overlay.signing import signature_of, timestamped_signature
+from tests.fixtures.simulator import API_KEY, ROOT
 from tests.tmf import assert_tmf_error
 
 EVENTS = "/api/v1/backoffice/{}/events"
 
 
-def signed_post(client, system: str, body: dict, secret: str = "push-secret", signature: str | None = None):
+def signed_post(
+    client, system: str, body: dict, secret: str = "push-secret", signature: str | None = None, at: float | None = None
+):
+    """POST a push as a system signs it: ``t=<unix seconds>,v1=<hex>`` over "<t>.<body>", now (or ``at``)."""
     raw = json.dumps(body).encode()
+    if signature is None:
+        signature = timestamped_signature(secret, raw, int(time.time() if at is None else at))
     return client.generic(
-        "POST",
-        EVENTS.format(system),
-        raw,
-        content_type="application/json",
-        HTTP_X_SIGNATURE=signature if signature is not None else signature_of(secret, raw),
+        "POST", EVENTS.format(system), raw, content_type="application/json", HTTP_X_SIGNATURE=signature
     )
 
 
@@ -94,9 +95,78 @@ class TestPushedChanges:
             EVENTS.format("crm"),
             raw,
             content_type="application/json",
-            HTTP_X_SIGNATURE=signature_of("push-secret", raw),
+            HTTP_X_SIGNATURE=timestamped_signature("push-secret", raw, int(time.time())),
         )
         assert_tmf_error(response, 400)
+
+
+PUSH = {"stream": "customers", "records": [{"CUST_NO": "C9", "FIRST_NM": "Eve"}]}
+
+
+def assert_refused_and_nothing_queued(response, callbacks) -> None:
+    assert_tmf_error(response, 401)
+    assert callbacks == [] and not SyncRun.objects.exists() and not Customer.objects.exists()
+
+
+@pytest.mark.django_db
+class TestPushSignatures:
+    """Pushes are signed with a timestamp; old, future, replayed and old-style signatures are refused."""
+
+    def test_a_push_signed_the_old_way_is_refused(self, anonymous, systems, django_capture_on_commit_callbacks):
+        raw = json.dumps(PUSH).encode()
+        with django_capture_on_commit_callbacks() as callbacks:
+            response = signed_post(anonymous, "crm", PUSH, signature=signature_of("push-secret", raw))
+        assert_refused_and_nothing_queued(response, callbacks)
+
+    @pytest.mark.parametrize(
+        "header",
+        [
+            "t=,v1=",
+            "t=soon,v1={digest}",
+            "v1={digest}",
+            "t={now}",
+            "t={now},v1=",
+            "t=-{now},v1={digest}",
+            "t=1{now},v1={digest}",
+            "t=" + "9" * 5000 + ",v1={digest}",
+            "t={now};v1={digest}",
+        ],
+    )
+    def test_a_garbled_signature_is_refused(self, anonymous, systems, header, django_capture_on_commit_callbacks):
+        now = int(time.time())
+        digest = timestamped_signature("push-secret", json.dumps(PUSH).encode(), now).partition("v1=")[2]
+        with django_capture_on_commit_callbacks() as callbacks:
+            response = signed_post(anonymous, "crm", PUSH, signature=header.format(now=now, digest=digest))
+        assert_refused_and_nothing_queued(response, callbacks)
+
+    @pytest.mark.parametrize("age", [301, 3600, -301, -86400])
+    def test_a_push_older_than_the_tolerance_or_from_the_future_is_refused(
+        self, anonymous, systems, age, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks() as callbacks:
+            response = signed_post(anonymous, "crm", PUSH, at=time.time() - age)
+        assert_refused_and_nothing_queued(response, callbacks)
+
+    @pytest.mark.parametrize("age", [280, -280])
+    def test_a_push_within_the_tolerance_is_accepted(self, anonymous, systems, age):
+        assert signed_post(anonymous, "crm", PUSH, at=time.time() - age).status_code == 202
+
+    def test_the_tolerance_is_a_setting(self, anonymous, systems, settings):
+        settings.WEBHOOK_TOLERANCE_SECONDS = 10
+        assert_tmf_error(signed_post(anonymous, "crm", PUSH, at=time.time() - 30), 401)
+        assert signed_post(anonymous, "crm", PUSH, at=time.time() - 5).status_code == 202
+
+    def test_a_replayed_push_is_refused_and_queues_nothing(
+        self, anonymous, systems, django_capture_on_commit_callbacks
+    ):
+        raw = json.dumps(PUSH).encode()
+        header = timestamped_signature("push-secret", raw, int(time.time()))
+        assert signed_post(anonymous, "crm", PUSH, signature=header).status_code == 202
+        with django_capture_on_commit_callbacks() as callbacks:
+            replayed = signed_post(anonymous, "crm", PUSH, signature=header)
+        assert_refused_and_nothing_queued(replayed, callbacks)
+        # The same change signed afresh (a new timestamp) is a new push: the system may resend.
+        assert signed_post(anonymous, "crm", PUSH, at=time.time() + 1).status_code == 202
 
 
 @pytest.mark.django_db(transaction=True)
@@ -114,6 +184,45 @@ def test_the_simulator_pushes_changes_over_http(live_server, systems, simulator)
         time.sleep(0.05)
     assert Customer.objects.get(links__external_id=record["CUST_NO"]).email == record["EMAIL_ADDR"]
     assert SyncRun.objects.filter(kind="push", status="succeeded").exists()
+
+
+@pytest.fixture
+def demo_systems(db, simulator, monkeypatch):
+    """The simulated systems as `make run` configures them, each with its own push secret."""
+    from adapters.demo import configure_simulated_systems
+
+    monkeypatch.setenv("SIMULATOR_API_KEY", API_KEY)
+    systems = {system.code: system for system in configure_simulated_systems(simulator.url)}
+    for code, system in systems.items():
+        monkeypatch.setenv(system.webhook_secret_ref, f"{code}-push-secret")
+    return systems
+
+
+@pytest.mark.django_db
+def test_a_demo_system_cannot_push_as_another(anonymous, demo_systems):
+    from adapters.registry import adapter_class
+
+    for code, system in demo_systems.items():
+        body = {"stream": next(iter(adapter_class(system.adapter).streams)), "records": []}
+        for other in demo_systems:
+            if other != code:
+                assert_tmf_error(signed_post(anonymous, code, body, secret=f"{other}-push-secret"), 401)
+        assert signed_post(anonymous, code, body, secret=f"{code}-push-secret").status_code == 202
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_simulator_signs_each_systems_pushes_with_its_own_secret(live_server, simulator, demo_systems):
+    sync_stream(demo_systems["crm"], "customers")
+    sync_stream(demo_systems["fixed"], "lines")
+    secrets = {code: f"{code}-push-secret" for code in demo_systems}
+    simulator.control("webhook", {"url": f"{live_server.url}/api/v1/backoffice/{{system}}/events", "secrets": secrets})
+    simulator.control("changes", {"system": "crm", "count": 1})
+    simulator.control("changes", {"system": "fixed", "count": 1})
+    deadline = time.monotonic() + 10
+    pushed = SyncRun.objects.filter(kind="push", status="succeeded")
+    while set(pushed.values_list("system__code", flat=True)) != {"crm", "fixed"} and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert set(pushed.values_list("system__code", flat=True)) == {"crm", "fixed"}
 
 
 @pytest.mark.django_db

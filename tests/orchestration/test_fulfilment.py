@@ -5,8 +5,12 @@ at once, and ``drive`` runs the sweeper for retries and polls. The same code und
 Redis and worker process is in tests/e2e/test_fulfilment_e2e.py.
 """
 
-import pytest
+import time
 
+import pytest
+from django.utils import timezone
+
+from adapters.http import breaker_for
 from customers.models import HeldProduct
 from events.models import OutboxEvent
 from orchestration.models import FulfilmentTask, OrderEvent
@@ -89,11 +93,71 @@ def test_a_permanent_failure_undoes_finished_tasks_in_reverse_order(hybrid, cust
 
 def test_running_out_of_attempts_fails_the_order(hybrid, customer, systems, simulator, settings):
     settings.FULFILMENT_MAX_ATTEMPTS = 2
+    settings.FULFILMENT_UNAVAILABLE_SECONDS = 0  # no outage is waited out: attempts alone decide
     simulator.control("faults", {"system": "fixed", "error_rate": 1.0})
     order = drive(place(customer, [item(1, hybrid.fibre)]).pk)
     assert order.state == "failed"
     line = order.tasks.get(key="provision_line")
     assert line.attempts == 2 and "gave up after 2 attempts" in line.last_error
+
+
+def test_an_attempt_refused_by_an_open_circuit_uses_up_no_attempt(hybrid, customer, systems, simulator):
+    breaker = breaker_for("mobile")
+    for _ in range(breaker.threshold):
+        breaker.record(False)  # mobile failed for someone else just now: its circuit is open
+    simulator.control("reset_stats", {})
+
+    order = place(customer, [item(1, hybrid.plan)])
+
+    sim = order.tasks.get(key="activate_sim")
+    assert (sim.state, sim.attempts) == (T.RETRYING, 0)
+    assert simulator.stats().get("mobile", 0) == 0  # it never reached the system
+    # The retry waits for the circuit to let calls through again, not for a short back-off.
+    assert (sim.next_attempt_at - timezone.now()).total_seconds() > breaker.cooldown - 5
+    assert OrderEvent.objects.filter(order=order, message__contains="activate_sim not sent (circuit open)").exists()
+
+
+@pytest.fixture
+def outage(settings, simulator):
+    """Mobile answers 503 to everything until ``over()``; its circuit cools down in 0.2 s."""
+    settings.BACKOFFICE_CIRCUIT_COOLDOWN_SECONDS = 0.2
+    simulator.control("faults", {"system": "mobile", "error_rate": 1.0})
+
+    class Outage:
+        def over(self):
+            simulator.control("faults", {"system": "mobile"})
+
+    return Outage()
+
+
+def test_an_outage_shorter_than_the_unavailable_window_is_waited_out(hybrid, customer, systems, outage, settings):
+    settings.FULFILMENT_UNAVAILABLE_SECONDS = 60
+    order = place(customer, [item(1, hybrid.plan)])
+    # Down far longer than its attempts' back-off takes (6 x at most 0.05 s here), and still waiting.
+    ends = time.monotonic() + 1.5
+    order = drive(order.pk, until=lambda o: time.monotonic() > ends or o.state in ("failed", "completed"))
+    assert order.state == "inProgress", order.state_reason
+    sim = order.tasks.get(key="activate_sim")
+    assert sim.state == T.RETRYING and sim.attempts > settings.FULFILMENT_MAX_ATTEMPTS
+    outage.over()
+
+    order = drive(order.pk)
+
+    assert order.state == "completed", order.state_reason
+    assert OrderEvent.objects.filter(order=order, message__contains="not sent (circuit open)").exists()
+
+
+def test_an_outage_longer_than_the_unavailable_window_fails_the_order(hybrid, customer, systems, outage, settings):
+    settings.FULFILMENT_UNAVAILABLE_SECONDS = 1
+    order = drive(place(customer, [item(1, hybrid.phone), item(2, hybrid.plan)]).pk)
+
+    assert order.state == "failed"
+    assert "activate_sim in mobile failed: mobile unavailable for" in order.state_reason
+    sim = order.tasks.get(key="activate_sim")
+    assert sim.state == T.FAILED and (sim.finished_at - sim.submitted_at).total_seconds() >= 1
+    failed = OrderEvent.objects.get(order=order, task=sim, message__contains="failed:").message
+    assert "HTTP 503" in failed and "gave up after" in failed
+    assert order.tasks.get(key="ship").state == T.COMPENSATED  # the phone it had shipped is undone
 
 
 def test_an_optional_item_that_fails_leaves_the_order_partial(hybrid, customer, systems, simulator):
