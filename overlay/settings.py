@@ -136,10 +136,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["overlay.api.permissions.ScopedPermission"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "overlay.api.parsers.JSONParser",
         "overlay.api.parsers.MergePatchJSONParser",
     ],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["overlay.api.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": ["overlay.api.throttling.PrincipalRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "principal": os.environ.get("API_THROTTLE_RATE", "6000/min"),

@@ -6,7 +6,7 @@ is the one place that maps exceptions to HTTP statuses.
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.views import defaults
@@ -14,6 +14,8 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from overlay.api.parsers import PayloadTooLarge
+from overlay.api.renderers import scrub
 from overlay.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -28,6 +30,7 @@ _CODES = {
     406: ("notAcceptable", "Not acceptable"),
     409: ("conflict", "Conflict"),
     412: ("preconditionFailed", "Precondition failed"),
+    413: ("payloadTooLarge", "Payload too large"),
     415: ("unsupportedMediaType", "Unsupported media type"),
     422: ("unprocessableEntity", "Unprocessable entity"),
     429: ("tooManyRequests", "Too many requests"),
@@ -65,7 +68,7 @@ def error_body(status: int, message: str, code: str | None = None, reason: str |
     return {
         "code": code or default_code,
         "reason": reason or default_reason,
-        "message": message,
+        "message": scrub(message),  # it may quote the input: it must always encode
         "status": str(status),
         "@type": "Error",
     }
@@ -102,6 +105,10 @@ def tmf_exception_handler(exc, context):
         exc = exceptions.NotFound("No such resource.")
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
+    elif isinstance(exc, SuspiciousOperation):
+        exc = exceptions.ParseError("The request is malformed.")
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     if isinstance(exc, exceptions.APIException):

@@ -13,10 +13,10 @@ from django.db import transaction
 from django.http import HttpResponse
 from rest_framework import status, viewsets
 from rest_framework.exceptions import ValidationError
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from overlay.api.principal import principal_of
+from overlay.api.renderers import JSONRenderer
 from overlay.api.representation import Hrefs, parse_fields, select_fields
 from overlay.errors import NotFound, PreconditionFailed
 
