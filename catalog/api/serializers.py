@@ -153,7 +153,7 @@ class ProductOfferingPriceInput(CatalogEntityInput):
     prodSpecCharValueUse = CharValueUseInput(many=True, required=False)
 
     def validate(self, attrs):
-        if not self.partial:
+        if not self.context.get("patch"):
             attrs.setdefault("price_type", ProductOfferingPrice.PriceType.ONE_TIME)
         if "price" in attrs:
             money = attrs.pop("price")
@@ -185,6 +185,10 @@ class ProductOfferingPriceInput(CatalogEntityInput):
             if len(uses) > 1 or any(len(u.get("productSpecCharacteristicValue", [])) != 1 for u in uses):
                 raise serializers.ValidationError(
                     {"prodSpecCharValueUse": "A price can depend on one characteristic value."}
+                )
+            if uses and "value" not in uses[0]["productSpecCharacteristicValue"][0]:
+                raise serializers.ValidationError(
+                    {"prodSpecCharValueUse": "name the characteristic value the price depends on."}
                 )
             attrs["char_name"] = uses[0]["name"] if uses else ""
             attrs["char_value"] = uses[0]["productSpecCharacteristicValue"][0]["value"] if uses else ""

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from overlay.api.principal import principal_of
 from overlay.api.renderers import JSONRenderer
 from overlay.api.representation import Hrefs, parse_fields, select_fields
+from overlay.api.serializers import patch_serializer
 from overlay.errors import NotFound, PreconditionFailed
 
 DEFAULT_LIMIT = 100
@@ -202,8 +203,8 @@ class TMFResourceViewSet(viewsets.ViewSet):
     def partial_update(self, request, pk=None, *args, **kwargs):
         with transaction.atomic():
             obj = self.get_object(pk, for_update=True)
-            serializer = self.update_serializer_class(
-                data=request.data, partial=True, context={"request": request, "instance": obj}
+            serializer = patch_serializer(
+                self.update_serializer_class, request.data, {"request": request, "instance": obj}
             )
             serializer.is_valid(raise_exception=True)
             self.check_if_match(obj)
