@@ -91,7 +91,9 @@ class TMFReadContract:
         beyond = reader.get(self.path, {"offset": 10})
         assert beyond.json() == [] and beyond["X-Result-Count"] == "0"
 
-    @pytest.mark.parametrize("query", [{"limit": "-1"}, {"offset": "x"}, {"limit": "100000"}])
+    @pytest.mark.parametrize(
+        "query", [{"limit": "-1"}, {"offset": "x"}, {"limit": "100000"}, {"offset": str(10**29)}, {"limit": "+5"}]
+    )
     def test_bad_paging_is_a_400(self, reader, channels, query):
         self.make(1, channels)
         assert_tmf_error(reader.get(self.path, query), 400)

@@ -17,10 +17,18 @@ class CatalogEntityInput(TMFInputSerializer):
     validFor = TimePeriodSerializer(required=False, allow_null=True, source="valid_for")
 
 
+# Cardinalities and bundle counts: as many as a cart line may hold (and a small integer column can).
+MAX_COUNT = 1000
+
+
+def count_field(default: int, source: str) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=0, max_value=MAX_COUNT, required=False, default=default, source=source)
+
+
 class BundleOptionInput(serializers.Serializer):
-    numberRelOfferLowerLimit = serializers.IntegerField(min_value=0, required=False, default=1, source="lower")
-    numberRelOfferUpperLimit = serializers.IntegerField(min_value=0, required=False, default=1, source="upper")
-    numberRelOfferDefault = serializers.IntegerField(min_value=0, required=False, default=1, source="default")
+    numberRelOfferLowerLimit = count_field(1, "lower")
+    numberRelOfferUpperLimit = count_field(1, "upper")
+    numberRelOfferDefault = count_field(1, "default")
 
 
 class BundledOfferingInput(serializers.Serializer):
@@ -81,8 +89,8 @@ class CharacteristicInputSerializer(serializers.Serializer):
         choices=CharacteristicSpec.ValueType.values, required=False, default="string", source="value_type"
     )
     configurable = serializers.BooleanField(required=False, default=True)
-    minCardinality = serializers.IntegerField(min_value=0, required=False, default=0, source="min_cardinality")
-    maxCardinality = serializers.IntegerField(min_value=0, required=False, default=1, source="max_cardinality")
+    minCardinality = count_field(0, "min_cardinality")
+    maxCardinality = count_field(1, "max_cardinality")
     regex = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     productSpecCharacteristicValue = CharacteristicValueInput(many=True, required=False, source="values")
 

@@ -23,6 +23,7 @@ from overlay.errors import NotFound, PreconditionFailed
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
+MAX_OFFSET = 10**9  # beyond any collection, and within what a database OFFSET takes
 
 
 def count_headers(total: int, count: int) -> dict[str, str]:
@@ -31,23 +32,17 @@ def count_headers(total: int, count: int) -> dict[str, str]:
 
 
 def paging(request) -> tuple[int, int]:
-    def read(name: str, default: int) -> int:
+    def read(name: str, default: int, maximum: int) -> int:
         raw = request.query_params.get(name)
         if raw in (None, ""):
             return default
-        try:
-            value = int(raw)
-        except ValueError as error:
-            raise ValidationError({name: f"'{raw}' is not a whole number."}) from error
-        if value < 0:
-            raise ValidationError({name: "must not be negative."})
-        return value
+        if not (raw.isascii() and raw.isdigit()):
+            raise ValidationError({name: f"'{raw[:40]}' is not a whole number (0 or more)."})
+        if len(raw) > 12 or int(raw) > maximum:
+            raise ValidationError({name: f"must be at most {maximum}."})
+        return int(raw)
 
-    offset = read("offset", 0)
-    limit = read("limit", DEFAULT_LIMIT)
-    if limit > MAX_LIMIT:
-        raise ValidationError({"limit": f"must be at most {MAX_LIMIT}."})
-    return offset, limit
+    return read("offset", 0, MAX_OFFSET), read("limit", DEFAULT_LIMIT, MAX_LIMIT)
 
 
 class RepresentationContext:

@@ -172,7 +172,9 @@ class TestSyncRunsApi:
         assert_tmf_error(staff_client("agent").get(self.URL), 403)
         assert staff_client("supervisor").get(self.URL).status_code == 200
 
-    @pytest.mark.parametrize("query", [{"limit": "-1"}, {"offset": "x"}, {"limit": "100000"}])
+    @pytest.mark.parametrize(
+        "query", [{"limit": "-1"}, {"offset": "x"}, {"limit": "100000"}, {"offset": str(10**29)}, {"offset": "1e3"}]
+    )
     def test_bad_paging_is_a_400(self, make_client, systems, query):
         assert_tmf_error(make_client("web", ("sync:read",)).get(self.URL, query), 400)
 

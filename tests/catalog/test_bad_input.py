@@ -78,3 +78,36 @@ def test_a_price_depending_on_a_characteristic_value_without_one_is_a_400(manage
     }
     assert_tmf_error(manager.post(f"{BASE}/productOfferingPrice", body, format="json"), 400)
     assert rows_in_database() == before
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {
+            "name": "Bundle",
+            "isBundle": True,
+            "bundledProductOffering": [
+                {"id": "x", "bundledProductOfferingOption": {"numberRelOfferUpperLimit": 10**30}}
+            ],
+        },
+        {
+            "name": "Bundle",
+            "isBundle": True,
+            "bundledProductOffering": [{"id": "x", "bundledProductOfferingOption": {"numberRelOfferDefault": 40_000}}],
+        },
+    ],
+    ids=["1e30", "beyond-a-small-integer"],
+)
+def test_a_bundle_count_out_of_range_is_a_400(manager, body):
+    member = OfferingFactory()
+    body["bundledProductOffering"][0]["id"] = member.pk
+    before = rows_in_database()
+    assert_tmf_error(manager.post(f"{BASE}/productOffering", body, format="json"), 400)
+    assert rows_in_database() == before
+
+
+def test_a_characteristic_cardinality_out_of_range_is_a_400(manager):
+    before = rows_in_database()
+    body = {"name": "Phone", "productSpecCharacteristic": [{"name": "Colour", "maxCardinality": 10**30}]}
+    assert_tmf_error(manager.post(f"{BASE}/productSpecification", body, format="json"), 400)
+    assert rows_in_database() == before
