@@ -145,3 +145,38 @@ def test_a_merge_patch_is_checked_the_same(everything):
         everything, "PATCH", f"{OFFERINGS}/{offering.pk}", '{"name": "\\u0000"}', "application/merge-patch+json"
     )
     refused(response, 400, before)
+
+
+# --- dates and numbers in filters -----------------------------------------------------------------
+DATE_FILTERS = [
+    f"{OFFERINGS}?lastUpdate",
+    "/tmf-api/productCatalogManagement/v4/productOfferingPrice?lastUpdate.gt",
+    f"{CARTS}?lastUpdate",
+    "/tmf-api/productOrderingManagement/v4/productOrder?orderDate",
+    "/tmf-api/productInventory/v4/product?startDate.lte",
+]
+
+
+@pytest.mark.parametrize("query", DATE_FILTERS)
+@pytest.mark.parametrize(
+    "value",
+    ["2024-02-30", "2024-13-01", "0000-01-01", "2024-02-30T10:00:00Z", "2024-01-01T00:00:00+25:00"],
+    ids=["february-30", "month-13", "year-0", "impossible-date-time", "offset-beyond-a-day"],
+)
+def test_an_impossible_date_in_a_filter_is_a_400(everything, query, value):
+    assert_tmf_error(everything.get(f"{query}={value}"), 400)
+
+
+@pytest.mark.parametrize("query", DATE_FILTERS)
+@pytest.mark.parametrize("value", ["9999-12-31", "9999-12-31T23:59:59.999Z", "0001-01-01"])
+def test_the_first_and_last_days_a_timestamp_can_name_are_filters_like_any_other(everything, query, value):
+    response = everything.get(f"{query}={value}")
+    assert response.status_code == 200, response.content
+    assert response.json() == []
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-inf", "1e999999", "sNaN"])
+def test_a_number_out_of_range_in_a_filter_is_a_400(everything, value):
+    assert_tmf_error(
+        everything.get(f"/tmf-api/productCatalogManagement/v4/productOfferingPrice?price.value.gt={value}"), 400
+    )
