@@ -8,6 +8,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions
@@ -54,6 +55,14 @@ TMF_FIELD_NAMES = {
     "bundle_members": "bundledProductOffering",
     "parent_category": "parentId",
 }
+
+
+class StillReferenced(exceptions.APIException):
+    """A delete the database refuses: carts, orders or other records still point at the row."""
+
+    status_code = 409
+    default_detail = "Other records (carts, orders...) still refer to it: it cannot be deleted."
+    default_code = "conflict"
 
 
 def domain_message(error: DomainError) -> str:
@@ -105,6 +114,8 @@ def tmf_exception_handler(exc, context):
         exc = exceptions.NotFound("No such resource.")
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, (ProtectedError, RestrictedError)):
+        exc = StillReferenced()
     elif isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge()
     elif isinstance(exc, SuspiciousOperation):

@@ -6,6 +6,7 @@ unchanged.
 
 import pytest
 
+from tests.factories.carts import CartFactory, CartItemFactory
 from tests.factories.catalog import OfferingFactory, PriceFactory, SpecificationFactory
 from tests.tmf import assert_tmf_error, rows_in_database
 
@@ -110,4 +111,12 @@ def test_a_characteristic_cardinality_out_of_range_is_a_400(manager):
     before = rows_in_database()
     body = {"name": "Phone", "productSpecCharacteristic": [{"name": "Colour", "maxCardinality": 10**30}]}
     assert_tmf_error(manager.post(f"{BASE}/productSpecification", body, format="json"), 400)
+    assert rows_in_database() == before
+
+
+def test_deleting_an_offering_that_carts_and_orders_hold_is_a_409(manager, alice):
+    offering = OfferingFactory()
+    CartItemFactory(cart=CartFactory(customer=alice), offering=offering)
+    before = rows_in_database()
+    assert_tmf_error(manager.delete(f"{BASE}/productOffering/{offering.pk}"), 409, "conflict")
     assert rows_in_database() == before
