@@ -148,7 +148,10 @@ REST_FRAMEWORK = {
         "handoff_claim_code": os.environ.get("HANDOFF_CLAIM_CODE_RATE", "5/min"),
     },
     "EXCEPTION_HANDLER": "overlay.api.errors.tmf_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "overlay.api.schema.OverlayAutoSchema",
+    # Decimals are JSON numbers in and out, as TMF's money and rates (Overlay's bodies are built by the
+    # representations; DRF serializers read input, so this only changes what the schema says of them).
+    "COERCE_DECIMAL_TO_STRING": False,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 if DEBUG:
@@ -164,9 +167,21 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "PREPROCESSING_HOOKS": ["overlay.api.schema.drop_slash_variants"],
+    # Choice sets that share a field name, named after what they are.
+    "ENUM_NAME_OVERRIDES": {
+        "CartItemStatusEnum": ["active", "saveForLater"],
+        "HeldProductStatusEnum": [
+            *("created", "pendingActive", "cancelled", "active"),
+            *("pendingTerminate", "suspended", "aborted", "terminated"),
+        ],
+        "IndividualStatusEnum": ["initialized", "validated", "deceaded"],
+        "OrganizationStatusEnum": ["initialized", "validated", "closed"],
+        "TieringEnum": ["graduated", "volume"],
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "overlay.api.schema.tmf_paths_and_operation_ids",
+        "overlay.api.schema.selections_for_fields",
     ],
 }
 

@@ -1,5 +1,7 @@
 """Overlay extension endpoints of the adapters: pushed changes and sync runs."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import BaseParser
@@ -43,6 +45,12 @@ class PushedChangesView(APIView):
     parser_classes = [RawJSONParser]
     throttle_classes = []
 
+    @extend_schema(
+        request={"application/json": OpenApiTypes.OBJECT},
+        parameters=[OpenApiParameter("X-Signature", str, OpenApiParameter.HEADER, required=True)],
+        responses={202: inline_serializer("PushAccepted", {"accepted": serializers.IntegerField()})},
+        description='A signed push of changed records: ``{"stream": "...", "records": [{...}]}``.',
+    )
     def post(self, request, system: str):
         body = request.data if isinstance(request.data, bytes) else b""
         source = pushed_changes_verify(system, body, request.headers.get("X-Signature", ""))

@@ -74,6 +74,9 @@ class CharacteristicValueInput(serializers.Serializer):
     valueTo = serializers.CharField(required=False, allow_blank=True, max_length=50, source="value_to")
     unitOfMeasure = serializers.CharField(required=False, allow_blank=True, max_length=20, source="unit_of_measure")
 
+    class Meta:
+        ref_name = "SpecCharacteristicValueInput"  # apart from the characteristic a line chooses
+
     def validate_value(self, value):
         if isinstance(value, (dict, list)):
             raise serializers.ValidationError("must be a single value.")
@@ -93,6 +96,9 @@ class CharacteristicInputSerializer(serializers.Serializer):
     maxCardinality = count_field(1, "max_cardinality")
     regex = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     productSpecCharacteristicValue = CharacteristicValueInput(many=True, required=False, source="values")
+
+    class Meta:
+        ref_name = "SpecCharacteristicInput"  # apart from a customer's characteristic
 
     def to_internal_value(self, data):
         values = super().to_internal_value(data)

@@ -59,6 +59,7 @@ class TMFResourceViewSet(viewsets.ViewSet):
     filterset_class = None
     create_serializer_class = None
     update_serializer_class = None
+    output_serializer_class = None  # the shape ``represent`` builds, for the OpenAPI schema
     lookup_value_regex = "[^/]+"
 
     # --- what a resource declares -------------------------------------------------
