@@ -2,7 +2,9 @@
 
 Every value has a safe default for the embedded mode (SQLite, no broker
 server); production sets ``DATABASE_URL``, ``CELERY_BROKER_URL``,
-``CACHE_URL``, ``SECRET_KEY``, ``DEBUG=0`` and ``ALLOWED_HOSTS``.
+``CACHE_URL``, ``SECRET_KEY``, ``DEBUG=0`` and ``ALLOWED_HOSTS``. With ``DEBUG``
+off Overlay is served over HTTPS only (HSTS, redirect, secure cookies) unless
+``HTTPS_ONLY=0`` says otherwise, as the plain-http demo on 127.0.0.1 does.
 """
 
 import os
@@ -19,6 +21,11 @@ def env_bool(name: str, default: bool) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
 
 
 def env_list(name: str, default: str) -> list[str]:
@@ -59,6 +66,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "overlay.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -128,6 +136,21 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 # Absolute hrefs are built from the request; behind a proxy set this.
 USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST", False)
+
+# HTTPS only, by default whenever DEBUG is off: plain http is redirected, browsers are told to
+# keep to https (HSTS) and cookies travel over https alone. Each can be set on its own.
+HTTPS_ONLY = env_bool("HTTPS_ONLY", not DEBUG)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS_ONLY)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS_ONLY else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS_ONLY)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)  # a promise to browser vendors: opt in
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", HTTPS_ONLY)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", HTTPS_ONLY)
+# Behind a proxy that ends TLS: the header it sets on https requests, e.g. HTTP_X_FORWARDED_PROTO.
+if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = (os.environ["SECURE_PROXY_SSL_HEADER"], "https")
+# The Content-Security-Policy of every response (overlay.middleware); empty: Overlay's own strict policy.
+CONTENT_SECURITY_POLICY = os.environ.get("CONTENT_SECURITY_POLICY", "")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
