@@ -6,7 +6,8 @@ customer token: no answer may be a 5xx, every answer
 (errors included) must be one the schema documents, in the documented shape, and every refusal
 must be a TMF error object. Path parameters name rows of a small world (a shop, a customer
 with a product, a cart, an order) so that reads, changes and deletions reach real objects;
-queries and bodies are generated. The run is seeded (``derandomize``) and bounded
+queries and bodies are generated. A refusal must leave the database's row counts as they were.
+The run is seeded (``derandomize``) and bounded
 (``EXAMPLES_PER_OPERATION``) so that CI is stable and quick. No operation is excluded.
 """
 
@@ -14,6 +15,8 @@ import re
 
 import pytest
 import schemathesis
+from django.apps import apps
+from django.db import connection
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
@@ -120,10 +123,21 @@ def tmf_error(ctx, response, case):
     return True
 
 
+def rows_everywhere() -> int:
+    """All rows of every table, in one query: a refusal must leave it as it was."""
+    tables = sorted({model._meta.db_table for model in apps.get_models()})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + " + ".join(f'(SELECT count(*) FROM "{table}")' for table in tables))
+        return cursor.fetchone()[0]
+
+
 def call_and_check(case, live_server, world: dict[str, str], headers: dict[str, str]) -> None:
     point_at_the_world(case, world)
+    before = rows_everywhere()
     response = case.call(base_url=live_server.url, headers=headers)
     case.validate_response(response, checks=[*CHECKS, tmf_error])
+    if response.status_code >= 400:
+        assert rows_everywhere() == before, f"{case.operation.label} answered {response.status_code} but wrote"
 
 
 SETTINGS = {"deadline": None, "derandomize": True, "database": None, "suppress_health_check": list(HealthCheck)}
