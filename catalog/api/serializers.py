@@ -114,7 +114,9 @@ class ProductSpecificationInput(CatalogEntityInput):
 
 
 class MoneyInput(serializers.Serializer):
-    unit = serializers.RegexField(r"^[A-Z]{3}$", required=False, default="EUR")
+    unit = serializers.RegexField(
+        r"^[A-Z]{3}$", required=False, help_text="EUR when a new price leaves it out; a patch keeps the price's."
+    )
     value = serializers.DecimalField(max_digits=14, decimal_places=4)
 
 
@@ -173,7 +175,8 @@ class ProductOfferingPriceInput(CatalogEntityInput):
             money = attrs.pop("price")
             attrs["amount"] = money["value"] if money else None
             if money:
-                attrs["currency"] = money["unit"]
+                instance = self.context.get("instance")
+                attrs["currency"] = money.get("unit") or (instance.currency if instance else "EUR")
         if "unitOfMeasure" in attrs:
             quantity = attrs.pop("unitOfMeasure")
             attrs["unit_of_measure"] = quantity["units"] if quantity else ""

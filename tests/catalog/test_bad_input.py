@@ -70,6 +70,13 @@ def test_a_whole_nested_object_in_a_patch_still_applies(manager):
     assert body["priceType"] == price.price_type  # not given: unchanged
 
 
+def test_a_patched_amount_keeps_the_price_currency(manager):
+    price = PriceFactory(currency="USD")
+    response = manager.patch(f"{BASE}/productOfferingPrice/{price.pk}", {"price": {"value": 3}}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["price"] == {"unit": "USD", "value": 3}
+
+
 def test_a_price_depending_on_a_characteristic_value_without_one_is_a_400(manager):
     before = rows_in_database()
     body = {
