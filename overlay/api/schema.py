@@ -21,6 +21,7 @@ from overlay.api.views import MAX_LIMIT, MAX_OFFSET, TMFResourceViewSet
 
 ACTIONS = {"list": "list", "create": "create", "retrieve": "retrieve", "partial_update": "patch", "destroy": "delete"}
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+ANSWERING_ACTIONS = ("list", "retrieve", "create", "partial_update")  # those that answer the resource
 ERROR = {
     "type": "object",
     "description": "A TMF error object: every refusal is one (some add details, such as a new price).",
@@ -113,12 +114,7 @@ class OverlayAutoSchema(AutoSchema):
 
     def get_response_serializers(self):
         output = getattr(self.view, "output_serializer_class", None)
-        if output is not None and getattr(self.view, "action", None) in (
-            "list",
-            "retrieve",
-            "create",
-            "partial_update",
-        ):
+        if output is not None and getattr(self.view, "action", None) in ANSWERING_ACTIONS:
             return output()
         return super().get_response_serializers()
 
