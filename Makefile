@@ -17,8 +17,9 @@ var/secret_key:
 	mkdir -p var
 	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
+# The demo is served over plain http on $(HOST): HTTPS_ONLY=0 (production keeps its https-only defaults).
 run: $(VENV)/.installed var/secret_key
-	SECRET_KEY=$$(cat var/secret_key) $(PY) scripts/run_demo.py --host $(HOST) --port $(PORT)
+	SECRET_KEY=$$(cat var/secret_key) HTTPS_ONLY=0 $(PY) scripts/run_demo.py --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

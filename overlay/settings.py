@@ -2,7 +2,9 @@
 
 Every value has a safe default for the embedded mode (SQLite, no broker
 server); production sets ``DATABASE_URL``, ``CELERY_BROKER_URL``,
-``CACHE_URL``, ``SECRET_KEY``, ``DEBUG=0`` and ``ALLOWED_HOSTS``.
+``CACHE_URL``, ``SECRET_KEY``, ``DEBUG=0`` and ``ALLOWED_HOSTS``. With ``DEBUG``
+off Overlay is served over HTTPS only (HSTS, redirect, secure cookies) unless
+``HTTPS_ONLY=0`` says otherwise, as the plain-http demo on 127.0.0.1 does.
 """
 
 import os
@@ -19,6 +21,11 @@ def env_bool(name: str, default: bool) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
 
 
 def env_list(name: str, default: str) -> list[str]:
@@ -59,6 +66,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "overlay.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -129,6 +137,21 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # Absolute hrefs are built from the request; behind a proxy set this.
 USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST", False)
 
+# HTTPS only, by default whenever DEBUG is off: plain http is redirected, browsers are told to
+# keep to https (HSTS) and cookies travel over https alone. Each can be set on its own.
+HTTPS_ONLY = env_bool("HTTPS_ONLY", not DEBUG)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS_ONLY)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS_ONLY else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS_ONLY)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)  # a promise to browser vendors: opt in
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", HTTPS_ONLY)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", HTTPS_ONLY)
+# Behind a proxy that ends TLS: the header it sets on https requests, e.g. HTTP_X_FORWARDED_PROTO.
+if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = (os.environ["SECURE_PROXY_SSL_HEADER"], "https")
+# The Content-Security-Policy of every response (overlay.middleware); empty: Overlay's own strict policy.
+CONTENT_SECURITY_POLICY = os.environ.get("CONTENT_SECURITY_POLICY", "")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "overlay.api.authentication.BearerTokenAuthentication",
@@ -136,10 +159,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["overlay.api.permissions.ScopedPermission"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "overlay.api.parsers.JSONParser",
         "overlay.api.parsers.MergePatchJSONParser",
     ],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["overlay.api.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": ["overlay.api.throttling.PrincipalRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "principal": os.environ.get("API_THROTTLE_RATE", "6000/min"),
@@ -148,7 +171,10 @@ REST_FRAMEWORK = {
         "handoff_claim_code": os.environ.get("HANDOFF_CLAIM_CODE_RATE", "5/min"),
     },
     "EXCEPTION_HANDLER": "overlay.api.errors.tmf_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "overlay.api.schema.OverlayAutoSchema",
+    # Decimals are JSON numbers in and out, as TMF's money and rates (Overlay's bodies are built by the
+    # representations; DRF serializers read input, so this only changes what the schema says of them).
+    "COERCE_DECIMAL_TO_STRING": False,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 if DEBUG:
@@ -164,9 +190,21 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "PREPROCESSING_HOOKS": ["overlay.api.schema.drop_slash_variants"],
+    # Choice sets that share a field name, named after what they are.
+    "ENUM_NAME_OVERRIDES": {
+        "CartItemStatusEnum": ["active", "saveForLater"],
+        "HeldProductStatusEnum": [
+            *("created", "pendingActive", "cancelled", "active"),
+            *("pendingTerminate", "suspended", "aborted", "terminated"),
+        ],
+        "IndividualStatusEnum": ["initialized", "validated", "deceaded"],
+        "OrganizationStatusEnum": ["initialized", "validated", "closed"],
+        "TieringEnum": ["graduated", "volume"],
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "overlay.api.schema.tmf_paths_and_operation_ids",
+        "overlay.api.schema.selections_for_fields",
     ],
 }
 

@@ -3,6 +3,8 @@
 import os
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key")
+# The test client and the live servers speak plain http (production settings: tests/overlay/test_deploy.py).
+os.environ.setdefault("HTTPS_ONLY", "0")
 
 from overlay.settings import *  # noqa: F403
 from overlay.settings import DATABASES

@@ -1,9 +1,8 @@
 """Overlay extension endpoints of the adapters: pushed changes and sync runs."""
 
-import json
-
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import ParseError
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import BaseParser
 from rest_framework.permissions import AllowAny
@@ -12,8 +11,10 @@ from rest_framework.views import APIView
 
 from adapters.models import SyncRun
 from adapters.services import pushed_changes_queue, pushed_changes_verify
+from overlay.api.parsers import load_json, read_body
 from overlay.api.representation import timestamp
 from overlay.api.views import count_headers, paging
+from overlay.errors import UnprocessableEntity
 
 
 class RawJSONParser(BaseParser):
@@ -22,7 +23,18 @@ class RawJSONParser(BaseParser):
     media_type = "application/json"
 
     def parse(self, stream, media_type=None, parser_context=None):
-        return stream.read()
+        return read_body(stream)
+
+
+def pushed_payload(body: bytes) -> dict:
+    """A push's JSON, checked as every JSON body is, in the shape a push has: one stream, records as objects."""
+    payload = load_json(body)
+    records = payload.get("records") if isinstance(payload, dict) else None
+    if not isinstance(payload, dict) or not isinstance(payload.get("stream"), str) or not isinstance(records, list):
+        raise UnprocessableEntity('Expected {"stream": "...", "records": [{...}, ...]}.')
+    if not all(isinstance(record, dict) for record in records):
+        raise UnprocessableEntity("Each record must be a JSON object.")
+    return payload
 
 
 class PushedChangesView(APIView):
@@ -35,14 +47,18 @@ class PushedChangesView(APIView):
     parser_classes = [RawJSONParser]
     throttle_classes = []
 
+    @extend_schema(
+        request={"application/json": OpenApiTypes.OBJECT},
+        parameters=[OpenApiParameter("X-Signature", str, OpenApiParameter.HEADER, required=True)],
+        responses={202: inline_serializer("PushAccepted", {"accepted": serializers.IntegerField()})},
+        description='A signed push of changed records: ``{"stream": "...", "records": [{...}]}``.',
+    )
     def post(self, request, system: str):
         body = request.data if isinstance(request.data, bytes) else b""
         source = pushed_changes_verify(system, body, request.headers.get("X-Signature", ""))
-        try:
-            payload = json.loads(body)
-        except ValueError as error:
-            raise ParseError("The body is not JSON.") from error
-        return Response({"accepted": pushed_changes_queue(source, payload)}, status=status.HTTP_202_ACCEPTED)
+        return Response(
+            {"accepted": pushed_changes_queue(source, pushed_payload(body))}, status=status.HTTP_202_ACCEPTED
+        )
 
 
 class SyncRunOutput(serializers.Serializer):

@@ -3,6 +3,7 @@
 import segno
 from django.conf import settings
 from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -10,7 +11,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from cart import checkout, handoffs, selectors, services
-from cart.api import preconditions, representations
+from cart.api import outputs, preconditions, representations
 from cart.api.filters import QualificationFilterSet, ShoppingCartFilterSet
 from cart.api.serializers import (
     AttachInput,
@@ -31,6 +32,7 @@ from customers.selectors import customers_visible
 from orchestration.api.representations import product_order
 from orchestration.models import ProductOrder
 from orchestration.selectors import orders_with_related
+from overlay.api.outputs import resource
 from overlay.api.permissions import AuthenticatedPrincipal
 from overlay.api.principal import principal_of
 from overlay.api.throttling import PrincipalRateThrottle
@@ -72,6 +74,7 @@ class CartRendering:
 
 class ShoppingCartViewSet(CartRendering, TMFResourceViewSet):
     resource_type = "ShoppingCart"
+    output_serializer_class = resource("ShoppingCart")
     base_path = f"{CART.base}/shoppingCart"
     read_scope = "carts:read"
     write_scope = "carts:write"
@@ -144,7 +147,9 @@ class CartItemsView(CartRendering, APIView):
 
     permission_classes = [AuthenticatedPrincipal]
     serializer_class = CartItemInput
+    honours_if_match = True  # the cart's ETag (the schema documents 412)
 
+    @extend_schema(responses={201: resource("ShoppingCart")})
     def post(self, request, cart_id):
         self.require_write(request)
         self.visible_cart_id(request, cart_id)
@@ -162,7 +167,9 @@ class CartItemView(CartRendering, APIView):
 
     permission_classes = [AuthenticatedPrincipal]
     serializer_class = ItemChangeInput
+    honours_if_match = True
 
+    @extend_schema(responses={200: resource("ShoppingCart")})
     def patch(self, request, cart_id, item_id):
         self.require_write(request)
         self.visible_cart_id(request, cart_id)
@@ -178,6 +185,7 @@ class CartItemView(CartRendering, APIView):
         body, etag = self.render_cart(request, cart_id)
         return Response(body, headers={"ETag": etag})
 
+    @extend_schema(responses={200: resource("ShoppingCart")})
     def delete(self, request, cart_id, item_id):
         self.require_write(request)
         self.visible_cart_id(request, cart_id)
@@ -192,6 +200,7 @@ class CartAttachView(CartRendering, APIView):
     permission_classes = [AuthenticatedPrincipal]
     serializer_class = AttachInput
 
+    @extend_schema(responses={200: resource("ShoppingCart")})
     def post(self, request, cart_id):
         self.require_write(request)
         principal = principal_of(request)
@@ -220,7 +229,12 @@ class CheckoutView(CartRendering, APIView):
 
     permission_classes = [AuthenticatedPrincipal]
     serializer_class = CheckoutInput
+    honours_if_match = True  # the prices the customer saw
 
+    @extend_schema(
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
+        responses={201: resource("ProductOrder")},
+    )
     def post(self, request, cart_id):
         principal = principal_of(request)
         may_order = principal.has_scope("orders:write") or principal.has_scope("carts:write")
@@ -289,6 +303,7 @@ class HandoffsView(CartRendering, APIView):
     permission_classes = [AuthenticatedPrincipal]
     serializer_class = HandoffInput
 
+    @extend_schema(responses={201: outputs.HandoffCreated})
     def post(self, request):
         self.require_write(request)
         serializer = HandoffInput(data=request.data)
@@ -316,6 +331,7 @@ class HandoffClaimView(CartRendering, APIView):
     permission_classes = [AuthenticatedPrincipal]
     throttle_classes = [HandoffClaimClientThrottle, HandoffClaimCodeThrottle]
 
+    @extend_schema(request=None, responses={200: outputs.HandoffClaimed})
     def post(self, request, code):
         self.require_write(request)  # before the code is used up: the answer is the cart
         handoff = handoffs.handoff_claim(code, principal_of(request))
@@ -327,6 +343,7 @@ class QualificationViewSet(TMFResourceViewSet):
     """TMF679 productOfferingQualification: asked (POST), then read back by whoever asked."""
 
     resource_type = "ProductOfferingQualification"
+    output_serializer_class = resource("ProductOfferingQualification")
     base_path = f"{QUALIFICATION.base}/productOfferingQualification"
     # Anyone authenticated may ask (customers for themselves); each reads back only their own.
     permission_classes = [AuthenticatedPrincipal]

@@ -17,10 +17,18 @@ class CatalogEntityInput(TMFInputSerializer):
     validFor = TimePeriodSerializer(required=False, allow_null=True, source="valid_for")
 
 
+# Cardinalities and bundle counts: as many as a cart line may hold (and a small integer column can).
+MAX_COUNT = 1000
+
+
+def count_field(default: int, source: str) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=0, max_value=MAX_COUNT, required=False, default=default, source=source)
+
+
 class BundleOptionInput(serializers.Serializer):
-    numberRelOfferLowerLimit = serializers.IntegerField(min_value=0, required=False, default=1, source="lower")
-    numberRelOfferUpperLimit = serializers.IntegerField(min_value=0, required=False, default=1, source="upper")
-    numberRelOfferDefault = serializers.IntegerField(min_value=0, required=False, default=1, source="default")
+    numberRelOfferLowerLimit = count_field(1, "lower")
+    numberRelOfferUpperLimit = count_field(1, "upper")
+    numberRelOfferDefault = count_field(1, "default")
 
 
 class BundledOfferingInput(serializers.Serializer):
@@ -66,6 +74,9 @@ class CharacteristicValueInput(serializers.Serializer):
     valueTo = serializers.CharField(required=False, allow_blank=True, max_length=50, source="value_to")
     unitOfMeasure = serializers.CharField(required=False, allow_blank=True, max_length=20, source="unit_of_measure")
 
+    class Meta:
+        ref_name = "SpecCharacteristicValueInput"  # apart from the characteristic a line chooses
+
     def validate_value(self, value):
         if isinstance(value, (dict, list)):
             raise serializers.ValidationError("must be a single value.")
@@ -81,10 +92,13 @@ class CharacteristicInputSerializer(serializers.Serializer):
         choices=CharacteristicSpec.ValueType.values, required=False, default="string", source="value_type"
     )
     configurable = serializers.BooleanField(required=False, default=True)
-    minCardinality = serializers.IntegerField(min_value=0, required=False, default=0, source="min_cardinality")
-    maxCardinality = serializers.IntegerField(min_value=0, required=False, default=1, source="max_cardinality")
+    minCardinality = count_field(0, "min_cardinality")
+    maxCardinality = count_field(1, "max_cardinality")
     regex = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     productSpecCharacteristicValue = CharacteristicValueInput(many=True, required=False, source="values")
+
+    class Meta:
+        ref_name = "SpecCharacteristicInput"  # apart from a customer's characteristic
 
     def to_internal_value(self, data):
         values = super().to_internal_value(data)
@@ -100,7 +114,9 @@ class ProductSpecificationInput(CatalogEntityInput):
 
 
 class MoneyInput(serializers.Serializer):
-    unit = serializers.RegexField(r"^[A-Z]{3}$", required=False, default="EUR")
+    unit = serializers.RegexField(
+        r"^[A-Z]{3}$", required=False, help_text="EUR when a new price leaves it out; a patch keeps the price's."
+    )
     value = serializers.DecimalField(max_digits=14, decimal_places=4)
 
 
@@ -153,13 +169,14 @@ class ProductOfferingPriceInput(CatalogEntityInput):
     prodSpecCharValueUse = CharValueUseInput(many=True, required=False)
 
     def validate(self, attrs):
-        if not self.partial:
+        if not self.context.get("patch"):
             attrs.setdefault("price_type", ProductOfferingPrice.PriceType.ONE_TIME)
         if "price" in attrs:
             money = attrs.pop("price")
             attrs["amount"] = money["value"] if money else None
             if money:
-                attrs["currency"] = money["unit"]
+                instance = self.context.get("instance")
+                attrs["currency"] = money.get("unit") or (instance.currency if instance else "EUR")
         if "unitOfMeasure" in attrs:
             quantity = attrs.pop("unitOfMeasure")
             attrs["unit_of_measure"] = quantity["units"] if quantity else ""
@@ -185,6 +202,10 @@ class ProductOfferingPriceInput(CatalogEntityInput):
             if len(uses) > 1 or any(len(u.get("productSpecCharacteristicValue", [])) != 1 for u in uses):
                 raise serializers.ValidationError(
                     {"prodSpecCharValueUse": "A price can depend on one characteristic value."}
+                )
+            if uses and "value" not in uses[0]["productSpecCharacteristicValue"][0]:
+                raise serializers.ValidationError(
+                    {"prodSpecCharValueUse": "name the characteristic value the price depends on."}
                 )
             attrs["char_name"] = uses[0]["name"] if uses else ""
             attrs["char_value"] = uses[0]["productSpecCharacteristicValue"][0]["value"] if uses else ""

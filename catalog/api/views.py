@@ -2,12 +2,13 @@
 
 from django.conf import settings
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog import selectors, services
-from catalog.api import representations
+from catalog.api import outputs, representations
 from catalog.api.filters import (
     CategoryFilterSet,
     ProductOfferingFilterSet,
@@ -47,6 +48,7 @@ class CatalogViewSet(TMFResourceViewSet):
 
 class ProductOfferingViewSet(CatalogViewSet):
     resource_type = "ProductOffering"
+    output_serializer_class = outputs.ProductOfferingOutput
     base_path = f"{CATALOG.base}/productOffering"
     filterset_class = ProductOfferingFilterSet
     create_serializer_class = ProductOfferingInput
@@ -73,6 +75,7 @@ class ProductOfferingViewSet(CatalogViewSet):
 
 class ProductSpecificationViewSet(CatalogViewSet):
     resource_type = "ProductSpecification"
+    output_serializer_class = outputs.ProductSpecificationOutput
     base_path = f"{CATALOG.base}/productSpecification"
     filterset_class = ProductSpecificationFilterSet
     create_serializer_class = ProductSpecificationInput
@@ -99,6 +102,7 @@ class ProductSpecificationViewSet(CatalogViewSet):
 
 class ProductOfferingPriceViewSet(CatalogViewSet):
     resource_type = "ProductOfferingPrice"
+    output_serializer_class = outputs.ProductOfferingPriceOutput
     base_path = f"{CATALOG.base}/productOfferingPrice"
     filterset_class = ProductOfferingPriceFilterSet
     create_serializer_class = ProductOfferingPriceInput
@@ -125,6 +129,7 @@ class ProductOfferingPriceViewSet(CatalogViewSet):
 
 class CategoryViewSet(CatalogViewSet):
     resource_type = "Category"
+    output_serializer_class = outputs.CategoryOutput
     base_path = f"{CATALOG.base}/category"
     filterset_class = CategoryFilterSet
     create_serializer_class = CategoryInput
@@ -169,6 +174,7 @@ class QuoteView(APIView):
     permission_classes = [AuthenticatedPrincipal]
     serializer_class = QuoteInput
 
+    @extend_schema(request=QuoteInput, responses={200: outputs.Quote})
     def post(self, request):
         serializer = QuoteInput(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -194,6 +200,7 @@ class EstimateView(QuoteView):
 
     serializer_class = EstimateInput
 
+    @extend_schema(request=EstimateInput, responses={200: outputs.ItemQuote})
     def post(self, request):
         serializer = EstimateInput(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from customers import selectors, services
-from customers.api import representations
+from customers.api import outputs, representations
 from customers.api.filters import CustomerFilterSet, IndividualFilterSet, OrganizationFilterSet, ProductFilterSet
 from customers.api.serializers import CustomerInput, IndividualInput, OrganizationInput, ProductInput
 from customers.models import Consent, Customer
@@ -76,6 +76,7 @@ class SelfOrScoped(ScopedPermission):
 
 class IndividualViewSet(PartyViewSet):
     resource_type = "Individual"
+    output_serializer_class = outputs.IndividualOutput
     base_path = f"{PARTY.base}/individual"
     filterset_class = IndividualFilterSet
     create_serializer_class = IndividualInput
@@ -93,6 +94,7 @@ class IndividualViewSet(PartyViewSet):
 
 class OrganizationViewSet(PartyViewSet):
     resource_type = "Organization"
+    output_serializer_class = outputs.OrganizationOutput
     base_path = f"{PARTY.base}/organization"
     filterset_class = OrganizationFilterSet
     create_serializer_class = OrganizationInput
@@ -105,6 +107,7 @@ class OrganizationViewSet(PartyViewSet):
 
 class CustomerViewSet(ManagedResource):
     resource_type = "Customer"
+    output_serializer_class = outputs.CustomerOutput
     base_path = f"{CUSTOMER.base}/customer"
     filterset_class = CustomerFilterSet
     create_serializer_class = CustomerInput
@@ -137,6 +140,7 @@ class ProductViewSet(ManagedResource):
     """TMF637 product: every channel reads; customer managers record products no back-office system keeps."""
 
     resource_type = "Product"
+    output_serializer_class = outputs.ProductOutput
     base_path = f"{INVENTORY.base}/product"
     filterset_class = ProductFilterSet
     create_serializer_class = ProductInput
@@ -174,6 +178,7 @@ class CustomerTokenView(APIView):
     write_scope = "customers:token"
     serializer_class = CustomerTokenInput
 
+    @extend_schema(request=CustomerTokenInput, responses={201: outputs.CustomerToken})
     def post(self, request):
         serializer = CustomerTokenInput(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -208,6 +213,7 @@ class CustomerSearchView(APIView):
     read_scope = "customers:read"
     write_scope = None
 
+    @extend_schema(parameters=[CustomerSearchInput], responses={200: outputs.SearchResult})
     def get(self, request):
         params = CustomerSearchInput(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -260,12 +266,12 @@ class ConsentsView(APIView):
             raise NotFound(f"No customer with id '{customer_id}'.")
         return customer
 
-    @extend_schema(operation_id="listConsents", responses={200: ConsentInput(many=True)})
+    @extend_schema(operation_id="listConsents", responses={200: outputs.Consent(many=True)})
     def get(self, request, customer_id: str):
         customer = self._customer(request, customer_id, write=False)
         return Response([consent_body(c) for c in customer.consents.order_by("purpose")])
 
-    @extend_schema(operation_id="recordConsent", request=ConsentInput, responses={200: ConsentInput})
+    @extend_schema(operation_id="recordConsent", request=ConsentInput, responses={200: outputs.Consent})
     def post(self, request, customer_id: str):
         customer = self._customer(request, customer_id, write=True)
         serializer = ConsentInput(data=request.data)

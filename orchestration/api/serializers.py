@@ -27,6 +27,9 @@ class ProductInput(serializers.Serializer):
     productCharacteristic = CharacteristicValueInput(many=True, required=False)
     productRelationship = ProductRelationshipInput(many=True, required=False)
 
+    class Meta:
+        ref_name = "LineProductInput"  # apart from TMF637's Product
+
 
 class MemberInput(serializers.Serializer):
     """A bundle member chosen in a bundle line (a child ``cartItem``)."""

@@ -9,6 +9,7 @@ from orchestration import placement, selectors, services
 from orchestration.api import representations
 from orchestration.api.filters import CancelProductOrderFilterSet, ProductOrderFilterSet
 from orchestration.api.serializers import CancelProductOrderInput, ProductOrderInput
+from overlay.api.outputs import resource
 from overlay.api.views import TMFResourceViewSet
 from overlay.errors import NotFound, UnprocessableEntity
 from overlay.tmf import ORDERING
@@ -16,6 +17,7 @@ from overlay.tmf import ORDERING
 
 class ProductOrderViewSet(TMFResourceViewSet):
     resource_type = "ProductOrder"
+    output_serializer_class = resource("ProductOrder")
     base_path = f"{ORDERING.base}/productOrder"
     read_scope = "orders:read"
     write_scope = "orders:write"
@@ -61,6 +63,7 @@ class CancelProductOrderViewSet(TMFResourceViewSet):
     """Cancelling is a right of its own (``orders:cancel``): supervisors, the customer, applications granted it."""
 
     resource_type = "CancelProductOrder"
+    output_serializer_class = resource("CancelProductOrder")
     base_path = f"{ORDERING.base}/cancelProductOrder"
     read_scope = "orders:read"
     write_scope = "orders:cancel"

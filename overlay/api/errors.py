@@ -6,14 +6,17 @@ is the one place that maps exceptions to HTTP statuses.
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from overlay.api.parsers import PayloadTooLarge
+from overlay.api.renderers import scrub
 from overlay.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -28,6 +31,7 @@ _CODES = {
     406: ("notAcceptable", "Not acceptable"),
     409: ("conflict", "Conflict"),
     412: ("preconditionFailed", "Precondition failed"),
+    413: ("payloadTooLarge", "Payload too large"),
     415: ("unsupportedMediaType", "Unsupported media type"),
     422: ("unprocessableEntity", "Unprocessable entity"),
     429: ("tooManyRequests", "Too many requests"),
@@ -53,6 +57,14 @@ TMF_FIELD_NAMES = {
 }
 
 
+class StillReferenced(exceptions.APIException):
+    """A delete the database refuses: carts, orders or other records still point at the row."""
+
+    status_code = 409
+    default_detail = "Other records (carts, orders...) still refer to it: it cannot be deleted."
+    default_code = "conflict"
+
+
 def domain_message(error: DomainError) -> str:
     """The error's sentence, led by the TMF name of the input at fault when it names one."""
     if not error.field:
@@ -65,7 +77,7 @@ def error_body(status: int, message: str, code: str | None = None, reason: str |
     return {
         "code": code or default_code,
         "reason": reason or default_reason,
-        "message": message,
+        "message": scrub(message),  # it may quote the input: it must always encode
         "status": str(status),
         "@type": "Error",
     }
@@ -102,6 +114,12 @@ def tmf_exception_handler(exc, context):
         exc = exceptions.NotFound("No such resource.")
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, (ProtectedError, RestrictedError)):
+        exc = StillReferenced()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
+    elif isinstance(exc, SuspiciousOperation):
+        exc = exceptions.ParseError("The request is malformed.")
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     if isinstance(exc, exceptions.APIException):

@@ -20,6 +20,8 @@ from rest_framework.exceptions import ValidationError
 RESERVED = frozenset({"fields", "offset", "limit", "sort", "depth", "expand"})
 OPERATORS = {"eq": "exact", "gt": "gt", "gte": "gte", "lt": "lt", "lte": "lte", "ne": "ne"}
 ORDERED_KINDS = frozenset({"datetime", "decimal", "integer"})
+# Numbers compared with stored amounts: finite, and within what a numeric column can hold.
+MAX_DECIMAL_EXPONENT = 100
 
 
 def split_values(raw: str) -> list[str]:
@@ -59,18 +61,30 @@ def cast(kind: str, name: str, raw: str):
             pass
     elif kind == "decimal":
         try:
-            return Decimal(raw)
+            value = Decimal(raw)
         except InvalidOperation:
             pass
+        else:
+            if value.is_finite() and abs(value.adjusted()) <= MAX_DECIMAL_EXPONENT:
+                return value
     elif kind == "datetime":
+        value = parse_timestamp(raw)
+        if value is not None:
+            return value
+    raise ValidationError({name: f"'{raw[:40]}' is not a valid {kind} value."})
+
+
+def parse_timestamp(raw: str) -> dt.datetime | None:
+    """A date or date-time as written in a query (UTC unless it says otherwise); None if it is no real one."""
+    try:
         value = parse_datetime(raw.replace(" ", "+"))
         if value is None and parse_date(raw):
             value = dt.datetime.combine(parse_date(raw), dt.time.min)
-        if value is not None:
-            if value.tzinfo is None:
-                value = value.replace(tzinfo=dt.UTC)
-            return value
-    raise ValidationError({name: f"'{raw}' is not a valid {kind} value."})
+    except ValueError:  # well-formed but impossible: 2024-02-30, month 13, year 0, offset +25:00
+        return None
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value
 
 
 def precision(raw: str) -> dt.timedelta:
@@ -101,7 +115,10 @@ class TMFAttributeFilter(django_filters.Filter):
             # Timestamps are rendered to the millisecond: equal means "within the precision written".
             condition = Q()
             for raw, start in zip(raws, values, strict=True):
-                condition |= Q(**{f"{self.field_name}__gte": start, f"{self.field_name}__lt": start + precision(raw)})
+                within = Q(**{f"{self.field_name}__gte": start})
+                if start.replace(tzinfo=None) < dt.datetime.max - precision(raw):  # else: up to the end of time
+                    within &= Q(**{f"{self.field_name}__lt": start + precision(raw)})
+                condition |= within
             qs = qs.filter(condition if self.operator == "exact" else ~condition)
             return qs.distinct() if "__" in self.field_name else qs
         if self.operator == "exact":

@@ -1,6 +1,7 @@
 """Input building blocks shared by every TMF API: references, time periods, characteristic values."""
 
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 
 class RefSerializer(serializers.Serializer):
@@ -42,3 +43,17 @@ class TMFInputSerializer(serializers.Serializer):
             if attribute in values:
                 values[key] = [ref["id"] for ref in values.pop(attribute) or []]
         return values
+
+
+def patch_serializer(serializer_class, data, context: dict) -> serializers.Serializer:
+    """The serializer of a merge patch: absent attributes stay as they are, given ones are validated whole.
+
+    DRF's ``partial=True`` reaches nested serializers too (their required keys and defaults are
+    skipped), so half an object would reach the services; instead only the top-level attributes
+    are made optional. The serializer knows it validates a patch by ``context["patch"]``.
+    """
+    serializer = serializer_class(data=data, context={**context, "patch": True})
+    for field in serializer.fields.values():
+        field.required = False
+        field.default = empty
+    return serializer

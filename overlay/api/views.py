@@ -13,15 +13,17 @@ from django.db import transaction
 from django.http import HttpResponse
 from rest_framework import status, viewsets
 from rest_framework.exceptions import ValidationError
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from overlay.api.principal import principal_of
+from overlay.api.renderers import JSONRenderer
 from overlay.api.representation import Hrefs, parse_fields, select_fields
+from overlay.api.serializers import patch_serializer
 from overlay.errors import NotFound, PreconditionFailed
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
+MAX_OFFSET = 10**9  # beyond any collection, and within what a database OFFSET takes
 
 
 def count_headers(total: int, count: int) -> dict[str, str]:
@@ -30,23 +32,17 @@ def count_headers(total: int, count: int) -> dict[str, str]:
 
 
 def paging(request) -> tuple[int, int]:
-    def read(name: str, default: int) -> int:
+    def read(name: str, default: int, maximum: int) -> int:
         raw = request.query_params.get(name)
         if raw in (None, ""):
             return default
-        try:
-            value = int(raw)
-        except ValueError as error:
-            raise ValidationError({name: f"'{raw}' is not a whole number."}) from error
-        if value < 0:
-            raise ValidationError({name: "must not be negative."})
-        return value
+        if not (raw.isascii() and raw.isdigit()):
+            raise ValidationError({name: f"'{raw[:40]}' is not a whole number (0 or more)."})
+        if len(raw) > 12 or int(raw) > maximum:
+            raise ValidationError({name: f"must be at most {maximum}."})
+        return int(raw)
 
-    offset = read("offset", 0)
-    limit = read("limit", DEFAULT_LIMIT)
-    if limit > MAX_LIMIT:
-        raise ValidationError({"limit": f"must be at most {MAX_LIMIT}."})
-    return offset, limit
+    return read("offset", 0, MAX_OFFSET), read("limit", DEFAULT_LIMIT, MAX_LIMIT)
 
 
 class RepresentationContext:
@@ -64,6 +60,7 @@ class TMFResourceViewSet(viewsets.ViewSet):
     filterset_class = None
     create_serializer_class = None
     update_serializer_class = None
+    output_serializer_class = None  # the shape ``represent`` builds, for the OpenAPI schema
     lookup_value_regex = "[^/]+"
 
     # --- what a resource declares -------------------------------------------------
@@ -203,8 +200,8 @@ class TMFResourceViewSet(viewsets.ViewSet):
     def partial_update(self, request, pk=None, *args, **kwargs):
         with transaction.atomic():
             obj = self.get_object(pk, for_update=True)
-            serializer = self.update_serializer_class(
-                data=request.data, partial=True, context={"request": request, "instance": obj}
+            serializer = patch_serializer(
+                self.update_serializer_class, request.data, {"request": request, "instance": obj}
             )
             serializer.is_valid(raise_exception=True)
             self.check_if_match(obj)

@@ -16,7 +16,7 @@ from adapters.sync import sync_stream
 from customers.models import BillingAccount, Customer, CustomerLink
 from overlay.signing import signature_of, timestamped_signature
 from tests.fixtures.simulator import API_KEY, ROOT
-from tests.tmf import assert_tmf_error
+from tests.tmf import assert_tmf_error, rows_in_database
 
 EVENTS = "/api/v1/backoffice/{}/events"
 
@@ -28,6 +28,14 @@ def signed_post(
     raw = json.dumps(body).encode()
     if signature is None:
         signature = timestamped_signature(secret, raw, int(time.time() if at is None else at))
+    return client.generic(
+        "POST", EVENTS.format(system), raw, content_type="application/json", HTTP_X_SIGNATURE=signature
+    )
+
+
+def signed_raw_post(client, system: str, raw: bytes, secret: str = "push-secret"):
+    """POST raw bytes (perhaps not JSON at all) signed as a system signs them, now."""
+    signature = timestamped_signature(secret, raw, int(time.time()))
     return client.generic(
         "POST", EVENTS.format(system), raw, content_type="application/json", HTTP_X_SIGNATURE=signature
     )
@@ -87,6 +95,35 @@ class TestPushedChanges:
     def test_bad_pushes_write_nothing(self, anonymous, systems, body, status):
         assert_tmf_error(signed_post(anonymous, "crm", body), status)
         assert not SyncRun.objects.exists()
+
+    @pytest.mark.parametrize(
+        "raw,status",
+        [
+            (b'{"stream": [], "records": []}', 422),  # a stream that is no name
+            (b'{"stream": "customers", "records": [1, "x"]}', 422),  # records that are no objects
+            (b'{"stream": "customers", "records": [{"CUST_NO": "C9", "FIRST_NM": NaN}]}', 400),
+            (b'{"stream": "customers", "records": [{"CUST_NO": "C9", "FIRST_NM": 1e999}]}', 400),
+            (b'{"stream": "customers", "records": [{"CUST_NO": "C9", "FIRST_NM": "\\ud800"}]}', 400),
+            (b'{"stream": "customers", "records": [{"CUST_NO": "C9\\u0000"}]}', 400),
+            (b"[" * 10_000, 400),
+        ],
+        ids=["stream-not-a-name", "records-not-objects", "nan", "overflowing-number", "surrogate", "nul", "nesting"],
+    )
+    def test_bad_signed_pushes_are_refused_and_write_nothing(
+        self, anonymous, systems, raw, status, django_capture_on_commit_callbacks
+    ):
+        before = rows_in_database()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = signed_raw_post(anonymous, "crm", raw)
+        assert_tmf_error(response, status)
+        assert rows_in_database() == before
+
+    def test_an_oversized_push_is_a_413(self, anonymous, systems, settings):
+        settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 4096
+        records = [{"CUST_NO": f"C{n}", "FIRST_NM": "Eve" * 50} for n in range(30)]
+        before = rows_in_database()
+        assert_tmf_error(signed_post(anonymous, "crm", {"stream": "customers", "records": records}), 413)
+        assert rows_in_database() == before
 
     def test_a_signed_body_that_is_not_json_is_a_400(self, anonymous, systems):
         raw = b"{not json"
@@ -246,7 +283,9 @@ class TestSyncRunsApi:
         assert_tmf_error(staff_client("agent").get(self.URL), 403)
         assert staff_client("supervisor").get(self.URL).status_code == 200
 
-    @pytest.mark.parametrize("query", [{"limit": "-1"}, {"offset": "x"}, {"limit": "100000"}])
+    @pytest.mark.parametrize(
+        "query", [{"limit": "-1"}, {"offset": "x"}, {"limit": "100000"}, {"offset": str(10**29)}, {"offset": "1e3"}]
+    )
     def test_bad_paging_is_a_400(self, make_client, systems, query):
         assert_tmf_error(make_client("web", ("sync:read",)).get(self.URL, query), 400)
 
