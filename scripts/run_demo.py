@@ -70,6 +70,15 @@ def main() -> int:
     # Stopped by a service manager or `kill`: clean up as for Ctrl-C, simulator included.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
+    # The demo serves plain http on this machine: https-only settings off, hrefs in events on this address,
+    # and listeners allowed over http on loopback port 8099 only (DEMO_LISTENER_PORT): a listener to try
+    # events with; every other internal address stays refused, as in production.
+    os.environ.setdefault("HTTPS_ONLY", "0")
+    os.environ.setdefault("PUBLIC_BASE_URL", f"http://{args.host}:{args.port}")
+    listener_port = os.environ.get("DEMO_LISTENER_PORT", "8099")
+    os.environ.setdefault("EVENT_CALLBACK_HTTP", "1")
+    os.environ.setdefault("EVENT_CALLBACK_INTERNAL_HOSTS", f"127.0.0.1:{listener_port},localhost:{listener_port}")
+
     var = ROOT / "var"
     var.mkdir(exist_ok=True)
     keys = demo_secrets(var / "simulator_secrets.json")
