@@ -15,10 +15,11 @@ import httpx
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
+from overlay.services import KNOWN_SCOPES
 from tests.security.cases import CASES
 from tests.security.matrix import BASES, EXPECTED
 from tests.security.matrix_format import render
-from tests.security.world import CALLERS, build_world, database_digest
+from tests.security.world import CALLERS, SCOPES, build_world, database_digest
 
 pytestmark = pytest.mark.django_db(transaction=True)
 METHODS = ("get", "post", "patch", "put", "delete")
@@ -42,6 +43,8 @@ def test_the_matrix_covers_every_operation_and_nothing_else():
     assert sorted(set(EXPECTED) ^ set(CASES)) == [], "every operation needs its request in cases.py"
     for operation, row in EXPECTED.items():
         assert len(row.split()) == len(CALLERS), f"{operation}: one outcome per caller"
+    # A new scope is a new kind of caller: a new column.
+    assert set(SCOPES) == KNOWN_SCOPES, "every scope an application can hold needs its column"
 
 
 def test_every_caller_gets_what_the_matrix_says_and_refusals_write_nothing(live_server):
