@@ -26,6 +26,7 @@ KNOWN_SCOPES = frozenset(
         "customers:write",
         "customers:pii",
         "customers:token",
+        "customers:register",
         "carts:read",
         "carts:write",
         "orders:read",

@@ -94,7 +94,15 @@ ProductOutput = shape(
 
 
 # --- Overlay extensions ------------------------------------------------------------------
-CustomerToken = shape("CustomerToken", {"token": text(), "expiresAt": timestamp(), "customer": Ref()})
+CustomerToken = shape(
+    "CustomerToken",
+    {
+        "token": text(),
+        "expiresAt": timestamp(),
+        "customer": Ref(),
+        "signIn": one_of("known", "linked", "registered", required=False),
+    },
+)
 Consent = shape(
     "Consent",
     {

@@ -13,6 +13,7 @@ from customers import selectors, services
 from customers.api import outputs, representations
 from customers.api.filters import CustomerFilterSet, IndividualFilterSet, OrganizationFilterSet, ProductFilterSet
 from customers.api.serializers import CustomerInput, IndividualInput, OrganizationInput, ProductInput
+from customers.identity import Outcome, VouchedIdentity, identity_sign_in
 from customers.models import Consent, Customer
 from customers.search import CustomerSearch, customer_search
 from customers.services import Actor
@@ -20,7 +21,7 @@ from overlay.api.permissions import AuthenticatedPrincipal, ScopedPermission, St
 from overlay.api.principal import principal_of
 from overlay.api.representation import timestamp
 from overlay.api.views import RepresentationContext, TMFResourceViewSet
-from overlay.errors import NotFound, UnprocessableEntity
+from overlay.errors import Conflict, NotFound, UnprocessableEntity
 from overlay.services import customer_token_issue
 from overlay.tmf import CUSTOMER, INVENTORY, PARTY
 
@@ -162,17 +163,62 @@ class ProductViewSet(ManagedResource):
         services.product_delete(obj, actor=self.actor)
 
 
+class IdentityInput(serializers.Serializer):
+    """The user a storefront signed in, as its identity provider's ID token says (OpenID Connect claims)."""
+
+    sub = serializers.CharField(max_length=100, required=False, allow_blank=True, help_text="Your stable id for them.")
+    email = serializers.CharField(max_length=254, required=False, allow_blank=True)
+    email_verified = serializers.BooleanField(required=False, default=False)
+    phone_number = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    phone_number_verified = serializers.BooleanField(required=False, default=False)
+    given_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    family_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        return VouchedIdentity.of(
+            subject=attrs.get("sub", ""),
+            email=attrs.get("email", ""),
+            email_verified=attrs["email_verified"],
+            phone=attrs.get("phone_number", ""),
+            phone_verified=attrs["phone_number_verified"],
+            given_name=attrs["given_name"],
+            family_name=attrs["family_name"],
+        )
+
+
 class CustomerTokenInput(serializers.Serializer):
-    customer = serializers.DictField(child=serializers.CharField(max_length=64))
+    customer = serializers.DictField(
+        child=serializers.CharField(max_length=64), required=False, help_text="An Overlay customer id you know."
+    )
+    identity = IdentityInput(required=False, help_text="Or the user you signed in: Overlay finds their customer.")
+    register = serializers.BooleanField(
+        required=False, default=False, help_text="Create a prospect when nobody matches (customers:register)."
+    )
 
     def validate_customer(self, value):
         if "id" not in value:
             raise serializers.ValidationError("needs an id.")
         return value
 
+    def validate(self, attrs):
+        if ("customer" in attrs) == ("identity" in attrs):
+            raise serializers.ValidationError("name the customer (customer.id) or the user you signed in (identity).")
+        return attrs
+
+
+class AmbiguousIdentity(Conflict):
+    code = "ambiguousIdentity"
+    reason = "The identity matches several customers"
+
+
+class UnknownIdentity(NotFound):
+    code = "unknownIdentity"
+    reason = "No customer matches the identity"
+
 
 class CustomerTokenView(APIView):
-    """``POST /api/v1/auth/customer-token``: a trusted channel application gets a token for its signed-in customer."""
+    """``POST /api/v1/auth/customer-token``: a channel application exchanges the customer it signed in for a
+    customer token: by Overlay's id, or by the identity it vouches for (``customers.identity``)."""
 
     read_scope = None
     write_scope = "customers:token"
@@ -182,17 +228,36 @@ class CustomerTokenView(APIView):
     def post(self, request):
         serializer = CustomerTokenInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        customer_id = serializer.validated_data["customer"]["id"]
-        if not Customer.objects.filter(pk=customer_id).exists():
-            raise UnprocessableEntity(f"No customer '{customer_id}'.")
+        data = serializer.validated_data
         principal = principal_of(request)
+        outcome = None
+        if "customer" in data:
+            customer_id = data["customer"]["id"]
+            if not Customer.objects.filter(pk=customer_id).exists():
+                raise UnprocessableEntity(f"No customer '{customer_id}'.")
+        else:
+            if data["register"] and not principal.has_scope("customers:register"):
+                raise PermissionDenied("Registering new customers needs customers:register.")
+            signed_in = identity_sign_in(
+                application_id=principal.user.client_id,
+                channel=principal.channel,
+                identity=data["identity"],
+                may_register=data["register"],
+            )
+            if signed_in.outcome == Outcome.AMBIGUOUS:
+                raise AmbiguousIdentity(
+                    "This user matches several customers; an agent will decide who they are. Try again later."
+                )
+            if signed_in.outcome == Outcome.UNKNOWN:
+                raise UnknownIdentity("No customer matches this user; ask to register them (register: true).")
+            customer_id, outcome = signed_in.customer.pk, str(signed_in.outcome)
         issued = customer_token_issue(
             client_id=principal.user.client_id, channel=principal.channel, customer_id=customer_id
         )
-        return Response(
-            {"token": issued.token, "expiresAt": timestamp(issued.expires_at), "customer": {"id": customer_id}},
-            status=status.HTTP_201_CREATED,
-        )
+        body = {"token": issued.token, "expiresAt": timestamp(issued.expires_at), "customer": {"id": customer_id}}
+        if outcome:
+            body["signIn"] = outcome
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class CustomerSearchInput(serializers.Serializer):

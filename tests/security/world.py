@@ -34,6 +34,7 @@ SCOPES = (
     "customers:write",
     "customers:pii",
     "customers:token",
+    "customers:register",
     "carts:read",
     "carts:write",
     "orders:read",

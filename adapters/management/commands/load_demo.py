@@ -17,8 +17,9 @@ DEMO_USERS = [
     ("supervisor", "supervisor", False),
 ]
 DEMO_CLIENTS = [
-    ("demo-web", "web", ["customers:token", "carts:read", "carts:write", "orders:read"]),
-    ("demo-mobile", "mobile", ["customers:token", "carts:read", "carts:write", "orders:read"]),
+    # Storefronts: they sign their users in (or up) with their own identity provider and act as them.
+    ("demo-web", "web", ["customers:token", "customers:register", "carts:read", "carts:write", "orders:read"]),
+    ("demo-mobile", "mobile", ["customers:token", "customers:register", "carts:read", "carts:write", "orders:read"]),
     ("demo-catalog-admin", "web", ["catalog:write"]),
 ]
 
