@@ -11,6 +11,7 @@ from datetime import datetime
 from django.db.models import Prefetch
 
 from cart.models import CartItem, ShoppingCart
+from cart.promise import honour
 from catalog import selectors as catalog_selectors
 from customers.models import Consent, HeldProduct
 from orchestration.assessment import Assessment, assess
@@ -37,12 +38,23 @@ def active_items(cart: ShoppingCart) -> list[CartItem]:
     return [i for i in cart.items.all() if i.status == CartItem.Status.ACTIVE]
 
 
-def assess_many(carts: Iterable[ShoppingCart], principal: Principal, at: datetime) -> dict[str, Assessment]:
-    """Assessments of carts loaded with ``carts_for_assessment``, priced for this caller's channel."""
+def assess_many(
+    carts: Iterable[ShoppingCart], principal: Principal, at: datetime, *, portable: bool = False
+) -> dict[str, Assessment]:
+    """Assessments of carts loaded with ``carts_for_assessment``, priced for this caller's channel, with the
+    prices promised when a cart was handed off from another channel (``cart.promise``).
+
+    ``portable``: the prices to promise when handing the cart off (campaigns bound to the channel left out).
+    """
     carts = list(carts)
     active = {cart.pk: active_items(cart) for cart in carts}
     offering_ids = {i.offering_id for items in active.values() for i in items if i.offering_id}
     visible = catalog_selectors.offerings_visible(principal, at)
     pricing = catalog_selectors.pricing_data(offering_ids, visible, at)
     rules = catalog_selectors.offering_rules(offering_ids)
-    return {cart.pk: assess(cart.customer, active[cart.pk], pricing, rules, principal.channel, at) for cart in carts}
+    channel = principal.channel
+    assessed = {}
+    for cart in carts:
+        assessment = assess(cart.customer, active[cart.pk], pricing, rules, channel, at, portable=portable)
+        assessed[cart.pk] = assessment if portable else honour(cart, active[cart.pk], assessment, channel, at)
+    return assessed

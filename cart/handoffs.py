@@ -16,8 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from cart import services
+from cart.assessment import active_items, assess_many, carts_for_assessment
 from cart.errors import HandoffInvalid
 from cart.models import Handoff, ShoppingCart
+from cart.promise import promise_of
 from customers.models import Customer
 from overlay.principal import Principal
 
@@ -42,10 +44,19 @@ class CreatedHandoff:
 
 
 def handoff_create(cart_id: str, principal: Principal, context: dict) -> CreatedHandoff:
-    """Hand an open cart, with the configurator choices, address checked and notes, to another channel."""
+    """Hand an open cart, with the configurator choices, address checked and notes, to another channel.
+
+    The prices its lines are shown at here become the cart's price promise (``cart.promise``): the
+    channel that takes it over charges them, for those lines, until the promise expires.
+    """
     with transaction.atomic():
         cart = services.lock_cart(cart_id)
         services.check_open(cart)
+        now = timezone.now()
+        loaded = carts_for_assessment(ShoppingCart.objects.filter(pk=cart.pk)).get()
+        shown = assess_many([loaded], principal, now, portable=True)[loaded.pk]
+        cart.price_promise = promise_of(loaded, active_items(loaded), shown, principal.channel, now)
+        cart.save(update_fields=["price_promise"])
         code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
         handoff = Handoff.objects.create(
             cart=cart,
@@ -53,7 +64,7 @@ def handoff_create(cart_id: str, principal: Principal, context: dict) -> Created
             context=context,
             from_channel=principal.channel,
             created_by=principal.actor,
-            expires_at=timezone.now() + timedelta(seconds=settings.HANDOFF_SECONDS),
+            expires_at=now + timedelta(seconds=settings.HANDOFF_SECONDS),
         )
         services.record(cart, principal, "handed off", f"hand-off code issued in {principal.channel}")
     return CreatedHandoff(handoff, code)

@@ -36,6 +36,11 @@ class ShoppingCart(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     expires_at = models.DateTimeField(help_text="Idle carts expire; every change moves this on.")
     checked_out_at = models.DateTimeField(null=True, blank=True)
+    price_promise = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The prices shown in the channel that handed it off, honoured elsewhere until they expire.",
+    )
 
     class Meta:
         ordering = ("-updated_at", "id")

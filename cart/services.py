@@ -293,6 +293,10 @@ def cart_attach(cart_id: str, customer: Customer, principal: Principal) -> Shopp
                 line.save(update_fields=["cart"])
                 existing.append(line)
             moved += 1
+        if promised := (cart.price_promise or {}).get("lines"):
+            # Lines moved as they were keep the prices they were promised (a line that grew did not stay so).
+            target.price_promise = {"lines": {**promised, **(target.price_promise or {}).get("lines", {})}}
+            target.save(update_fields=["price_promise"])
         cart.status = ShoppingCart.Status.MERGED
         cart.merged_into = target
         cart.secret_hash = ""

@@ -423,11 +423,11 @@ class CategoryAdmin(CatalogChangeMixin, admin.ModelAdmin):
 
 @admin.register(Campaign)
 class CampaignAdmin(CatalogChangeMixin, admin.ModelAdmin):
-    list_display = ("name", "kind", "value", "applies_to", "valid_from", "valid_to", "is_active")
-    list_filter = ("is_active", "kind", "applies_to", "channels", "segments")
+    list_display = ("name", "kind", "value", "applies_to", "valid_from", "valid_to", "is_active", "channel_bound")
+    list_filter = ("is_active", "kind", "applies_to", "channel_bound", "channels", "segments")
     search_fields = ("name",)
     filter_horizontal = ("channels", "segments")
-    autocomplete_fields = ("offerings",)
+    autocomplete_fields = ("offerings", "prices")
 
 
 @admin.register(Recommendation)

@@ -366,7 +366,12 @@ def _campaigns(offerings, channels, segments) -> None:
         valid_to=now + timedelta(days=60),
     )
     web_campaign.channels.set([channels["web"]])
-    web_campaign.offerings.set([offerings[k] for k in ("fibre-100", "fibre-500", "fibre-1000")])
+    fibres = [offerings[k] for k in ("fibre-100", "fibre-500", "fibre-1000")]
+    web_campaign.offerings.set(fibres)
+    # The activation only: a router bought with the line is paid for.
+    web_campaign.prices.set(
+        ProductOfferingPrice.objects.filter(offering__in=fibres, price_type="oneTime", char_name="")
+    )
     youth = Campaign.objects.create(
         name="Youth: 20% off mobile plans",
         kind=Campaign.Kind.PERCENTAGE,

@@ -268,7 +268,12 @@ class PriceTier(models.Model):
 
 
 class Campaign(models.Model):
-    """A price alteration for a period, for some channels, segments and offerings (empty: all)."""
+    """A price alteration for a period, for some channels, segments and offerings (empty: all).
+
+    ``prices`` narrows it to those prices (a free activation takes nothing off the router bought
+    with it); empty, it applies to every price of its kind (``applies_to``) of its offerings.
+    ``channel_bound``: a cart handed off to another channel keeps the prices it was shown there,
+    but not this campaign's cut (it stays in its channel)."""
 
     class Kind(models.TextChoices):
         PERCENTAGE = "percentage", "Percentage off"
@@ -288,6 +293,12 @@ class Campaign(models.Model):
     channels = models.ManyToManyField(Channel, blank=True, related_name="campaigns")
     segments = models.ManyToManyField(MarketSegment, blank=True, related_name="campaigns")
     offerings = models.ManyToManyField(ProductOffering, blank=True, related_name="campaigns")
+    prices = models.ManyToManyField(
+        "ProductOfferingPrice", blank=True, related_name="campaigns", help_text="Only these prices (empty: all)."
+    )
+    channel_bound = models.BooleanField(
+        default=False, help_text="Not honoured when a cart handed off from its channel is finished elsewhere."
+    )
     last_update = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -11,8 +11,10 @@ Rules, in order, for every charge of every item:
    included units). A bundle is priced as its own prices plus its members'.
 2. Alterations: the offering's (and its bundle's) discount prices always
    apply; of the campaigns valid for this channel, segment, date and offering
-   (or its bundle) the one that takes most off applies; they do not stack.
-   A charge never goes below zero.
+   (or its bundle), and for this price when a campaign names its prices, the
+   one that takes most off applies; they do not stack. A charge never goes
+   below zero. Every alteration says where it comes from (its reason starts
+   with "discount", "bundle discount" or "campaign").
 3. Tax per charge at the price's rate; amounts are rounded per currency,
    half up, per charge; totals are the sums of the rounded charges.
 """
@@ -51,6 +53,7 @@ class PricingContext:
     at: datetime
     channel: str | None = None
     segment: str | None = None
+    portable: bool = False  # prices to carry to another channel: channel-bound campaigns left out
 
 
 # --- the catalog as the engine sees it ----------------------------------------------
@@ -120,12 +123,16 @@ class CampaignData:
     channels: frozenset[str]
     segments: frozenset[str]
     offerings: frozenset[str]
+    prices: frozenset[str] = frozenset()
+    channel_bound: bool = False
 
-    def targets(self, offering_ids: Sequence[str], context: PricingContext) -> bool:
+    def targets(self, offering_ids: Sequence[str], price_id: str, context: PricingContext) -> bool:
         return (
             (not self.channels or context.channel in self.channels)
             and (not self.segments or context.segment in self.segments)
             and (not self.offerings or any(oid in self.offerings for oid in offering_ids))
+            and (not self.prices or price_id in self.prices)
+            and not (self.channel_bound and context.portable)
         )
 
 
@@ -291,13 +298,14 @@ def _alterations(
                 continue
             cut = _cut(remaining, discount.percentage, discount.amount, quantity)
             if cut:
-                reason = f"{discount.percentage}% off" if discount.percentage is not None else "amount off"
-                applied.append(AppliedAlteration(discount.name, f"{reason} ({owner.name})", -cut))
+                what = f"{_plain(discount.percentage)}% off" if discount.percentage is not None else "amount off"
+                source = "bundle discount" if owner.is_bundle and owner is not scope[0] else "discount"
+                applied.append(AppliedAlteration(discount.name, f"{source}: {what} ({owner.name})", -cut))
                 remaining -= cut
     scope_ids = [o.id for o in scope]
     best: tuple[Decimal, CampaignData] | None = None
     for campaign in data.campaigns:
-        if campaign.applies_to != price.price_type or not campaign.targets(scope_ids, context):
+        if campaign.applies_to != price.price_type or not campaign.targets(scope_ids, price.id, context):
             continue
         percentage = campaign.value if campaign.kind == "percentage" else None
         amount = campaign.value if campaign.kind == "amount" else None
@@ -320,8 +328,24 @@ def _cut(base: Decimal, percentage: Decimal | None, amount: Decimal | None, quan
     return ZERO
 
 
+def _plain(number: Decimal) -> str:
+    """10.0000 as 10, 12.50 as 12.5 (as a person writes a percentage)."""
+    return f"{number.normalize():f}"
+
+
+def explain(charge: Charge) -> str:
+    """Why a charge costs what it costs, in one line an agent can read out: the base price (with the
+    quantity when more than one), each alteration with its source and amount, and what remains."""
+    unit = "" if charge.quantity == 1 else f" ({_plain(charge.quantity)} x)"
+    steps = [f"base price {charge.gross_amount} {charge.currency}{unit}"]
+    steps += [f"{a.reason} [{a.name}] {a.amount:+} {charge.currency}" for a in charge.alterations if a.amount]
+    steps += [a.reason for a in charge.alterations if not a.amount]  # notes, such as a price promised elsewhere
+    return "; ".join(steps) + f" = {charge.amount} {charge.currency} before tax"
+
+
 def _campaign_reason(campaign: CampaignData) -> str:
-    what = f"{campaign.value}% off" if campaign.kind == "percentage" else f"{campaign.value} off"
+    value = _plain(campaign.value)
+    what = f"{value}% off" if campaign.kind == "percentage" else f"{value} off"
     limits = []
     if campaign.channels:
         limits.append("channel " + "/".join(sorted(campaign.channels)))

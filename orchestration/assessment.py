@@ -92,11 +92,21 @@ def _rule_lines(items: Sequence[Line]) -> list[RuleLine]:
 
 
 def assess(
-    customer: Customer | None, items: Sequence[Line], pricing: PricingData, rules, channel: str, at: datetime
+    customer: Customer | None,
+    items: Sequence[Line],
+    pricing: PricingData,
+    rules,
+    channel: str,
+    at: datetime,
+    *,
+    portable: bool = False,
 ) -> Assessment:
-    """Price and check lines to order now (a cart's saved-for-later lines are neither priced nor checked)."""
+    """Price and check lines to order now (a cart's saved-for-later lines are neither priced nor checked).
+
+    ``portable``: prices to promise in another channel (campaigns bound to this one left out).
+    """
     buyer = buyer_facts(customer)
-    context = PricingContext(at=at, channel=channel, segment=buyer.segment if buyer else None)
+    context = PricingContext(at=at, channel=channel, segment=buyer.segment if buyer else None, portable=portable)
     quotes: dict[object, ItemQuote] = {}
     problems: list[Problem] = []
     for item in items:

@@ -17,10 +17,10 @@ from django.utils import timezone
 
 from catalog import selectors as catalog_selectors
 from catalog.models import ProductOffering
-from catalog.pricing import Charge, Total
 from customers.models import Customer, HeldProduct
 from orchestration import lines as order_lines
 from orchestration.assessment import Assessment, Line, assess
+from orchestration.charges import charge_snapshot, total_snapshot
 from orchestration.errors import IdempotencyKeyReused, NotOrderable, NotServiceable, ServiceabilityUnknown
 from orchestration.models import ProductOrder
 from orchestration.qualification import UNKNOWN, UNQUALIFIED, Place, place_of, qualify
@@ -64,39 +64,6 @@ def _remember(principal: Principal, idempotency_key: str, fingerprint: str, orde
     except IntegrityError as error:
         # The same key, at the same moment, for another request.
         raise IdempotencyKeyReused("This Idempotency-Key is being used for another order.") from error
-
-
-# --- the priced snapshot -------------------------------------------------------------------------
-def charge_snapshot(charge: Charge) -> dict:
-    """A charge as the order keeps it (plain values; the API renders it the TMF way)."""
-    return {
-        "price_id": charge.price_id,
-        "offering_id": charge.offering_id,
-        "name": charge.name,
-        "price_type": charge.price_type,
-        "period": charge.period,
-        "unit_of_measure": charge.unit_of_measure,
-        "currency": charge.currency,
-        "amount": str(charge.amount),
-        "tax_rate": str(charge.tax_rate),
-        "tax_amount": str(charge.tax_amount),
-        "total": str(charge.total),
-        "alterations": [{"name": a.name, "reason": a.reason, "amount": str(a.amount)} for a in charge.alterations],
-    }
-
-
-def total_snapshot(totals: tuple[Total, ...]) -> list[dict]:
-    return [
-        {
-            "price_type": t.price_type,
-            "period": t.period,
-            "currency": t.currency,
-            "amount": str(t.amount),
-            "tax_amount": str(t.tax_amount),
-            "total": str(t.total),
-        }
-        for t in totals
-    ]
 
 
 def order_items(lines: list[Line], assessment: Assessment) -> list[OrderItemInput]:

@@ -248,6 +248,8 @@ CART_IDLE_SECONDS = int(os.environ.get("CART_IDLE_SECONDS", str(14 * 24 * 3600))
 # Hand-off codes: how long they live, and the link a channel opens to claim one.
 HANDOFF_SECONDS = int(os.environ.get("HANDOFF_SECONDS", "1800"))
 HANDOFF_DEEP_LINK = os.environ.get("HANDOFF_DEEP_LINK", "overlay://handoff/{code}")
+# A handed-off cart keeps the prices its lines were shown at in the channel it came from, this long.
+PRICE_PROMISE_SECONDS = int(os.environ.get("PRICE_PROMISE_SECONDS", str(7 * 24 * 3600)))
 # How long a serviceability answer from a back-office system is reused.
 SERVICEABILITY_CACHE_SECONDS = int(os.environ.get("SERVICEABILITY_CACHE_SECONDS", "60"))
 # A customer waits on that answer: give up (and answer "unknown") after this long.

@@ -2,7 +2,7 @@
 
 from cart.models import CartItem, Handoff, Qualification, ShoppingCart
 from catalog.api.representations import ref as catalog_ref
-from catalog.pricing import Charge, Total
+from catalog.pricing import Charge, Total, explain
 from orchestration.assessment import Assessment
 from overlay.api.representation import compact, money, number, time_period, timestamp
 from overlay.tmf import CART, CATALOG, CUSTOMER, INVENTORY, QUALIFICATION
@@ -13,6 +13,7 @@ def cart_price(charge: Charge) -> dict:
     return compact(
         {
             "name": charge.name,
+            "description": explain(charge),
             "priceType": charge.price_type,
             "recurringChargePeriod": charge.period or None,
             "unitOfMeasure": charge.unit_of_measure or None,

@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from catalog.pricing import explain
+from orchestration.charges import charge_from_snapshot
 from orchestration.models import CancelProductOrder, ProductOrder, ProductOrderItem
 from overlay.api.representation import compact, money, number, timestamp
 from overlay.tmf import CATALOG, CUSTOMER, INVENTORY, ORDERING
@@ -12,6 +14,7 @@ def order_price(charge: dict) -> dict:
     return compact(
         {
             "name": charge["name"],
+            "description": explain(charge_from_snapshot(charge)),
             "priceType": charge["price_type"],
             "recurringChargePeriod": charge["period"] or None,
             "unitOfMeasure": charge["unit_of_measure"] or None,

@@ -17,6 +17,7 @@ from catalog.pricing import (
     PricingItem,
     TierData,
     estimate_usage,
+    explain,
     price_item,
     price_items,
     round_money,
@@ -55,7 +56,17 @@ def catalog(*offerings, campaigns=()) -> PricingData:
     return PricingData({o.id: o for o in offerings}, tuple(campaigns))
 
 
-def campaign(value="10", kind="percentage", applies_to="recurring", channels=(), segments=(), offerings=(), cid=1):
+def campaign(
+    value="10",
+    kind="percentage",
+    applies_to="recurring",
+    channels=(),
+    segments=(),
+    offerings=(),
+    cid=1,
+    prices=(),
+    channel_bound=False,
+):
     return CampaignData(
         cid,
         f"Campaign {cid}",
@@ -65,11 +76,13 @@ def campaign(value="10", kind="percentage", applies_to="recurring", channels=(),
         frozenset(channels),
         frozenset(segments),
         frozenset(offerings),
+        frozenset(prices),
+        channel_bound,
     )
 
 
-def ctx(channel="web", segment=None) -> PricingContext:
-    return PricingContext(at=NOW, channel=channel, segment=segment)
+def ctx(channel="web", segment=None, portable=False) -> PricingContext:
+    return PricingContext(at=NOW, channel=channel, segment=segment, portable=portable)
 
 
 def only_charge(quote):
@@ -214,6 +227,38 @@ def test_campaign_only_touches_its_price_type():
     )
     fee, activation = price_item(PricingItem("o"), data, ctx()).charges
     assert (fee.amount, activation.amount) == (D("20.00"), D("0.00"))
+
+
+def test_a_campaign_naming_prices_touches_only_those():
+    # "Free activation" names the activation: the router bought with the line is paid in full.
+    data = catalog(
+        offering(prices=[price("act", "oneTime", "49.00"), price("router", "oneTime", "70.80")]),
+        campaigns=[campaign("100", applies_to="oneTime", prices=["act"])],
+    )
+    activation, router = price_item(PricingItem("o"), data, ctx()).charges
+    assert (activation.amount, router.amount) == (D("0.00"), D("70.80"))
+    assert router.alterations == ()
+
+
+def test_a_channel_bound_campaign_is_left_out_of_the_prices_a_hand_off_carries():
+    data = catalog(
+        offering(prices=[price(amount="25.00")]),
+        campaigns=[campaign("10", channels=["web"], channel_bound=True, cid=1), campaign("4", channels=["web"], cid=2)],
+    )
+    here = only_charge(price_item(PricingItem("o"), data, ctx("web")))
+    carried = only_charge(price_item(PricingItem("o"), data, ctx("web", portable=True)))
+    assert (here.amount, carried.amount) == (D("22.50"), D("24.00"))
+    assert [a.name for a in carried.alterations] == ["Campaign 2"]
+
+
+def test_the_trail_explains_a_charge_from_its_base_price():
+    discount = price("disc", "discount", None, percentage=D(50), applies_to="recurring")
+    data = catalog(offering(prices=[price(amount="40.00"), discount]), campaigns=[campaign("10", channels=["web"])])
+    charge = only_charge(price_item(PricingItem("o", quantity=2), data, ctx()))
+    assert explain(charge) == (
+        "base price 80.00 EUR (2 x); discount: 50% off (Offer o) [disc] -40.00 EUR; "
+        "campaign: 10% off for channel web [Campaign 1] -4.00 EUR = 36.00 EUR before tax"
+    )
 
 
 def test_offering_discount_then_campaign_on_what_remains():
