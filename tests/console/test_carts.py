@@ -58,3 +58,25 @@ def test_the_360_lists_open_carts_and_only_sellers_start_carts(carts_app, shop, 
     manager = console("catalog_manager")
     assert manager.get(reverse("admin:cart-console-cart", args=[cart["id"]])).status_code == 403
     assert manager.post(reverse("admin:cart-console-claim"), {"code": "ABCDEFGH"}).status_code == 403
+
+
+def test_the_agent_sees_why_each_line_costs_what_it_costs_after_a_web_hand_off(carts_app, shop, alice):
+    web = carts_app("web")
+    cart = new_cart(web, alice, [line(shop.plan)]).json()
+    code = web.post("/api/v1/handoffs", {"shoppingCart": {"id": cart["id"]}}, format="json").json()["code"]
+    agent = console("agent")
+    assert agent.post(reverse("admin:cart-console-claim"), {"code": code}).status_code == 302
+    page = agent.get(reverse("admin:cart-console-cart", args=[cart["id"]]))
+    trail = page.content.decode().split('class="price-trail"')[1].split("</ul>")[0]
+    assert "Monthly fee: base price 20.00 EUR; campaign: 10% off for channel web [Web 10% off] -2.00 EUR" in trail
+    assert "promise: the price shown in web at" in trail and "= 18.00 EUR before tax" in trail
+    # A line the agent adds is priced for the call centre.
+    agent.post(
+        reverse("admin:cart-console-edit", args=[cart["id"], "add"]),
+        {"offering": shop.plan.pk, "quantity": "1", "etag": page.context["etag"]},
+    )
+    page = agent.get(reverse("admin:cart-console-cart", args=[cart["id"]]))
+    assert sorted(i["itemPrice"][0]["price"]["dutyFreeAmount"]["value"] for i in page.context["body"]["cartItem"]) == [
+        18.0,
+        20.0,
+    ]
