@@ -3,7 +3,8 @@
 1. Identifiers, in any common notation: a phone (normalised to E.164, so MSISDNs too), an
    e-mail, a billing account number, a national id, or the id of any source record
    (CRM customer number, subscription id, line reference, shipment number). Exact hits win.
-2. Otherwise names, fuzzily: trigram similarity on PostgreSQL (indexed), word matching elsewhere.
+2. Otherwise names, fuzzily: trigram similarity, indexed on PostgreSQL (pg_trgm), by a scan with the
+   same scores on SQLite (``overlay.trigrams``), so the embedded demo finds what production finds.
 3. Filters narrow both stages: postcode, birth date, segment, source system.
 """
 
@@ -16,6 +17,7 @@ from django.db.models import F, FloatField, Func, Prefetch, Q, QuerySet, Value
 from customers.models import IDENTIFIER_COLUMN, IDENTIFIER_FIELDS, BillingAccount, Customer, CustomerLink, HeldProduct
 from customers.normalise import normalise_email, normalise_phone, normalise_postcode
 from customers.selectors import customers_visible
+from overlay import trigrams
 from overlay.bulk import is_postgres
 from overlay.principal import Principal
 
@@ -31,6 +33,13 @@ class NameDistance(Func):
 
     template = "%(expressions)s"
     arg_joiner = " <-> "
+    output_field = FloatField()
+
+
+class TrigramSimilarity(Func):
+    """The embedded mode's ``trigram_similarity(name, query)`` (``overlay.trigrams``, registered on SQLite)."""
+
+    function = "trigram_similarity"
     output_field = FloatField()
 
 
@@ -116,7 +125,10 @@ def customer_search(principal: Principal | None, search: CustomerSearch) -> tupl
             .order_by("distance")[: search.limit]
         )
         return "name", [Hit(c, "name", round(1 - float(c.distance), 3)) for c in found]
-    found = visible
-    for word in words:
-        found = found.filter(search_name__contains=word)
-    return "name", [Hit(c, "name", 1.0) for c in found[: search.limit]]
+    name = " ".join(words)
+    found = (
+        visible.annotate(similarity=TrigramSimilarity(F("search_name"), Value(name)))
+        .filter(similarity__gte=trigrams.THRESHOLD)
+        .order_by("-similarity", "pk")[: search.limit]
+    )
+    return "name", [Hit(c, "name", round(float(c.similarity), 3)) for c in found]

@@ -7,4 +7,7 @@ class OverlayConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from overlay import trigrams
         from overlay.api import schema  # noqa: F401  (registers the OpenAPI auth extension)
+
+        trigrams.install()

@@ -33,6 +33,19 @@ done = order.tasks.order_by("finished_at")
 print(order.state, *[f"{t.system}:{t.task}" for t in done])
 """
 
+SEARCH_SCRIPT = """
+from django.contrib.auth.models import User
+from customers.models import Customer
+from customers.search import CustomerSearch, customer_search
+from overlay.principal import Principal
+
+agent = Principal("e2e", "callcentre", User(is_superuser=True, is_staff=True, is_active=True))
+wanted = Customer.objects.exclude(family_name="").order_by("pk").first()
+mistyped = f"{wanted.given_name} {wanted.family_name[:-1]}".lower()
+stage, hits = customer_search(agent, CustomerSearch(mistyped))
+print(stage, wanted.pk in [h.customer.pk for h in hits], hits[0].score if hits else 0)
+"""
+
 
 def test_the_embedded_demo_syncs_on_sqlite(tmp_path):
     simulator = Simulator(tmp_path, customers=60)
@@ -72,5 +85,8 @@ def test_the_embedded_demo_syncs_on_sqlite(tmp_path):
         assert order[0] == "completed", order
         assert order[1:] == ["logistics:ship_device", "mobile:activate_sim", "crm:add_billing"]
         assert "orders: 0" in manage("orchestrate", "--once", "-v2")
+        # A mistyped name finds the customer, as on PostgreSQL (trigram similarity on SQLite too).
+        stage, found, score = manage("shell", "-v0", "-c", SEARCH_SCRIPT).split()
+        assert (stage, found) == ("name", "True") and 0.3 <= float(score) < 1
     finally:
         simulator.stop()
