@@ -5,6 +5,7 @@ tasks are all done is delivered at once, so the 360° and TMF637 show it without
 """
 
 from customers import services as customer_services
+from customers.models import HeldProduct
 from orchestration import timeline
 from orchestration.models import FulfilmentTask, ProductOrder, ProductOrderItem
 
@@ -24,13 +25,14 @@ def items_complete(order: ProductOrder, tasks: list[FulfilmentTask], *, item_ids
         mine = per_item.get(item.pk, [])
         if any(t.state != T.DONE for t in mine):
             continue
-        _deliver(order, item, mine)
+        item.product = _deliver(order, item, mine)
         item.state = ITEM.COMPLETED
-        item.save(update_fields=["state", "held_product"])
+        item.save(update_fields=["state", "product"])
         timeline.note(order.pk, f"item {item.item_id} ({item.offering_name}) completed", kind="item")
 
 
-def _deliver(order: ProductOrder, item: ProductOrderItem, tasks: list[FulfilmentTask]) -> None:
+def _deliver(order: ProductOrder, item: ProductOrderItem, tasks: list[FulfilmentTask]) -> HeldProduct | None:
+    """Put the item's products in the inventory, or change the one it names; the (first) product it delivered."""
     if item.action != ProductOrderItem.Action.ADD:
         outputs = {k: v for task in tasks for k, v in task.outputs.items() if k != "id"}
         if item.held_product_id:
@@ -39,7 +41,7 @@ def _deliver(order: ProductOrder, item: ProductOrderItem, tasks: list[Fulfilment
                 characteristics={**item.characteristics, **outputs},
                 terminate=item.action == ProductOrderItem.Action.DELETE,
             )
-        return
+        return item.held_product
     units = sorted({(t.unit, t.member_offering_id) for t in tasks}) or [(n, "") for n in range(1, item.quantity + 1)]
     first = None
     for unit, member in units:
@@ -59,4 +61,4 @@ def _deliver(order: ProductOrder, item: ProductOrderItem, tasks: list[Fulfilment
             ),
         )
         first = first or held
-    item.held_product = first
+    return first

@@ -304,7 +304,9 @@ def advance(order: ProductOrder, *, finished_item: int | None = None, start: boo
     if order.state == S.IN_PROGRESS and finishing:
         dropped = order.items.filter(state=ITEM.FAILED).exists()
         timeline.transition(
-            order, S.PARTIAL if dropped else S.COMPLETED, reason="some items could not be delivered" if dropped else ""
+            order,
+            S.PARTIAL if dropped else S.COMPLETED,
+            reason="some items could not be delivered" if dropped else "every item delivered",
         )
         customer_services.interaction_record(
             customer_id=order.customer_id,
