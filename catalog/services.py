@@ -480,26 +480,31 @@ def offerings_import(system: str, records: Sequence[OfferingRecord]) -> Counts:
             offering.source_version = record.version
             offering.save(update_fields=["name", "lifecycle_status", "specification", "source_version", "last_update"])
             counts.updated += 1
-        for price_type, amount, label, period in (
-            ("recurring", record.recurring_price, f"{record.name} monthly fee", "month"),
-            ("oneTime", record.one_time_price, f"{record.name} {record.one_time_name or 'one-time fee'}", ""),
-        ):
-            if amount is not None:
-                ProductOfferingPrice.objects.update_or_create(
-                    offering=offering,
-                    price_type=price_type,
-                    char_name="",
-                    defaults={
-                        "name": label,
-                        "amount": amount,
-                        "currency": record.currency,
-                        "recurring_period": period,
-                        "lifecycle_status": Lifecycle.ACTIVE,
-                    },
-                )
+        _import_base_prices(offering, record)
     if counts.created or counts.updated:
         catalog_changed()
     return counts
+
+
+def _import_base_prices(offering: ProductOffering, record: OfferingRecord) -> None:
+    """The monthly and one-time prices the source keeps (those tied to no characteristic)."""
+    for price_type, amount, label, period in (
+        ("recurring", record.recurring_price, f"{record.name} monthly fee", "month"),
+        ("oneTime", record.one_time_price, f"{record.name} {record.one_time_name or 'one-time fee'}", ""),
+    ):
+        if amount is not None:
+            ProductOfferingPrice.objects.update_or_create(
+                offering=offering,
+                price_type=price_type,
+                char_name="",
+                defaults={
+                    "name": label,
+                    "amount": amount,
+                    "currency": record.currency,
+                    "recurring_period": period,
+                    "lifecycle_status": Lifecycle.ACTIVE,
+                },
+            )
 
 
 def _stale(version: int | None, stored: int | None) -> bool:
