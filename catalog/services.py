@@ -435,7 +435,8 @@ def offerings_import(system: str, records: Sequence[OfferingRecord]) -> Counts:
     launch; the source deactivating one retires it. Its specification (created on first
     sight, keyed by the source's id), its base monthly and one-time prices follow the
     source; what Overlay adds on top (characteristics, prices by characteristic, usage
-    tiers, channels, bundles) is left alone. A record older than the version imported before
+    tiers, channels, bundles, a specification of Overlay's own in place of the source's) is
+    left alone. A record older than the version imported before
     (``OfferingRecord.version``) is stale and changes nothing.
     """
     counts = Counts()
@@ -466,6 +467,8 @@ def offerings_import(system: str, records: Sequence[OfferingRecord]) -> Counts:
             status = offering.lifecycle_status
             if not record.active and status in (Lifecycle.ACTIVE, Lifecycle.LAUNCHED):
                 status = Lifecycle.RETIRED
+            if not _follows_source(offering, system):
+                spec = None  # a catalog manager gave it a specification of Overlay's own: it stays
             if (offering.name, offering.lifecycle_status, offering.specification_id) == (
                 record.name,
                 status,
@@ -505,6 +508,11 @@ def _import_base_prices(offering: ProductOffering, record: OfferingRecord) -> No
                     "lifecycle_status": Lifecycle.ACTIVE,
                 },
             )
+
+
+def _follows_source(offering: ProductOffering, system: str) -> bool:
+    """Whether the offering's specification is the source's to set (none yet, or one imported from it)."""
+    return offering.specification is None or offering.specification.source_system == system
 
 
 def _stale(version: int | None, stored: int | None) -> bool:
