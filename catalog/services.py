@@ -295,7 +295,10 @@ PRICE_FIELDS = (
     "tax_rate",
     "char_name",
     "char_value",
+    "charged_on",
 )
+# The order item actions a price can be charged on (a delete charges nothing).
+CHARGEABLE_ACTIONS = ("add", "modify")
 
 
 def check_price(price: ProductOfferingPrice, tiers: list[TierInput] | None) -> None:
@@ -310,6 +313,11 @@ def check_price(price: ProductOfferingPrice, tiers: list[TierInput] | None) -> N
         price.recurring_period = "month"
     if kind != ProductOfferingPrice.PriceType.RECURRING:
         price.recurring_period = ""
+    actions = [a.strip() for a in price.charged_on.split(",") if a.strip()]
+    unknown = sorted(set(actions) - set(CHARGEABLE_ACTIONS))
+    if unknown:
+        raise InvalidConfiguration(f"A price is charged on add or modify, not {', '.join(unknown)}.")
+    price.charged_on = ",".join(a for a in CHARGEABLE_ACTIONS if a in actions)
     if tiers is not None:
         if tiers and kind != ProductOfferingPrice.PriceType.USAGE:
             raise InvalidConfiguration("Only usage prices can have tiers.")
