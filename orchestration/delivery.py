@@ -4,6 +4,9 @@ Fulfilment (``orchestration.fulfilment``) calls ``items_complete`` when tasks fi
 tasks are all done is delivered at once, so the 360° and TMF637 show it without waiting for a sync.
 """
 
+from decimal import Decimal
+
+from catalog.pricing import round_money
 from customers import services as customer_services
 from customers.models import HeldProduct
 from orchestration import timeline
@@ -36,10 +39,15 @@ def _deliver(order: ProductOrder, item: ProductOrderItem, tasks: list[Fulfilment
     if item.action != ProductOrderItem.Action.ADD:
         outputs = {k: v for task in tasks for k, v in task.outputs.items() if k != "id"}
         if item.held_product_id:
-            customer_services.held_product_changed(
-                item.held_product_id,
+            # A plan change moves the product to the new offering, at what the change was charged.
+            change = customer_services.ProductChange(
+                offering_id=item.offering_id,
+                name=item.offering_name,
+                price=unit_price(item, item.offering_id) if item.offering_id else [],
                 characteristics={**item.characteristics, **outputs},
-                terminate=item.action == ProductOrderItem.Action.DELETE,
+            )
+            customer_services.held_product_changed(
+                item.held_product_id, change, terminate=item.action == ProductOrderItem.Action.DELETE
             )
         return item.held_product
     units = sorted({(t.unit, t.member_offering_id) for t in tasks}) or [(n, "") for n in range(1, item.quantity + 1)]
@@ -58,7 +66,33 @@ def _deliver(order: ProductOrder, item: ProductOrderItem, tasks: list[Fulfilment
                 name=offering["name"] if member and offering else item.offering_name,
                 product_code=member or item.offering_id or "",
                 characteristics={**item.characteristics, **unit_outputs},
+                offering_id=member or item.offering_id,
+                price=unit_price(item, member or item.offering_id),
             ),
         )
         first = first or held
     return first
+
+
+def unit_price(item: ProductOrderItem, offering_id: str) -> list[dict]:
+    """What the order charged for one unit of this offering (of the item itself, or a bundle member): its
+    charges, each split over the units it was for (the quantity, times the member's count in the bundle)."""
+    units = item.quantity * (int(item.members.get(offering_id, 1)) if offering_id != item.offering_id else 1)
+    charges = [charge for charge in item.item_price if charge["offering_id"] == offering_id]
+    return charges if units == 1 else [_split(charge, units) for charge in charges]
+
+
+def _split(charge: dict, units: int) -> dict:
+    currency = charge["currency"]
+
+    def each(amount: str) -> Decimal:
+        return round_money(Decimal(amount) / units, currency)
+
+    amount, tax = each(charge["amount"]), each(charge["tax_amount"])
+    return {
+        **charge,
+        "amount": str(amount),
+        "tax_amount": str(tax),
+        "total": str(amount + tax),
+        "alterations": [{**a, "amount": str(each(a["amount"]))} for a in charge["alterations"]],
+    }

@@ -66,3 +66,44 @@ def test_a_failed_order_says_why_and_names_no_product(orders_app, hybrid, custom
     assert body["state"] == "failed" and "add_billing in crm failed" in body["stateReason"]
     assert "id" not in body["productOrderItem"][0].get("product", {})
     assert not HeldProduct.objects.filter(customer=customer, status="active").exists()
+
+
+def test_delivered_products_know_their_offering_and_cost_what_the_order_agreed(orders_app, hybrid, customer, systems):
+    body = {
+        "productOrderItem": [{**line("plans", hybrid.plan), "quantity": 2}, line("phone", hybrid.phone)],
+        "relatedParty": [{"id": customer.pk, "role": "customer"}],
+    }
+    placed = orders_app.post(ORDERS, body, format="json").json()
+    assert placed["productOrderItem"][0]["itemPrice"][0]["price"]["dutyFreeAmount"]["value"] == 50  # two lines
+    drive(placed["id"])
+
+    plans = HeldProduct.objects.filter(customer=customer, system="mobile")
+    assert plans.count() == 2 and {p.offering_id for p in plans} == {hybrid.plan.pk}
+    for plan in plans:
+        (price,) = orders_app.get(f"{PRODUCTS}/{plan.pk}").json()["productPrice"]
+        assert (price["name"], price["priceType"], price["price"]["dutyFreeAmount"]["value"]) == (
+            "Monthly",
+            "recurring",
+            25,
+        )
+    phone = orders_app.get(f"{PRODUCTS}/{HeldProduct.objects.get(system='logistics').pk}").json()
+    assert phone["productOffering"]["id"] == hybrid.phone.pk
+    assert [p["price"]["dutyFreeAmount"]["value"] for p in phone["productPrice"]] == [300]
+
+
+def test_a_unit_costs_its_share_of_each_charge_rounded_per_currency():
+    from orchestration.delivery import unit_price
+    from orchestration.models import ProductOrderItem
+
+    charge = {
+        **{"price_id": "p", "offering_id": "plan", "name": "Monthly", "price_type": "recurring", "period": "month"},
+        **{"unit_of_measure": "", "currency": "EUR", "amount": "25.47", "tax_rate": "21", "tax_amount": "5.35"},
+        "total": "30.82",
+        "alterations": [{"name": "Bundle", "reason": "15% off", "amount": "-4.50"}],
+    }
+    bundle = ProductOrderItem(offering_id="bundle", quantity=1, members={"plan": 3}, item_price=[charge])
+    (each,) = unit_price(bundle, "plan")
+    assert (each["amount"], each["tax_amount"], each["total"]) == ("8.49", "1.78", "10.27")
+    assert each["alterations"][0]["amount"] == "-1.50"
+    single = ProductOrderItem(offering_id="plan", quantity=1, item_price=[charge])
+    assert unit_price(single, "plan") == [charge] and unit_price(single, "other") == []
