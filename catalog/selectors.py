@@ -336,3 +336,23 @@ def serviceability_systems(offering_ids: Iterable[str]) -> dict[str, str]:
     ):
         systems.setdefault(bundle_id, system)
     return systems
+
+
+def offerings_by_tariff_code(system: str, codes: Iterable[str]) -> dict[str, str]:
+    """Product code -> the offering a back-office system's product carrying it is (one query).
+
+    A stack names its products by the tariff codes of the billing system's tariff table (``MOB-M``),
+    which the catalog imported as offerings keyed by the same id: the offering imported with that id,
+    from the product's own system first, else from whichever system imported it.
+    """
+    found: dict[str, str] = {}
+    rows = (
+        ProductOffering.objects.filter(external_id__in=set(codes) - {""})
+        .exclude(source_system="")
+        .order_by("source_system", "id")
+        .values_list("external_id", "source_system", "id")
+    )
+    for code, source, offering_id in rows:
+        if code not in found or source == system:
+            found[code] = offering_id
+    return found
