@@ -263,13 +263,7 @@ def held_products_link(
         )
     }
     hashes = {r.external_id: content_hash(r) for r in records}
-    todo = [r for r in records if (stored := existing.get(r.external_id)) is None or stored[0] != hashes[r.external_id]]
-    todo = [
-        r
-        for r in todo
-        if not is_stale(r.version, existing[r.external_id][1] if r.external_id in existing else None)
-        and not (in_flight and is_stale(r.version, in_flight.product_version(r.external_id)))
-    ]
+    todo = _changed(records, existing, hashes, in_flight)
     counts = Counts(unchanged=len(records) - len(todo))
     if not todo:
         return ImportPlan(counts)
@@ -302,6 +296,18 @@ def held_products_link(
         linked=resolved.writes,
         products={row.external_id: row.source_version for row in rows},
     )
+
+
+def _changed(records: list[HeldProductRecord], existing: dict, hashes: dict, in_flight: InFlight | None) -> list:
+    """The records to write: new or changed (their content hash), and not older than the version stored or
+    about to be by a page before."""
+    return [
+        r
+        for r in records
+        if ((stored := existing.get(r.external_id)) is None or stored[0] != hashes[r.external_id])
+        and not is_stale(r.version, stored[1] if stored is not None else None)
+        and not (in_flight and is_stale(r.version, in_flight.product_version(r.external_id)))
+    ]
 
 
 def held_products_store(system: str, rows: list[HeldProductRow], known: Collection[str] | None = None) -> None:
