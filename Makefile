@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench-catalog bench-sync bench-customers bench-cart bench-orders clean
+.PHONY: run test lint format ctk bench-catalog bench-sync bench-customers bench-cart bench-orders clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ lint: $(VENV)/.installed
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# A TM Forum conformance kit unpacked in KIT, run against the server `make run` serves on HOST:PORT; fetches
+# nothing (the kit's Node packages: `npm install` in KIT/ctk once). scripts/run_ctk.py --help says more.
+#   make ctk KIT=/path/to/CTK-TMF637 TOKEN=ovl_... CTK_ARGS="--results var/ctk/637"
+ctk:
+	$(PY) scripts/run_ctk.py "$(KIT)" --base-url http://$(HOST):$(PORT) --token "$(TOKEN)" $(CTK_ARGS)
 
 bench-catalog: $(VENV)/.installed
 	$(PY) scripts/with_services.py -- $(PY) bench/catalog/run.py $(BENCH_ARGS)

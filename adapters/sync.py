@@ -24,8 +24,9 @@ from django.utils import timezone
 from adapters.contracts import MappingError, SourceUnavailable
 from adapters.models import BackOfficeSystem, QuarantinedRecord, SyncCursor, SyncRun
 from adapters.registry import adapter_class, adapter_for
+from catalog.selectors import offerings_by_tariff_code
 from catalog.services import offerings_import
-from customers.imports import ImportPlan, InFlight, held_products_link, parties_link
+from customers.imports import ImportPlan, InFlight, held_products_identify, held_products_link, parties_link
 from customers.linking import (
     linking_lock_acquire,
     linking_lock_for_transaction,
@@ -38,11 +39,19 @@ logger = logging.getLogger(__name__)
 
 
 def _offerings_link(system: str, records, in_flight=None) -> ImportPlan:
-    return ImportPlan(offerings_import(system, records))  # a catalog is small: written as it is linked
+    counts = offerings_import(system, records)  # a catalog is small: written as it is linked
+    # Products imported before the tariff table that prices them now know what they are.
+    held_products_identify(offerings_by_tariff_code(system, [r.external_id for r in records]))
+    return ImportPlan(counts)
+
+
+def _held_products_link(system: str, records, in_flight=None) -> ImportPlan:
+    """Held products, each with the offering its tariff code names in the catalog."""
+    return held_products_link(system, records, in_flight, offerings=offerings_by_tariff_code)
 
 
 # Linking of a page by the kind of record a stream holds (see customers.imports.ImportPlan).
-LINKERS = {"party": parties_link, "held_product": held_products_link, "offering": _offerings_link}
+LINKERS = {"party": parties_link, "held_product": _held_products_link, "offering": _offerings_link}
 # The kinds whose linking makes customers, under the linking lock.
 LINKS_CUSTOMERS = {"party", "held_product"}
 # What a sloppy payload can raise inside a mapping besides MappingError.

@@ -134,6 +134,7 @@ class PriceInline(admin.StackedInline):
         ("unit_of_measure", "tiering", "included_units"),
         ("tax_category", "tax_rate"),
         ("char_name", "char_value"),
+        "charged_on",
         ("valid_from", "valid_to"),
     )
     show_change_link = True

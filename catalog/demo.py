@@ -169,7 +169,7 @@ def load_demo_catalog() -> bool:
         usage=specs["usage"],
         streaming=specs["streaming"],
     )
-    _sell_offerings(offerings, channels, segments, categories, streaming_spec=specs["streaming"])
+    _sell_offerings(offerings, channels, segments, categories)
     _campaigns(offerings, channels, segments)
     _recommendations_and_rules(offerings)
     services.catalog_changed()
@@ -250,14 +250,12 @@ def _specifications(offerings: dict[str, ProductOffering]) -> dict[str, str]:
         "phone": phone,
         "lite": spec("aurora-lite", brand="Aurora"),
         "usage": spec("data-boost", brand="Overlay Telecom"),
-        # The partner catalog knows no specifications: Overlay describes what StreamMax sells.
-        "streaming": services.specification_create(
-            {"name": "StreamMax subscription", "kind": "digital", "brand": "StreamMax", "lifecycle_status": "Active"}
-        ).pk,
+        # The partner catalog knows no specifications: its import made one per service, which Overlay describes.
+        "streaming": spec("streammax", brand="StreamMax"),
     }
 
 
-def _sell_offerings(offerings, channels, segments, categories, *, streaming_spec: str) -> None:
+def _sell_offerings(offerings, channels, segments, categories) -> None:
     """Channels, categories, segments and extra prices of the imported offerings; the Home & Mobile bundle."""
     everywhere = list(channels.values())
     online = [channels["web"], channels["mobile"]]
@@ -294,7 +292,6 @@ def _sell_offerings(offerings, channels, segments, categories, *, streaming_spec
         offerings["streammax"],
         channels=everywhere,
         categories=[categories["streaming"]],
-        specification_id=streaming_spec,
         description="Films and series from our partner StreamMax.",
     )
     offerings["home-mobile"] = _offering(

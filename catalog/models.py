@@ -247,6 +247,12 @@ class ProductOfferingPrice(CatalogEntity):
     # The price applies only when this characteristic has this value (device storage variants...).
     char_name = models.CharField(max_length=100, blank=True)
     char_value = models.CharField(max_length=200, blank=True)
+    charged_on = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text="Order item actions it is charged on: add (a new product), modify (a change), comma-separated. "
+        "Empty: one-time charges on add only (a plan change is no new connection), the others on both.",
+    )
 
     class Meta(CatalogEntity.Meta):
         verbose_name = "product offering price"

@@ -3,6 +3,7 @@
 import threading
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
@@ -115,8 +116,29 @@ def catalog_revision() -> int:
 
 
 # --- pricing data ---------------------------------------------------------------------
-def _price_data(price: ProductOfferingPrice) -> PriceData:
-    return PriceData(
+@dataclass(frozen=True)
+class CatalogPriceData(PriceData):
+    """A price as the catalog keeps it: what the pricing engine prices, and the order item actions it is
+    charged on (``ProductOfferingPrice.charged_on``; empty: by its type), which order assessment applies."""
+
+    charged_on: frozenset[str] = frozenset()
+
+
+ADD_OR_MODIFY = frozenset({"add", "modify"})
+
+
+def actions_charged(price: PriceData) -> frozenset[str]:
+    """The order item actions a price is charged on: those it names, else by its type. A plan change
+    (modify) is no new connection: one-time charges (activation, installation, a device) come with an add only.
+    """
+    named = getattr(price, "charged_on", None)
+    if named:
+        return named
+    return frozenset({"add"}) if price.price_type == ProductOfferingPrice.PriceType.ONE_TIME else ADD_OR_MODIFY
+
+
+def _price_data(price: ProductOfferingPrice) -> CatalogPriceData:
+    return CatalogPriceData(
         id=price.id,
         name=price.name,
         price_type=price.price_type,
@@ -132,6 +154,7 @@ def _price_data(price: ProductOfferingPrice) -> PriceData:
         char_name=price.char_name,
         char_value=price.char_value,
         tiers=tuple(TierData(t.lower, t.upper, t.unit_amount) for t in price.tiers.all()),
+        charged_on=frozenset(action for action in price.charged_on.split(",") if action),
     )
 
 
@@ -332,3 +355,23 @@ def serviceability_systems(offering_ids: Iterable[str]) -> dict[str, str]:
     ):
         systems.setdefault(bundle_id, system)
     return systems
+
+
+def offerings_by_tariff_code(system: str, codes: Iterable[str]) -> dict[str, str]:
+    """Product code -> the offering a back-office system's product carrying it is (one query).
+
+    A stack names its products by the tariff codes of the billing system's tariff table (``MOB-M``),
+    which the catalog imported as offerings keyed by the same id: the offering imported with that id,
+    from the product's own system first, else from whichever system imported it.
+    """
+    found: dict[str, str] = {}
+    rows = (
+        ProductOffering.objects.filter(external_id__in=set(codes) - {""})
+        .exclude(source_system="")
+        .order_by("source_system", "id")
+        .values_list("external_id", "source_system", "id")
+    )
+    for code, source, offering_id in rows:
+        if code not in found or source == system:
+            found[code] = offering_id
+    return found

@@ -295,7 +295,10 @@ PRICE_FIELDS = (
     "tax_rate",
     "char_name",
     "char_value",
+    "charged_on",
 )
+# The order item actions a price can be charged on (a delete charges nothing).
+CHARGEABLE_ACTIONS = ("add", "modify")
 
 
 def check_price(price: ProductOfferingPrice, tiers: list[TierInput] | None) -> None:
@@ -310,6 +313,11 @@ def check_price(price: ProductOfferingPrice, tiers: list[TierInput] | None) -> N
         price.recurring_period = "month"
     if kind != ProductOfferingPrice.PriceType.RECURRING:
         price.recurring_period = ""
+    actions = [a.strip() for a in price.charged_on.split(",") if a.strip()]
+    unknown = sorted(set(actions) - set(CHARGEABLE_ACTIONS))
+    if unknown:
+        raise InvalidConfiguration(f"A price is charged on add or modify, not {', '.join(unknown)}.")
+    price.charged_on = ",".join(a for a in CHARGEABLE_ACTIONS if a in actions)
     if tiers is not None:
         if tiers and kind != ProductOfferingPrice.PriceType.USAGE:
             raise InvalidConfiguration("Only usage prices can have tiers.")
@@ -435,7 +443,8 @@ def offerings_import(system: str, records: Sequence[OfferingRecord]) -> Counts:
     launch; the source deactivating one retires it. Its specification (created on first
     sight, keyed by the source's id), its base monthly and one-time prices follow the
     source; what Overlay adds on top (characteristics, prices by characteristic, usage
-    tiers, channels, bundles) is left alone. A record older than the version imported before
+    tiers, channels, bundles, a specification of Overlay's own in place of the source's) is
+    left alone. A record older than the version imported before
     (``OfferingRecord.version``) is stale and changes nothing.
     """
     counts = Counts()
@@ -466,6 +475,8 @@ def offerings_import(system: str, records: Sequence[OfferingRecord]) -> Counts:
             status = offering.lifecycle_status
             if not record.active and status in (Lifecycle.ACTIVE, Lifecycle.LAUNCHED):
                 status = Lifecycle.RETIRED
+            if not _follows_source(offering, system):
+                spec = None  # a catalog manager gave it a specification of Overlay's own: it stays
             if (offering.name, offering.lifecycle_status, offering.specification_id) == (
                 record.name,
                 status,
@@ -480,26 +491,36 @@ def offerings_import(system: str, records: Sequence[OfferingRecord]) -> Counts:
             offering.source_version = record.version
             offering.save(update_fields=["name", "lifecycle_status", "specification", "source_version", "last_update"])
             counts.updated += 1
-        for price_type, amount, label, period in (
-            ("recurring", record.recurring_price, f"{record.name} monthly fee", "month"),
-            ("oneTime", record.one_time_price, f"{record.name} {record.one_time_name or 'one-time fee'}", ""),
-        ):
-            if amount is not None:
-                ProductOfferingPrice.objects.update_or_create(
-                    offering=offering,
-                    price_type=price_type,
-                    char_name="",
-                    defaults={
-                        "name": label,
-                        "amount": amount,
-                        "currency": record.currency,
-                        "recurring_period": period,
-                        "lifecycle_status": Lifecycle.ACTIVE,
-                    },
-                )
+        _import_base_prices(offering, record)
     if counts.created or counts.updated:
         catalog_changed()
     return counts
+
+
+def _import_base_prices(offering: ProductOffering, record: OfferingRecord) -> None:
+    """The monthly and one-time prices the source keeps (those tied to no characteristic)."""
+    for price_type, amount, label, period in (
+        ("recurring", record.recurring_price, f"{record.name} monthly fee", "month"),
+        ("oneTime", record.one_time_price, f"{record.name} {record.one_time_name or 'one-time fee'}", ""),
+    ):
+        if amount is not None:
+            ProductOfferingPrice.objects.update_or_create(
+                offering=offering,
+                price_type=price_type,
+                char_name="",
+                defaults={
+                    "name": label,
+                    "amount": amount,
+                    "currency": record.currency,
+                    "recurring_period": period,
+                    "lifecycle_status": Lifecycle.ACTIVE,
+                },
+            )
+
+
+def _follows_source(offering: ProductOffering, system: str) -> bool:
+    """Whether the offering's specification is the source's to set (none yet, or one imported from it)."""
+    return offering.specification is None or offering.specification.source_system == system
 
 
 def _stale(version: int | None, stored: int | None) -> bool:

@@ -7,12 +7,13 @@ shows the linker what the pages before will write as if it were stored. ``partie
 and ``held_products_import`` do both phases at once (pushes, retries, tests).
 """
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
+from django.db.models import Case, Value, When
 from django.utils import timezone
 
 from customers.linking import LINK_KINDS, AccountRow, LinkWrites, content_hash, latest, resolve_parties
@@ -209,6 +210,8 @@ class HeldProductRow(NamedTuple):
     customer_id: str
     name: str
     product_code: str
+    offering: str | None
+    price: None  # what a system tells is its tariff (an order's agreed price no longer holds)
     status: str
     characteristics: dict
     billing_account_ref: str
@@ -221,6 +224,8 @@ HELD_PRODUCT_COLUMNS = (
     "customer",
     "name",
     "product_code",
+    "offering",
+    "price",
     "status",
     "characteristics",
     "billing_account_ref",
@@ -231,12 +236,21 @@ HELD_PRODUCT_COLUMNS = (
 )
 
 
+# Product codes -> offering ids, for the products of a system (``catalog.selectors.offerings_by_tariff_code``).
+OfferingsByCode = Callable[[str, Collection[str]], Mapping[str, str]]
+
+
 def held_products_link(
-    system: str, records: Sequence[HeldProductRecord], in_flight: InFlight | None = None
+    system: str,
+    records: Sequence[HeldProductRecord],
+    in_flight: InFlight | None = None,
+    *,
+    offerings: OfferingsByCode | None = None,
 ) -> ImportPlan:
     """Link the holders of a page of products customers hold in a stack to converged customers;
     the products are left to store. Unchanged products (same content hash) and stale ones (older
-    than the version stored, or about to be by a page before: ``in_flight``) are left alone."""
+    than the version stored, or about to be by a page before: ``in_flight``) are left alone.
+    ``offerings`` tells the offering each product code is (the back office's tariff)."""
     records = latest(records)
     existing = {
         row[0]: row[1:]
@@ -249,13 +263,7 @@ def held_products_link(
         )
     }
     hashes = {r.external_id: content_hash(r) for r in records}
-    todo = [r for r in records if (stored := existing.get(r.external_id)) is None or stored[0] != hashes[r.external_id]]
-    todo = [
-        r
-        for r in todo
-        if not is_stale(r.version, existing[r.external_id][1] if r.external_id in existing else None)
-        and not (in_flight and is_stale(r.version, in_flight.product_version(r.external_id)))
-    ]
+    todo = _changed(records, existing, hashes, in_flight)
     counts = Counts(unchanged=len(records) - len(todo))
     if not todo:
         return ImportPlan(counts)
@@ -263,6 +271,7 @@ def held_products_link(
     owners = resolved.customers
     counts.created = sum(1 for r in todo if r.external_id not in existing)
     counts.updated = len(todo) - counts.created
+    offering_of = offerings(system, {r.product_code for r in todo}) if offerings else {}
     rows = [
         HeldProductRow(
             system,
@@ -270,6 +279,8 @@ def held_products_link(
             owners[r.holder.external_id],
             r.name,
             r.product_code,
+            offering_of.get(r.product_code),
+            None,
             r.status,
             dict(r.characteristics),
             r.billing_account_ref,
@@ -285,6 +296,18 @@ def held_products_link(
         linked=resolved.writes,
         products={row.external_id: row.source_version for row in rows},
     )
+
+
+def _changed(records: list[HeldProductRecord], existing: dict, hashes: dict, in_flight: InFlight | None) -> list:
+    """The records to write: new or changed (their content hash), and not older than the version stored or
+    about to be by a page before."""
+    return [
+        r
+        for r in records
+        if ((stored := existing.get(r.external_id)) is None or stored[0] != hashes[r.external_id])
+        and not is_stale(r.version, stored[1] if stored is not None else None)
+        and not (in_flight and is_stale(r.version, in_flight.product_version(r.external_id)))
+    ]
 
 
 def held_products_store(system: str, rows: list[HeldProductRow], known: Collection[str] | None = None) -> None:
@@ -319,6 +342,16 @@ def _held_products_write(system: str, rows: list[tuple], known: Collection[str])
         rows,
         known=known,
         conflict=("system", "external_id"),
+    )
+
+
+def held_products_identify(offerings: Mapping[str, str]) -> None:
+    """Products that do not know their offering yet learn it from their code (code -> offering id): those
+    imported before the tariff table that names their code. One statement (a scan: no index on codes)."""
+    if not offerings:
+        return
+    HeldProduct.objects.filter(offering__isnull=True, product_code__in=list(offerings)).update(
+        offering_id=Case(*(When(product_code=code, then=Value(id_)) for code, id_ in offerings.items()))
     )
 
 

@@ -195,6 +195,27 @@ class HeldProduct(models.Model):
     external_id = models.CharField(max_length=100)
     name = models.CharField(max_length=200)
     product_code = models.CharField(max_length=100, blank=True, help_text="The plan or SKU in that system.")
+    # What it is in the catalog, by reference only: catalog and customers know nothing of each other's code.
+    # Neither a constraint nor an index in the database: a sync writes millions of these, and the constraint's
+    # check on each row cost a third of writing it, an index another twentieth. The ORM keeps the reference
+    # (PROTECT: an offering customers hold is not deleted; deletes are the ORM's), looking the rare delete up
+    # with a scan; lists find products by their customer.
+    offering = models.ForeignKey(
+        "catalog.ProductOffering",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+        help_text="The offering it was ordered as, or whose back-office tariff code it carries.",
+    )
+    price = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="The charges agreed for it (per unit) when an order put it in place or changed it; "
+        "empty: its offering's tariff.",
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     characteristics = models.JSONField(default=dict, blank=True)
     billing_account_ref = models.CharField(max_length=100, blank=True)

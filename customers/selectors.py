@@ -1,6 +1,6 @@
 """Read queries on customers, every one scoped to what the caller may see."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from customers.models import BillingAccount, Customer, CustomerLink, HeldProduct, Interaction, LinkSuggestion
 from overlay.principal import Principal
@@ -26,6 +26,22 @@ def customers_with_related(customers: QuerySet[Customer]) -> QuerySet[Customer]:
 
 def held_products_visible(principal: Principal | None) -> QuerySet[HeldProduct]:
     return HeldProduct.objects.filter(customer__in=customers_visible(principal))
+
+
+def held_products_with_related(products: QuerySet[HeldProduct]) -> QuerySet[HeldProduct]:
+    """What TMF637 shows of each product: its offering with the offering's prices (the tariff of a product
+    that knows no agreed price), and as ``holder_account`` the holder's first billing account (where a
+    product whose system names none is billed), in the page's query."""
+    first_account = (
+        BillingAccount.objects.filter(customer_id=OuterRef("customer_id"))
+        .order_by("system", "external_id")
+        .values("external_id")[:1]
+    )
+    return (
+        products.select_related("offering")
+        .prefetch_related("offering__prices")
+        .annotate(holder_account=Subquery(first_account))
+    )
 
 
 LAST_INTERACTIONS = 20

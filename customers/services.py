@@ -3,7 +3,7 @@
 records are ``customers.linking`` and ``customers.imports``.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,7 +22,8 @@ def interaction_record(*, customer_id: str, channel: str, actor: str, kind: str,
 
 @dataclass(frozen=True)
 class DeliveredProduct:
-    """A product an order put in place: where it lives, what it is, what the systems assigned."""
+    """A product an order put in place: where it lives, what it is, what the systems assigned, and the
+    charges agreed for it (the order's, per unit: ``price``)."""
 
     system: str
     external_id: str
@@ -30,6 +31,8 @@ class DeliveredProduct:
     product_code: str
     characteristics: dict
     billing_account_ref: str = ""
+    offering_id: str | None = None
+    price: list = field(default_factory=list)
 
 
 def held_product_delivered(customer_id: str, product: DeliveredProduct) -> HeldProduct:
@@ -48,6 +51,8 @@ def held_product_delivered(customer_id: str, product: DeliveredProduct) -> HeldP
             "status": HeldProduct.Status.ACTIVE,
             "characteristics": product.characteristics,
             "billing_account_ref": product.billing_account_ref,
+            "offering_id": product.offering_id,
+            "price": product.price,
             "start_date": timezone.now(),
             "termination_date": None,
             "source_hash": "",
@@ -63,11 +68,24 @@ def held_product_ended(system: str, external_id: str) -> None:
     )
 
 
-def held_product_changed(held_product_id: str, *, characteristics: dict | None = None, terminate: bool) -> None:
-    """An in-life order changed or ended a held product."""
+@dataclass(frozen=True)
+class ProductChange:
+    """What an in-life order made of a held product: the offering it moved to, under its name, at the
+    charges agreed for the change (per unit); and what the systems assigned."""
+
+    offering_id: str | None = None
+    name: str = ""
+    price: list = field(default_factory=list)
+    characteristics: dict = field(default_factory=dict)
+
+
+def held_product_changed(held_product_id: str, change: ProductChange | None = None, *, terminate: bool) -> None:
+    """An in-life order changed (``change``: a plan change moves it to another offering) or ended a held product."""
     held = HeldProduct.objects.select_for_update().get(pk=held_product_id)
-    if characteristics:
-        held.characteristics = {**held.characteristics, **characteristics}
+    if change is not None:
+        held.characteristics = {**held.characteristics, **change.characteristics}
+        if change.offering_id:
+            held.offering_id, held.name, held.price = change.offering_id, change.name or held.name, change.price
     if terminate:
         held.status, held.termination_date = HeldProduct.Status.TERMINATED, timezone.now()
     held.save()
@@ -177,11 +195,19 @@ PRODUCT_FIELDS = (
     "name",
     "status",
     "product_code",
+    "offering_id",
     "characteristics",
     "billing_account_ref",
     "start_date",
     "termination_date",
 )
+
+
+def _check_offering(data: dict) -> None:
+    """A product names an offering the catalog has (looked up through the reference: customers imports no catalog)."""
+    offering_id = data.get("offering_id")
+    if offering_id and not HeldProduct.offering.field.related_model.objects.filter(pk=offering_id).exists():
+        raise UnprocessableEntity(f"there is no product offering '{offering_id}'.", field="offering")
 
 
 def _own(product: HeldProduct) -> None:
@@ -200,6 +226,7 @@ def product_create(data: dict, visible_customers, *, actor: Actor) -> HeldProduc
     customer = visible_customers.filter(pk=customer_id).first()
     if customer is None:
         raise UnprocessableEntity(f"there is no customer '{customer_id}'.", field="customer")
+    _check_offering(data)
     product_id = new_id()
     external_id = data.get("external_id") or product_id
     if HeldProduct.objects.filter(system=OWN_PRODUCTS, external_id=external_id).exists():
@@ -226,6 +253,7 @@ def product_update(product: HeldProduct, data: dict, *, actor: Actor) -> HeldPro
         raise UnprocessableEntity("A product's holder cannot change; terminate it and record a new one.")
     if "external_id" in data and data["external_id"] != product.external_id:
         raise UnprocessableEntity("cannot change.", field="serial_number")
+    _check_offering(data)
     changed = [k for k in PRODUCT_FIELDS if k in data and getattr(product, k) != data[k]]
     for name in changed:
         setattr(product, name, data[name])

@@ -7,14 +7,15 @@ the price the caller is shown. A cart is assessed every time someone looks at it
 
 A line is anything with a cart item's attributes (``Line``): ``pk`` (its key in the answer),
 ``action``, ``offering_id`` and ``offering``, ``quantity``, ``characteristics``, ``members``
-and ``held_product``.
+and ``held_product``. Its action decides which of its prices it is charged (``charged_for``): a
+change of a product the customer holds is no new connection.
 """
 
 import hashlib
 import json
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
@@ -23,6 +24,7 @@ from catalog.models import ProductOffering
 from catalog.pricing import ItemQuote, PricingContext, PricingData, Total, price_item, totals_of
 from catalog.rules import BuyerFacts, Problem, evaluate
 from catalog.rules import Line as RuleLine
+from catalog.selectors import actions_charged
 from customers.models import Customer, HeldProduct
 from orchestration.lines import Action, pricing_item
 
@@ -91,6 +93,18 @@ def _rule_lines(items: Sequence[Line]) -> list[RuleLine]:
     ]
 
 
+def charged_for(action: str, quote: ItemQuote, pricing: PricingData) -> ItemQuote:
+    """The charges a line of this action incurs: a change (modify) is charged what a change costs, not a new
+    connection's one-time charges; each price says on which actions it is charged (``actions_charged``)."""
+    prices = {
+        p.id: p for offering_id in {c.offering_id for c in quote.charges} for p in pricing.offerings[offering_id].prices
+    }
+    kept = tuple(c for c in quote.charges if action in actions_charged(prices[c.price_id]))
+    if len(kept) == len(quote.charges):
+        return quote
+    return replace(quote, charges=kept, totals=totals_of(kept))
+
+
 def assess(
     customer: Customer | None,
     items: Sequence[Line],
@@ -113,7 +127,7 @@ def assess(
         if item.offering_id is None:
             continue  # a termination costs nothing here
         try:
-            quotes[item.pk] = price_item(pricing_item(item), pricing, context)
+            quotes[item.pk] = charged_for(item.action, price_item(pricing_item(item), pricing, context), pricing)
         except UnknownOffering:
             name = item.offering.name if item.offering else item.offering_id
             problems.append(Problem(str(item.pk), "available", f"'{name}' is no longer available here."))

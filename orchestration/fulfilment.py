@@ -30,7 +30,7 @@ from adapters.contracts import CircuitOpen, FulfilmentRejected, FulfilmentStatus
 from adapters.services import fulfilment_target
 from catalog.models import FulfilmentStep
 from customers import services as customer_services
-from orchestration import events, states, timeline
+from orchestration import delivery, events, states, timeline
 from orchestration.models import (
     CancelProductOrder,
     FulfilmentTask,
@@ -298,13 +298,15 @@ def advance(order: ProductOrder, *, finished_item: int | None = None, start: boo
         enqueue(RUN_TASK, task.pk)
     finishing = not any(t.state in UNFINISHED or t.state == T.COMPENSATING for t in tasks)
     if finished_item is None or finishing:
-        _complete_items(order, tasks)
+        delivery.items_complete(order, tasks)
     elif all(t.state == T.DONE for t in tasks if t.item_id == finished_item):
-        _complete_items(order, tasks, item_ids={finished_item})
+        delivery.items_complete(order, tasks, item_ids={finished_item})
     if order.state == S.IN_PROGRESS and finishing:
         dropped = order.items.filter(state=ITEM.FAILED).exists()
         timeline.transition(
-            order, S.PARTIAL if dropped else S.COMPLETED, reason="some items could not be delivered" if dropped else ""
+            order,
+            S.PARTIAL if dropped else S.COMPLETED,
+            reason="some items could not be delivered" if dropped else "every item delivered",
         )
         customer_services.interaction_record(
             customer_id=order.customer_id,
@@ -313,56 +315,6 @@ def advance(order: ProductOrder, *, finished_item: int | None = None, start: boo
             kind="order",
             summary=f"order {order.pk} {order.state}",
         )
-
-
-def _complete_items(order: ProductOrder, tasks: list[FulfilmentTask], *, item_ids: set[int] | None = None) -> None:
-    """Items whose tasks are all done are delivered: into the customer's inventory at once."""
-    per_item: dict[int, list[FulfilmentTask]] = {}
-    for task in tasks:
-        per_item.setdefault(task.item_id, []).append(task)
-    items = order.items.select_related("held_product").exclude(state__in=(ITEM.COMPLETED, ITEM.FAILED))
-    if item_ids is not None:
-        items = items.filter(pk__in=item_ids)
-    for item in items:
-        mine = per_item.get(item.pk, [])
-        if any(t.state != T.DONE for t in mine):
-            continue
-        _deliver(order, item, mine)
-        item.state = ITEM.COMPLETED
-        item.save(update_fields=["state", "held_product"])
-        timeline.note(order.pk, f"item {item.item_id} ({item.offering_name}) completed", kind="item")
-
-
-def _deliver(order: ProductOrder, item: ProductOrderItem, tasks: list[FulfilmentTask]) -> None:
-    if item.action != ProductOrderItem.Action.ADD:
-        outputs = {k: v for task in tasks for k, v in task.outputs.items() if k != "id"}
-        if item.held_product_id:
-            customer_services.held_product_changed(
-                item.held_product_id,
-                characteristics={**item.characteristics, **outputs},
-                terminate=item.action == ProductOrderItem.Action.DELETE,
-            )
-        return
-    units = sorted({(t.unit, t.member_offering_id) for t in tasks}) or [(n, "") for n in range(1, item.quantity + 1)]
-    first = None
-    for unit, member in units:
-        mine = [t for t in tasks if t.unit == unit]
-        owner = next((t for t in mine if t.creates_product and t.outputs.get("id")), None)
-        unit_outputs = {k: v for t in mine for k, v in t.outputs.items() if k != "id"}
-        # A bundle member's name travels in its tasks' payload (the plan looked the offering up).
-        offering = mine[0].payload.get("offering") if mine else None
-        held = customer_services.held_product_delivered(
-            order.customer_id,
-            customer_services.DeliveredProduct(
-                system=owner.system if owner else "overlay",
-                external_id=owner.outputs["id"] if owner else f"{order.pk}-{item.item_id}-{unit}",
-                name=offering["name"] if member and offering else item.offering_name,
-                product_code=member or item.offering_id or "",
-                characteristics={**item.characteristics, **unit_outputs},
-            ),
-        )
-        first = first or held
-    item.held_product = first
 
 
 # --- undoing -------------------------------------------------------------------------------------

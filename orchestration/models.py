@@ -83,7 +83,20 @@ class ProductOrderItem(models.Model):
     characteristics = models.JSONField(default=dict, blank=True)
     members = models.JSONField(default=dict, blank=True)
     held_product = models.ForeignKey(
-        "customers.HeldProduct", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "customers.HeldProduct",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The held product it changes or ends (modify, delete), or adds on to (add).",
+    )
+    product = models.ForeignKey(
+        "customers.HeldProduct",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The product it put in place, changed or ended, once completed.",
     )
     item_price = models.JSONField(default=list, blank=True, help_text="The priced snapshot of this item.")
     state = models.CharField(max_length=25, choices=State.choices, default=State.ACKNOWLEDGED)

@@ -20,7 +20,7 @@ def orders_visible(principal: Principal | None) -> QuerySet[ProductOrder]:
 
 def orders_with_related(orders: QuerySet[ProductOrder]) -> QuerySet[ProductOrder]:
     return orders.prefetch_related(
-        Prefetch("items", queryset=ProductOrderItem.objects.select_related("held_product").order_by("id"))
+        Prefetch("items", queryset=ProductOrderItem.objects.select_related("held_product", "product").order_by("id"))
     )
 
 

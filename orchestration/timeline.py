@@ -19,8 +19,7 @@ def transition(order: ProductOrder, to: str, *, reason: str = "", actor: str = "
         raise Conflict(f"An order that is {order.state} cannot become {to}.")
     previous = order.state
     order.state = to
-    if reason:
-        order.state_reason = reason[:300]
+    order.state_reason = reason[:300]  # why it is in this state: an earlier state's reason no longer holds
     now = timezone.now()
     if to in FINAL:
         order.completion_date = now

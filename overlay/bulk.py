@@ -71,13 +71,19 @@ def insert_rows(
             sql += f" ON CONFLICT ({target}) DO NOTHING"
     if returning:
         sql += " RETURNING " + ", ".join(connection.ops.quote_name(model._meta.get_field(n).column) for n in returning)
-    json_columns = {i for i, f in enumerate(fields) if f.get_internal_type() == "JSONField"}
+    json_columns = {i: f.null for i, f in enumerate(fields) if f.get_internal_type() == "JSONField"}
     params = [
-        [Jsonb(row[i]) for row in rows] if i in json_columns else [row[i] for row in rows] for i in range(len(fields))
+        [_jsonb(row[i], json_columns[i]) for row in rows] if i in json_columns else [row[i] for row in rows]
+        for i in range(len(fields))
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall()) if returning else []
+
+
+def _jsonb(value, nullable: bool) -> Jsonb | None:
+    """A JSON column's value; None in a nullable one is NULL, as the ORM saves it (elsewhere JSON's null)."""
+    return None if value is None and nullable else Jsonb(value)
 
 
 def copy_rows(model, columns: Sequence[str], rows: Sequence[tuple]) -> None:
@@ -111,14 +117,16 @@ def _copy_text(field):
 
     psycopg dumps each datetime and each Jsonb through Python-level code: two thirds of a
     synced row's COPY time. Their text form (ISO 8601 with offset; JSON as Django writes it)
-    is what PostgreSQL parses anyway, and write_row still escapes it. None stays NULL for times,
-    and is JSON's null for JSON (as Jsonb(None) was).
+    is what PostgreSQL parses anyway, and write_row still escapes it. None stays NULL for times
+    and in a nullable JSON column (as the ORM saves it), and is JSON's null in another JSON column.
     """
     kind = field.get_internal_type()
     if kind in ("DateTimeField", "DateField"):
         return _iso_remembering_the_last()
     if kind == "JSONField":
         encoder = field.encoder
+        if field.null:
+            return lambda value: None if value is None else json.dumps(value, cls=encoder)
         return lambda value: json.dumps(value, cls=encoder)
     return None
 

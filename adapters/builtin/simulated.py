@@ -240,7 +240,8 @@ class LogisticsAdapter(SimulatedFulfilment, CursorPagedSource):
 
 
 class PartnerCatalogAdapter(SimulatedFulfilment, CursorPagedSource):
-    """Partner catalog: digital services sold on behalf of a partner."""
+    """Partner catalog: digital services sold on behalf of a partner. It knows no specifications: each
+    service is the product its offering sells, so it becomes a specification of its own (by SKU)."""
 
     fulfilment_prefix = "partner"
     streams = {"offerings": "offering"}
@@ -260,4 +261,5 @@ class PartnerCatalogAdapter(SimulatedFulfilment, CursorPagedSource):
             recurring_price=price,
             active=bool(raw.get("active", True)),
             version=version_of(raw.get("updated")),
+            specification=SpecificationRecord(external_id=raw["sku"], name=raw["title"], kind="digital"),
         )

@@ -40,6 +40,7 @@ class ProductFilterSet(TMFFilterSet):
         "productSerialNumber": ("external_id", "text"),
         "relatedParty.id": ("customer_id", "text"),
         "billingAccount.id": ("billing_account_ref", "text"),
+        "productOffering.id": ("offering_id", "text"),
         "startDate": ("start_date", "datetime"),
     }
 

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from customers.models import Consent as ConsentRow
 from customers.models import Customer, HeldProduct
-from overlay.api.outputs import Ref, one_of, shape, text, timestamp
+from overlay.api.outputs import Money, Ref, number, one_of, shape, text, timestamp
 
 MediumCharacteristic = shape(
     "ContactMediumCharacteristic",
@@ -74,6 +74,25 @@ OrganizationOutput = shape(
         "@type": text(),
     },
 )
+Price = shape(
+    "Price",
+    {"dutyFreeAmount": Money(required=False), "taxIncludedAmount": Money(required=False), "taxRate": number(False)},
+)
+ProductPrice = shape(
+    "ProductPrice",
+    {
+        "name": text(),
+        "priceType": text(),  # recurring, oneTime or usage
+        "recurringChargePeriod": text(False),
+        "unitOfMeasure": text(False),
+        "price": Price(),
+        "productOfferingPrice": Ref(),
+        "productPriceAlteration": shape(
+            "PriceAlteration", {"name": text(), "description": text(False), "priceType": text(), "price": Price()}
+        )(many=True, required=False),
+        "@type": text(),
+    },
+)
 ProductOutput = shape(
     "Product",
     {
@@ -85,9 +104,11 @@ ProductOutput = shape(
         "productSerialNumber": text(False),
         "startDate": timestamp(False),
         "terminationDate": timestamp(False),
-        "productCharacteristic": Characteristic(many=True, required=False),
+        "productOffering": Ref(required=False),  # unknown for a product whose code no tariff names
+        "productPrice": ProductPrice(many=True),
+        "productCharacteristic": Characteristic(many=True),
         "billingAccount": Ref(required=False),
-        "relatedParty": shape("RelatedParty", {**Ref._declared_fields, "role": text(False)})(many=True, required=False),
+        "relatedParty": shape("RelatedParty", {**Ref._declared_fields, "role": text(False)})(many=True),
         "@type": text(),
     },
 )

@@ -4,8 +4,12 @@ Personal data is shown as the caller may see it (``overlay.personal_data``): ``c
 is who looks; events (no principal) carry none unmasked.
 """
 
+from decimal import Decimal
+
+from django.utils import timezone
+
 from customers.models import Customer, HeldProduct
-from overlay.api.representation import compact, timestamp
+from overlay.api.representation import compact, money, number, timestamp
 from overlay.personal_data import PersonalData, shown_to
 from overlay.tmf import CATALOG, CUSTOMER, INVENTORY, PARTY
 
@@ -121,34 +125,124 @@ def individual(row: Customer, ctx) -> dict:
 
 
 def product(row: HeldProduct, ctx) -> dict:
-    return compact(
+    """A held product (rows from ``selectors.held_products_with_related``). What it is (``productOffering``),
+    what it costs (``productPrice``), its characteristics, billing account, holder and status are always
+    given when known: TMF637's conformance kit expects them of every product."""
+    body = compact(
         {
             "id": row.id,
             "href": ctx.href(f"{INVENTORY.base}/product/{row.id}"),
             "name": row.name,
-            "status": row.status if row.status in HeldProduct.Status.values else HeldProduct.Status.ACTIVE,
             "isCustomerVisible": True,
             "productSerialNumber": row.external_id,
             "startDate": timestamp(row.start_date),
             "terminationDate": timestamp(row.termination_date),
-            "productCharacteristic": [
-                {"name": name, "valueType": "string", "value": value}
-                for name, value in sorted(personal(ctx, row.customer_id).characteristics(row.characteristics).items())
-            ],
-            "billingAccount": {"id": row.billing_account_ref, "@referredType": "BillingAccount"}
-            if row.billing_account_ref
+            "productOffering": {
+                "id": row.offering_id,
+                "href": ctx.href(f"{CATALOG.base}/productOffering/{row.offering_id}"),
+                "name": row.offering.name,
+                "@referredType": "ProductOffering",
+            }
+            if row.offering is not None
             else None,
-            "relatedParty": [
-                {
-                    "id": row.customer_id,
-                    "href": ctx.href(f"{CUSTOMER.base}/customer/{row.customer_id}"),
-                    "role": "customer",
-                    "@referredType": "Customer",
-                }
-            ],
-            "@type": "Product",
+            "billingAccount": _billing_account(row),
         }
     )
+    return {
+        **body,
+        "status": row.status if row.status in HeldProduct.Status.values else HeldProduct.Status.ACTIVE,
+        "productCharacteristic": [
+            {"name": name, "valueType": "string", "value": value}
+            for name, value in sorted(personal(ctx, row.customer_id).characteristics(row.characteristics).items())
+        ],
+        "productPrice": [_agreed_price(charge, ctx) for charge in row.price] if row.price else _tariff(row, ctx),
+        "relatedParty": [
+            {
+                "id": row.customer_id,
+                "href": ctx.href(f"{CUSTOMER.base}/customer/{row.customer_id}"),
+                "role": "customer",
+                "@referredType": "Customer",
+            }
+        ],
+        "@type": "Product",
+    }
+
+
+def _billing_account(row: HeldProduct) -> dict | None:
+    """The account its system bills it to; else (a line, a device, an order's product) the holder's."""
+    number = row.billing_account_ref or getattr(row, "holder_account", None)
+    return {"id": number, "name": number, "@referredType": "BillingAccount"} if number else None
+
+
+def _offering_price_ref(price_id: str, name: str, ctx) -> dict:
+    return {"id": price_id, "href": ctx.href(f"{CATALOG.base}/productOfferingPrice/{price_id}"), "name": name}
+
+
+def _agreed_price(charge: dict, ctx) -> dict:
+    """A charge an order agreed for the product (its priced snapshot, per unit)."""
+    currency = charge["currency"]
+    return compact(
+        {
+            "name": charge["name"],
+            "priceType": charge["price_type"],
+            "recurringChargePeriod": charge["period"] or None,
+            "unitOfMeasure": charge["unit_of_measure"] or None,
+            "price": {
+                "dutyFreeAmount": money(charge["amount"], currency),
+                "taxIncludedAmount": money(charge["total"], currency),
+                "taxRate": number(Decimal(charge["tax_rate"])),
+            },
+            "productOfferingPrice": _offering_price_ref(charge["price_id"], charge["name"], ctx),
+            "productPriceAlteration": [
+                {
+                    "name": a["name"],
+                    "description": a["reason"],
+                    "priceType": charge["price_type"],
+                    "price": {"dutyFreeAmount": money(a["amount"], currency)},
+                }
+                for a in charge["alterations"]
+            ],
+            "@type": "ProductPrice",
+        }
+    )
+
+
+# Prices that are not charged (an offering's discounts apply to new sales) or no longer in force.
+_NOT_CHARGED = {"discount"}
+_ENDED = {"Retired", "Obsolete", "Rejected"}
+
+
+def _tariff(row: HeldProduct, ctx) -> list[dict]:
+    """What a product without an agreed price costs: its offering's prices in force (for a product imported
+    from a back office, the tariff its billing system charges), those tied to a characteristic only if the
+    product has that value."""
+    if row.offering is None:
+        return []
+    now = timezone.now()
+    return [
+        compact(
+            {
+                "name": price.name,
+                "priceType": price.price_type,
+                "recurringChargePeriod": price.recurring_period or None,
+                "unitOfMeasure": price.unit_of_measure or None,
+                "price": compact(
+                    {
+                        "dutyFreeAmount": money(price.amount, price.currency) if price.amount is not None else None,
+                        "taxRate": number(price.tax_rate),
+                    }
+                ),
+                "productOfferingPrice": _offering_price_ref(price.id, price.name, ctx),
+                "@type": "ProductPrice",
+            }
+        )
+        for price in row.offering.prices.all()
+        if price.price_type not in _NOT_CHARGED
+        and price.lifecycle_status not in _ENDED
+        and (price.valid_from is None or price.valid_from <= now)
+        and (price.valid_to is None or now < price.valid_to)
+        and (not price.char_name or row.characteristics.get(price.char_name) == price.char_value)
+    ]
 
 
 # --- search results: enough to recognise the person; contact data masked unless entitled ------------

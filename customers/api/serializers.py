@@ -127,7 +127,7 @@ class ProductInput(serializers.Serializer):
                 raise serializers.ValidationError({"relatedParty": "name exactly one customer."})
             attrs["customer_id"] = parties[0]["id"]
         if "productOffering" in attrs:
-            attrs["product_code"] = attrs.pop("productOffering")["id"]
+            attrs["offering_id"] = attrs.pop("productOffering")["id"]
         if "billingAccount" in attrs:
             attrs["billing_account_ref"] = attrs.pop("billingAccount")["id"]
         start, end = attrs.get("start_date"), attrs.get("termination_date")

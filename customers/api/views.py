@@ -150,6 +150,9 @@ class ProductViewSet(ManagedResource):
     def get_queryset(self):
         return selectors.held_products_visible(self.principal).order_by("customer_id", "system", "external_id")
 
+    def with_related(self, queryset):
+        return selectors.held_products_with_related(queryset)
+
     def represent(self, obj, ctx):
         return representations.product(obj, ctx)
 

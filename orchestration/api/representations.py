@@ -53,15 +53,22 @@ def total_price(total: dict) -> dict:
     )
 
 
+def _product_ref(held, ctx) -> dict:
+    return {"id": held.pk, "href": ctx.href(f"{INVENTORY.base}/product/{held.pk}"), "name": held.name}
+
+
 def _product(item: ProductOrderItem, ctx) -> dict | None:
+    """The product the item is about: the one it put in place once done (an add), the one it changes (a
+    modify or delete); an add-on names the product it adds on to as a relationship."""
     product = {"productCharacteristic": [{"name": k, "value": v} for k, v in item.characteristics.items()]}
-    held = item.held_product
-    if held is not None:
-        held_ref = {"id": held.pk, "href": ctx.href(f"{INVENTORY.base}/product/{held.pk}"), "name": held.name}
-        if item.action == ProductOrderItem.Action.ADD:
-            product["productRelationship"] = [{"relationshipType": "addOn", "product": held_ref}]
-        else:
-            product.update(held_ref)
+    held, delivered = item.held_product, item.product
+    if item.action == ProductOrderItem.Action.ADD:
+        if held is not None:
+            product["productRelationship"] = [{"relationshipType": "addOn", "product": _product_ref(held, ctx)}]
+        if delivered is not None:
+            product.update(_product_ref(delivered, ctx))
+    elif delivered is not None or held is not None:
+        product.update(_product_ref(delivered or held, ctx))
     product = compact(product)
     return {**product, "@type": "Product"} if product else None
 

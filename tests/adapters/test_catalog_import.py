@@ -92,7 +92,9 @@ def test_the_demo_catalog_is_built_on_the_imported_products(systems):
         ("oneTime", "256GB"): ("Aurora X 256GB storage", Decimal("100.00")),  # Overlay's surcharge
     }
     streaming = ProductOffering.objects.get(source_system="partner", external_id="STREAMMAX-PREMIUM")
-    assert (streaming.lifecycle_status, streaming.specification.name) == ("Launched", "StreamMax subscription")
+    assert streaming.lifecycle_status == "Launched"
+    # The specification the partner import made for the service, described by Overlay.
+    assert (streaming.specification.source_system, streaming.specification.brand) == ("partner", "StreamMax")
     assert streaming.specification.fulfilment_steps.exists()
     bundle = ProductOffering.objects.get(source_system="demo", external_id="home-mobile")
     members = set(bundle.bundle_members.values_list("member__external_id", flat=True))
@@ -100,6 +102,37 @@ def test_the_demo_catalog_is_built_on_the_imported_products(systems):
     # The partner's other services stay unsold until a catalog manager places them.
     assert ProductOffering.objects.get(external_id="MUSICBOX").lifecycle_status == "In design"
     assert load_demo_catalog() is False
+
+
+@pytest.mark.django_db
+def test_each_partner_service_becomes_a_specification_of_its_own(systems):
+    """TMF620's kit: an offering that is no bundle names the product it sells. The partner catalog has
+    no specifications; each of its services (SKU) becomes one."""
+    run = sync_stream(systems["partner"], "offerings")
+    assert (run.status, run.created) == ("succeeded", 5)
+    for offering in ProductOffering.objects.filter(source_system="partner").select_related("specification"):
+        spec = offering.specification
+        assert (spec.source_system, spec.external_id, spec.name) == ("partner", offering.external_id, offering.name)
+        assert (spec.kind, spec.lifecycle_status) == ("digital", "Active")
+    assert ProductSpecification.objects.filter(source_system="partner").count() == 5
+    assert sync_stream(systems["partner"], "offerings", full=True).unchanged == 5
+
+
+@pytest.mark.django_db
+def test_a_specification_overlay_gave_an_imported_offering_stays(systems):
+    sync_stream(systems["partner"], "offerings")
+    music = ProductOffering.objects.get(source_system="partner", external_id="MUSICBOX")
+    own = services.specification_create({"name": "Music streaming", "lifecycle_status": "Active"})
+    services.offering_update(music, {"specification_id": own.pk})
+    renamed = OfferingRecord("MUSICBOX", "MusicBox", specification=SpecificationRecord("MUSICBOX", "MusicBox"))
+    assert services.offerings_import("partner", [renamed]).updated == 1
+    music.refresh_from_db()
+    assert (music.name, music.specification_id) == ("MusicBox", own.pk)
+    # One the source gave follows the source.
+    boost = OfferingRecord("CLOUDSAFE-100", "CloudSafe", specification=SpecificationRecord("CLOUD", "Cloud backup"))
+    services.offerings_import("partner", [boost])
+    cloud = ProductOffering.objects.get(source_system="partner", external_id="CLOUDSAFE-100")
+    assert cloud.specification.external_id == "CLOUD"
 
 
 @pytest.mark.django_db

@@ -209,3 +209,22 @@ def test_deleting_an_offering_a_bundle_uses_is_refused_as_in_the_api(channels):
     OfferingFactory(specification=spec)
     response = client.post(reverse("admin:catalog_productspecification_delete", args=[spec.pk]), {"post": "yes"})
     assert ProductSpecification.objects.filter(pk=spec.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_price_names_the_order_actions_it_is_charged_on(channels):
+    from tests.factories.admin import post_changed
+
+    client = console("catalog_manager")
+    price = PriceFactory(price_type="oneTime", recurring_period="", name="Plan change fee")
+    url = reverse("admin:catalog_productofferingprice_change", args=[price.pk])
+    refused = post_changed(client, url, charged_on="delete")
+    assert refused.status_code == 200 and b"charged on add or modify, not delete" in refused.content
+    price.refresh_from_db()
+    assert price.charged_on == ""
+    assert post_changed(client, url, charged_on=" modify ").status_code == 302
+    price.refresh_from_db()
+    assert price.charged_on == "modify"
+    post_changed(client, url, charged_on="modify,add")
+    price.refresh_from_db()
+    assert price.charged_on == "add,modify"

@@ -1,11 +1,14 @@
 """TMF629 customer, TMF632 individual, TMF637 product: the shared read contract, and who may see what."""
 
+from decimal import Decimal
+
 import pytest
 from rest_framework.test import APIClient
 
 from customers.models import Customer, HeldProduct
 from overlay.personal_data import mask_email, mask_phone
 from overlay.services import api_client_revoke
+from tests.factories.catalog import OfferingFactory, PriceFactory
 from tests.factories.customers import (
     BillingAccountFactory,
     CustomerFactory,
@@ -221,8 +224,10 @@ class TestProduct(CustomersReader, TMFResourceContract):
     path = PRODUCTS
     resource_type = "Product"
     model = HeldProduct
-    list_queries = 2  # count, page
-    detail_queries = 1
+    # count; the page, with each product's offering and its holder's billing account; the offerings' prices
+    # (the tariff of a product without an agreed price): one query more than before products knew them.
+    list_queries = 3
+    detail_queries = 2
 
     selected_attributes = ("name", "status")
     name_attribute = ("name", "name")
@@ -238,7 +243,8 @@ class TestProduct(CustomersReader, TMFResourceContract):
 
     def make(self, count, channels):
         # Products Overlay keeps itself (no back-office system knows them): these may be written.
-        return [HeldProductFactory(system="overlay") for _ in range(count)]
+        plans = [PriceFactory(name=f"Plan {n} monthly").offering for n in range(2)]
+        return [HeldProductFactory(system="overlay", offering=plans[n % 2]) for n in range(count)]
 
     def create_body(self, channels):
         customer = CustomerFactory()
@@ -293,6 +299,107 @@ class TestProduct(CustomersReader, TMFResourceContract):
             "role": "customer",
             "@referredType": "Customer",
         }
+
+
+# --- what a product is and costs: TMF637's kit expects both of every product ----------------------
+KIT_ATTRIBUTES = {"billingAccount", "productCharacteristic", "productOffering", "productPrice", "relatedParty"}
+
+
+@pytest.fixture
+def plan(db):
+    """An offering as a tariff table gives it: monthly fee, activation, a price for one configuration only."""
+    offering = OfferingFactory(name="Mobile M 50 GB")
+    PriceFactory(offering=offering, name="Mobile M monthly fee", amount=Decimal("25.00"), tax_rate=Decimal("21"))
+    PriceFactory(
+        offering=offering, name="SIM activation", price_type="oneTime", recurring_period="", amount=Decimal("10")
+    )
+    PriceFactory(offering=offering, name="eSIM surcharge", amount=Decimal("1"), char_name="SIM type", char_value="eSIM")
+    PriceFactory(offering=offering, name="Loyalty", price_type="discount", amount=None, percentage=Decimal("10"))
+    PriceFactory(offering=offering, name="Old fee", amount=Decimal("20"), lifecycle_status="Retired")
+    return offering
+
+
+@pytest.mark.django_db
+class TestProductPriceAndOffering:
+    def test_an_imported_product_costs_its_tariff_and_is_billed_to_its_holders_account(self, plan, make_client):
+        reader = make_client("web", ("customers:read",))
+        holder = CustomerFactory()
+        BillingAccountFactory(customer=holder, external_id="A0001")
+        product = HeldProductFactory(customer=holder, system="fixed", offering=plan, characteristics={"Speed": "100"})
+        body = reader.get(f"{PRODUCTS}/{product.pk}").json()
+        assert KIT_ATTRIBUTES | {"status"} <= set(body)
+        assert body["productOffering"] == {
+            "id": plan.pk,
+            "href": f"http://testserver/tmf-api/productCatalogManagement/v4/productOffering/{plan.pk}",
+            "name": "Mobile M 50 GB",
+            "@referredType": "ProductOffering",
+        }
+        # In force, charged, and for its configuration: no discount, no retired fee, no eSIM surcharge.
+        prices = {p["name"]: (p["priceType"], p["price"]) for p in body["productPrice"]}
+        assert prices == {
+            "Mobile M monthly fee": ("recurring", {"dutyFreeAmount": {"unit": "EUR", "value": 25}, "taxRate": 21}),
+            "SIM activation": ("oneTime", {"dutyFreeAmount": {"unit": "EUR", "value": 10}, "taxRate": 0}),
+        }
+        assert body["productPrice"][0]["productOfferingPrice"]["id"] in {p.pk for p in plan.prices.all()}
+        assert body["billingAccount"] == {"id": "A0001", "name": "A0001", "@referredType": "BillingAccount"}
+
+    def test_a_product_billed_to_an_account_of_its_own_says_so(self, plan, make_client):
+        reader = make_client("web", ("customers:read",))
+        BillingAccountFactory(customer=(holder := CustomerFactory()), external_id="A0001")
+        product = HeldProductFactory(customer=holder, offering=plan, billing_account_ref="A0002")
+        assert reader.get(f"{PRODUCTS}/{product.pk}").json()["billingAccount"]["id"] == "A0002"
+
+    def test_an_agreed_price_is_shown_instead_of_the_tariff(self, plan, make_client):
+        reader = make_client("web", ("customers:read",))
+        agreed = {
+            **{"price_id": "p1", "offering_id": plan.pk, "name": "Mobile M monthly fee", "price_type": "recurring"},
+            **{"period": "month", "unit_of_measure": "", "currency": "EUR", "amount": "20.00", "tax_rate": "21"},
+            **{"tax_amount": "4.20", "total": "24.20"},
+            "alterations": [{"name": "Youth", "reason": "campaign: 20% off", "amount": "-5.00"}],
+        }
+        product = HeldProductFactory(offering=plan, price=[agreed])
+        (price,) = reader.get(f"{PRODUCTS}/{product.pk}").json()["productPrice"]
+        assert price["price"] == {
+            "dutyFreeAmount": {"unit": "EUR", "value": 20},
+            "taxIncludedAmount": {"unit": "EUR", "value": 24.2},
+            "taxRate": 21,
+        }
+        assert price["productPriceAlteration"][0]["price"]["dutyFreeAmount"]["value"] == -5
+        assert price["recurringChargePeriod"] == "month" and price["productOfferingPrice"]["id"] == "p1"
+
+    def test_what_is_not_known_is_left_out_and_lists_stay_lists(self, make_client):
+        reader = make_client("web", ("customers:read",))
+        product = HeldProductFactory(characteristics={})
+        body = reader.get(f"{PRODUCTS}/{product.pk}").json()
+        assert "productOffering" not in body and "billingAccount" not in body
+        assert (body["productPrice"], body["productCharacteristic"]) == ([], [])
+
+    def test_products_are_found_by_offering(self, plan, make_client):
+        reader = make_client("web", ("customers:read",))
+        mine = HeldProductFactory(offering=plan)
+        HeldProductFactory(offering=OfferingFactory())
+        assert [p["id"] for p in reader.get(PRODUCTS, {"productOffering.id": plan.pk}).json()] == [mine.pk]
+
+    def test_a_recorded_product_names_an_offering_the_catalog_has(self, plan, make_client):
+        writer = make_client("callcentre", ("customers:read", "customers:write"))
+        holder = CustomerFactory()
+        body = {"name": "Mobile M", "relatedParty": [{"id": holder.pk}], "productOffering": {"id": plan.pk}}
+        created = writer.post(PRODUCTS, body, format="json")
+        assert created.status_code == 201, created.content
+        assert created.json()["productOffering"]["id"] == plan.pk
+        assert [p["name"] for p in created.json()["productPrice"]] == ["Mobile M monthly fee", "SIM activation"]
+        unknown = {**body, "productOffering": {"id": "nothing"}}
+        error = assert_tmf_error(writer.post(PRODUCTS, unknown, format="json"), 422)
+        assert error["message"].startswith("productOffering:")
+        product_id = created.json()["id"]
+        assert_tmf_error(writer.patch(f"{PRODUCTS}/{product_id}", {"productOffering": {"id": "x"}}, format="json"), 422)
+        assert HeldProduct.objects.get().offering_id == plan.pk
+
+    def test_an_offering_customers_hold_cannot_be_deleted(self, plan, manager):
+        HeldProductFactory(offering=plan)
+        url = f"/tmf-api/productCatalogManagement/v4/productOffering/{plan.pk}"
+        assert_tmf_error(manager.delete(url), 409)
+        assert manager.get(url).status_code == 200
 
 
 # --- customer tokens: a customer reaches only their own data ---------------------------------

@@ -14,9 +14,11 @@ class _FormReader(HTMLParser):
         attrs = dict(attrs)
         name = attrs.get("name")
         if tag == "input" and name and attrs.get("type") not in ("submit", "button", "file"):
-            if attrs.get("type") in ("checkbox", "radio") and "checked" not in attrs:
+            ticked = attrs.get("type") in ("checkbox", "radio")
+            if ticked and "checked" not in attrs:
                 return
-            self.values.setdefault(name, []).append(attrs.get("value", "on"))
+            # A browser sends an empty text input as "" and a ticked box without a value as "on".
+            self.values.setdefault(name, []).append(attrs.get("value", "on" if ticked else ""))
         elif tag == "select" and name:
             self._select = name
             self.values.setdefault(name, [])

@@ -183,3 +183,20 @@ def test_copy_rows_reports_a_duplicate_key_as_django_does_and_writes_nothing(pat
     with pytest.raises(IntegrityError), transaction.atomic():
         bulk.copy_rows(Customer, ("id", "given_name"), [("c2", "Second"), ("c1", "Again")])
     assert list(Customer.objects.values_list("id", "given_name")) == [("c1", "First")]
+
+
+@pytest.mark.django_db
+def test_none_in_a_nullable_json_column_is_null_as_the_orm_saves_it(path):
+    Customer.objects.create(id="c1")
+    columns = ("id", "customer", "system", "external_id", "name", "price", "characteristics", "source_hash")
+    bulk.copy_rows(HeldProduct, columns, [("p1", "c1", "mobile", "S1", "Plan", None, {}, "h")])
+    bulk.insert_rows(
+        HeldProduct,
+        columns,
+        [
+            ("p2", "c1", "mobile", "S2", "Plan", None, {}, "h"),
+            ("p3", "c1", "mobile", "S3", "Plan", [{"a": 1}], {}, "h"),
+        ],
+    )
+    assert set(HeldProduct.objects.filter(price__isnull=True).values_list("pk", flat=True)) == {"p1", "p2"}
+    assert HeldProduct.objects.get(pk="p3").price == [{"a": 1}]
