@@ -3,6 +3,7 @@
 import threading
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
@@ -296,20 +297,46 @@ def offering_rules(offering_ids: Iterable[str]) -> dict[str, list[RuleData]]:
     return dict(rules)
 
 
-def serviceability_systems(offering_ids: Iterable[str]) -> dict[str, str]:
-    """Offering id -> the system asked whether it can be delivered (its own or a bundle member's spec)."""
+@dataclass(frozen=True)
+class ServiceabilityNeed:
+    """What an address must have for an offering to be delivered there, as ``system`` reports it."""
+
+    system: str
+    technologies: tuple[str, ...] = ()  # any one of these (empty: any the system reports)
+    down_mbps: int | None = None  # at least this download speed over them
+
+
+def _need(system: str, technologies: str, down_mbps: int | None) -> ServiceabilityNeed:
+    names = tuple(t.strip().upper() for t in technologies.split(",") if t.strip())
+    return ServiceabilityNeed(system, names, down_mbps or None)
+
+
+def serviceability_needs(offering_ids: Iterable[str]) -> dict[str, tuple[ServiceabilityNeed, ...]]:
+    """Offering id -> what the address must have: its specification's system and technologies, its own
+    speed; a bundle also needs what each member needs (two queries)."""
     ids = set(offering_ids)
-    systems = dict(
+    needs: dict[str, list[ServiceabilityNeed]] = defaultdict(list)
+    for offering_id, *need in (
         ProductOffering.objects.filter(pk__in=ids)
         .exclude(specification__serviceability_system="")
         .exclude(specification__isnull=True)
-        .values_list("pk", "specification__serviceability_system")
-    )
-    for bundle_id, system in (
+        .values_list(
+            "pk", "specification__serviceability_system", "specification__serviceability_technologies", "download_mbps"
+        )
+    ):
+        needs[offering_id].append(_need(*need))
+    for bundle_id, *need in (
         BundledOffering.objects.filter(bundle_id__in=ids)
         .exclude(member__specification__serviceability_system="")
         .exclude(member__specification__isnull=True)
-        .values_list("bundle_id", "member__specification__serviceability_system")
+        .order_by("id")
+        .values_list(
+            "bundle_id",
+            "member__specification__serviceability_system",
+            "member__specification__serviceability_technologies",
+            "member__download_mbps",
+        )
     ):
-        systems.setdefault(bundle_id, system)
-    return systems
+        if _need(*need) not in needs[bundle_id]:
+            needs[bundle_id].append(_need(*need))
+    return {offering_id: tuple(found) for offering_id, found in needs.items()}
