@@ -16,6 +16,7 @@ from catalog.models import (
     Campaign,
     CatalogRevision,
     Category,
+    Channel,
     CharacteristicSpec,
     CharacteristicValue,
     OfferingRule,
@@ -340,3 +341,47 @@ def serviceability_needs(offering_ids: Iterable[str]) -> dict[str, tuple[Service
         if _need(*need) not in needs[bundle_id]:
             needs[bundle_id].append(_need(*need))
     return {offering_id: tuple(found) for offering_id, found in needs.items()}
+
+
+def channel_code(reference: str) -> str | None:
+    """The code of the channel a reference names, by its code or its id (None: no such channel)."""
+    return Channel.objects.filter(Q(code=reference) | Q(pk=reference)).values_list("code", flat=True).first()
+
+
+@dataclass(frozen=True)
+class CategoryOfferings:
+    category_id: str
+    name: str
+    offering_ids: tuple[str, ...]  # in it or in a category below it, by name
+
+
+def offerings_by_category(
+    offerings: QuerySet[ProductOffering], category_ids: Iterable[str], principal: Principal | None, at: datetime
+) -> dict[str, CategoryOfferings]:
+    """Each category asked for that the caller may see, with those of ``offerings`` placed in it or below
+    it (two queries)."""
+    names, children = {}, defaultdict(list)
+    for pk, parent_id, name in published(Category, principal, at).values_list("pk", "parent_id", "name"):
+        names[pk] = name
+        children[parent_id].append(pk)
+    below: dict[str, set[str]] = {}
+    for asked in set(category_ids) & set(names):
+        below[asked], stack = set(), [asked]
+        while stack:
+            current = stack.pop()
+            if current not in below[asked]:  # a loop in the tree ends here
+                below[asked].add(current)
+                stack.extend(children[current])
+    if not below:
+        return {}
+    rows = list(
+        ProductOffering.categories.through.objects.filter(
+            category_id__in=set().union(*below.values()), productoffering__in=offerings
+        )
+        .order_by("productoffering__name", "productoffering_id")
+        .values_list("category_id", "productoffering_id")
+    )
+    return {
+        asked: CategoryOfferings(asked, names[asked], tuple(dict.fromkeys(o for c, o in rows if c in categories)))
+        for asked, categories in below.items()
+    }

@@ -22,8 +22,6 @@ from overlay.principal import Principal
 
 QUALIFIED, UNQUALIFIED, UNKNOWN = "qualified", "unqualified", "unknown"
 UNDETERMINED = ("customerNeeded", "addressNeeded", "serviceabilityUnknown")
-# Without a list of offerings, qualification answers for (at most) this many sellable ones.
-MAX_OFFERINGS = 200
 
 
 @dataclass(frozen=True)
@@ -161,12 +159,9 @@ def qualify(
     principal: Principal,
     *,
     customer: Customer | None,
-    offering_ids: list[str] | None,
+    offering_ids: list[str],
     place: Place | None,
     at: datetime,
 ) -> list[QualifiedOffering]:
-    """One answer per offering asked for (or per sellable offering when none is named)."""
-    qualifier = Qualifier(principal, customer=customer, place=place, at=at)
-    if offering_ids is None:
-        offering_ids = list(qualifier.visible.order_by("name", "id").values_list("pk", flat=True)[:MAX_OFFERINGS])
-    return qualifier.qualify(offering_ids)
+    """One answer per offering asked for."""
+    return Qualifier(principal, customer=customer, place=place, at=at).qualify(offering_ids)
