@@ -2,7 +2,8 @@
 
 Qualifying itself (eligibility, compatibility, serviceability) is ``orchestration.qualification``,
 which order placement applies too. Here: what a request asks (offerings, or categories: "what
-can I get in this category here?"), for which channel, and the answer kept per item.
+can I get in this category here?"), for which channel, what it proposes instead of an offering
+that does not qualify (``provideAlternative``), and the answer kept per item.
 """
 
 from dataclasses import dataclass, replace
@@ -36,7 +37,7 @@ class QualificationRequest:
     customer: Customer | None = None
     place: Place | None = None
     channel: str = ""  # a channel's code (or catalog id) to qualify for; empty: the caller's
-    provide_alternative: bool = False
+    provide_alternative: bool = False  # propose what qualifies instead of an offering that does not
     only_available: bool = False  # a category lists only the offerings that qualify
     unavailability_reasons: bool = True
     expected_at: datetime | None = None
@@ -92,10 +93,16 @@ def _answer(qualifier: Qualifier, request: QualificationRequest) -> list[dict]:
             field="productOfferingQualificationItem",
         )
     answers = {a.offering_id: a for a in qualifier.qualify(asked)}
+    named = [answers[q.offering_id] for q in request.questions if q.offering_id]
+    alternatives = qualifier.alternatives(named) if request.provide_alternative else {}
     items = []
     for question in request.questions:
         if question.offering_id:
-            items.append(_item(question.item_id, answers[question.offering_id]))
+            item = _item(question.item_id, answers[question.offering_id])
+            proposed = alternatives.get(question.offering_id)
+            if proposed:
+                item["alternatives"] = [{"offering_id": a.offering_id, "name": a.name} for a in proposed]
+            items.append(item)
         else:
             items.extend(_category_items(question, categories.get(question.category_id), answers, request))
     return items

@@ -385,3 +385,20 @@ def offerings_by_category(
         asked: CategoryOfferings(asked, names[asked], tuple(dict.fromkeys(o for c, o in rows if c in categories)))
         for asked, categories in below.items()
     }
+
+
+def category_mates(offerings: QuerySet[ProductOffering], offering_ids: Iterable[str]) -> dict[str, set[str]]:
+    """Offering id -> those of ``offerings`` that share a category with it (two queries)."""
+    placed = ProductOffering.categories.through.objects
+    homes = list(
+        placed.filter(productoffering_id__in=set(offering_ids)).values_list("productoffering_id", "category_id")
+    )
+    members = defaultdict(set)
+    for category_id, offering_id in placed.filter(
+        category_id__in={c for _, c in homes}, productoffering__in=offerings
+    ).values_list("category_id", "productoffering_id"):
+        members[category_id].add(offering_id)
+    mates = {offering_id: set() for offering_id in offering_ids}
+    for offering_id, category_id in homes:
+        mates[offering_id] |= members[category_id] - {offering_id}
+    return mates

@@ -22,6 +22,8 @@ from overlay.principal import Principal
 
 QUALIFIED, UNQUALIFIED, UNKNOWN = "qualified", "unqualified", "unknown"
 UNDETERMINED = ("customerNeeded", "addressNeeded", "serviceabilityUnknown")
+# How many offerings are proposed instead of one that does not qualify.
+MAX_ALTERNATIVES = 3
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,23 @@ class Qualifier:
             reasons = list(dict.fromkeys(reasons))  # a bundle's members may need the same
             answers.append(QualifiedOffering(offering_id, name, result_of(reasons), tuple(reasons)))
         return answers
+
+    def alternatives(self, answers: list[QualifiedOffering]) -> dict[str, tuple[QualifiedOffering, ...]]:
+        """For each offering answered ``unqualified``: the best offerings sharing a category with it that
+        do qualify here, the fastest first (then by name), at most ``MAX_ALTERNATIVES``."""
+        refused = [a.offering_id for a in answers if a.result == UNQUALIFIED and a.name]
+        if not refused:
+            return {}
+        mates = catalog_selectors.category_mates(self.visible, refused)
+        known = {a.offering_id: a for a in answers}
+        unknown = sorted(set().union(*mates.values()) - set(known))
+        known.update((a.offering_id, a) for a in self.qualify(unknown))
+        qualified = [a for a in known.values() if a.result == QUALIFIED]
+        qualified.sort(key=lambda a: (-(self.speeds.get(a.offering_id) or 0), a.name, a.offering_id))
+        return {
+            offering_id: tuple(a for a in qualified if a.offering_id in mates[offering_id])[:MAX_ALTERNATIVES]
+            for offering_id in refused
+        }
 
     def _rule_problems(self, offering_id: str, name: str, rules) -> list[Reason]:
         line = Line(offering_id, offering_id, name, 1)

@@ -243,6 +243,14 @@ def _qualification_item(item: dict, index: int, with_reasons: bool, ctx) -> dict
             "eligibilityUnavailabilityReason": [{"code": r["code"], "label": r["label"]} for r in item["reasons"]]
             if with_reasons
             else [],
+            "alternateProductOfferingProposal": [
+                {
+                    "id": str(n),
+                    "alternateProductOffering": _offering_ref(alt["offering_id"], alt["name"], ctx),
+                    "@type": "AlternateProductOfferingProposal",
+                }
+                for n, alt in enumerate(item.get("alternatives") or [], start=1)
+            ],
             "@type": "ProductOfferingQualificationItem",
         }
     )

@@ -83,3 +83,45 @@ def test_checkout_refuses_fibre_where_only_vdsl_reaches_and_writes_no_order(cart
     cart_id = new_cart(web, bob, [line(broadband.vdsl_100)]).json()["id"]
     done = web.post(f"/api/v1/carts/{cart_id}/checkout", {}, format="json", HTTP_IDEMPOTENCY_KEY="k2")
     assert done.status_code == 201, done.content
+
+
+def proposals(body) -> dict:
+    return {
+        i["productOffering"]["name"]: [
+            p["alternateProductOffering"]["name"] for p in i.get("alternateProductOfferingProposal", [])
+        ]
+        for i in body["productOfferingQualificationItem"]
+    }
+
+
+def test_asked_for_alternatives_the_best_offerings_that_qualify_are_proposed(carts_app, broadband, systems):
+    web = carts_app()
+    asked = [broadband.fibre_1000, broadband.vdsl_100, broadband.bundle]
+    # Only copper here: copper is what can be had instead of fibre.
+    copper = ask(web, asked, postcode_where(**VDSL_ONLY), provideAlternative=True)
+    assert proposals(copper) == {"Fibre 1000": ["VDSL 100"], "VDSL 100": [], "Fibre 1000 and TV": []}
+    proposal = copper["productOfferingQualificationItem"][0]["alternateProductOfferingProposal"][0]
+    assert proposal["@type"] == "AlternateProductOfferingProposal" and proposal["id"] == "1"
+    assert proposal["alternateProductOffering"]["id"] == broadband.vdsl_100.pk
+    # Fibre up to 500: the fastest that fits first.
+    slower = ask(web, [broadband.fibre_1000], postcode_where(**FIBRE_500), provideAlternative=True)
+    assert proposals(slower) == {"Fibre 1000": ["Fibre 500", "Fibre 100", "VDSL 100"]}
+    # Not asked for: none.
+    assert proposals(ask(web, [broadband.fibre_1000], postcode_where(**VDSL_ONLY))) == {"Fibre 1000": []}
+
+
+def test_alternatives_are_few_and_sold_through_the_channel_asked(carts_app, broadband, channels, systems, monkeypatch):
+    from orchestration import qualification
+
+    monkeypatch.setattr(qualification, "MAX_ALTERNATIVES", 2)
+    broadband.fibre_500.channels.set([channels["store"]])
+    body = ask(carts_app(), [broadband.fibre_1000], postcode_where(**FIBRE_500), provideAlternative=True)
+    assert proposals(body) == {"Fibre 1000": ["Fibre 100", "VDSL 100"]}
+    in_store = ask(
+        carts_app(),
+        [broadband.fibre_1000],
+        postcode_where(**FIBRE_500),
+        provideAlternative=True,
+        channel={"id": "store"},
+    )
+    assert proposals(in_store) == {"Fibre 1000": ["Fibre 500", "Fibre 100"]}
