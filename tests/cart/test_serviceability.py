@@ -125,3 +125,32 @@ def test_alternatives_are_few_and_sold_through_the_channel_asked(carts_app, broa
         channel={"id": "store"},
     )
     assert proposals(in_store) == {"Fibre 1000": ["Fibre 500", "Fibre 100"]}
+
+
+def test_the_demo_proposes_vdsl_where_its_fibre_does_not_reach(carts_app, systems):
+    from adapters.demo import import_catalogs
+    from catalog.demo import load_demo_catalog
+    from catalog.models import Category, ProductOffering
+
+    import_catalogs()
+    load_demo_catalog()
+    web = carts_app()
+    fibre_1000 = ProductOffering.objects.get(name="Fibre 1000 Mbps")
+    copper = ask(web, [fibre_1000], postcode_where(**VDSL_ONLY), provideAlternative=True)
+    assert answers(copper)["Fibre 1000 Mbps"][0] == "unqualified"
+    assert proposals(copper) == {"Fibre 1000 Mbps": ["VDSL 100 Mbps"]}
+    broadband = Category.objects.get(name="Broadband")
+    here = web.post(
+        POQ,
+        {
+            "productOfferingQualificationItem": [{"id": "1", "category": {"id": broadband.pk}}],
+            "place": [{"postcode": postcode_where(**FIBRE_500), "streetNr": "1"}],
+            "provideOnlyAvailable": True,
+        },
+        format="json",
+    ).json()
+    assert [i["productOffering"]["name"] for i in here["productOfferingQualificationItem"]] == [
+        "Fibre 100 Mbps",
+        "Fibre 500 Mbps",
+        "VDSL 100 Mbps",
+    ]
