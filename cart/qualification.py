@@ -33,6 +33,8 @@ class Question:
 
 @dataclass(frozen=True)
 class QualificationRequest:
+    """What a TMF679 request asks, in the domain's words (the API parses it into this)."""
+
     questions: list[Question]
     customer: Customer | None = None
     place: Place | None = None
