@@ -14,7 +14,7 @@ can arrive out of order or be replayed; a record older than the version stored c
 nothing. Without a version, the last record received wins.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -80,10 +80,19 @@ class Page:
 
 @dataclass(frozen=True)
 class Serviceability:
+    """What a system can deliver at an address: whether at all, over which access technologies
+    (``FTTH``, ``VDSL``, ...) and how fast (download Mbps: the best there, and per technology when
+    the system says). 0 Mbps means the system did not say."""
+
     serviceable: bool | None  # None: unknown (the system could not say)
     technologies: tuple[str, ...] = ()
     max_down_mbps: int = 0
     reason: str = ""
+    down_mbps: Mapping[str, int] = field(default_factory=dict)  # technology -> its top download speed
+
+    def best_down_mbps(self, technologies: Iterable[str]) -> int:
+        """The fastest download over these of its technologies (0: the system did not say)."""
+        return max((self.down_mbps.get(t, self.max_down_mbps) for t in technologies), default=0)
 
 
 class PullSource(Protocol):

@@ -141,7 +141,12 @@ class Qualification(models.Model):
     channel = models.CharField(max_length=20)
     state = models.CharField(max_length=20, default="done")
     place = models.JSONField(default=dict, blank=True)
-    items = models.JSONField(default=list, help_text="The answer per offering.")
+    items = models.JSONField(default=list, help_text="The answer per item asked (per offering of a category asked).")
+    description = models.CharField(max_length=300, blank=True)
+    expected_at = models.DateTimeField(null=True, blank=True, help_text="When the requester expects the answer.")
+    provide_alternative = models.BooleanField(default=False, help_text="Offerings that qualify proposed instead.")
+    provide_only_available = models.BooleanField(default=False, help_text="A category lists what qualifies only.")
+    provide_unavailability_reason = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

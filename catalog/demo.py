@@ -66,10 +66,13 @@ def _fulfilment_plans(*, phone, mobile, broadband, tv, usage, streaming) -> None
             ("activate_sim", "mobile", "activate_sim", "ship_device", "deactivate_sim", True, "fail_order"),
             ("bill", "crm", "add_billing", "activate_sim", "remove_billing", False, "fail_order"),
         ],
-        broadband: [
-            ("provision_line", "fixed", "provision_line", "", "cease_line", True, "fail_order"),
-            ("bill", "crm", "add_billing", "provision_line", "remove_billing", False, "fail_order"),
-        ],
+        **{
+            spec: [
+                ("provision_line", "fixed", "provision_line", "", "cease_line", True, "fail_order"),
+                ("bill", "crm", "add_billing", "provision_line", "remove_billing", False, "fail_order"),
+            ]
+            for spec in broadband
+        },
         tv: [("bill", "crm", "add_billing", "", "remove_billing", False, "fail_order")],
         usage: [("add_bundle", "mobile", "add_data_bundle", "", "remove_data_bundle", False, "fail_order")],
         streaming: [
@@ -164,12 +167,13 @@ def load_demo_catalog() -> bool:
     _fulfilment_plans(
         phone=[specs["phone"], specs["lite"]],
         mobile=specs["mobile"],
-        broadband=specs["broadband"],
+        broadband=[specs["broadband"], specs["vdsl"]],
         tv=specs["tv"],
         usage=specs["usage"],
         streaming=specs["streaming"],
     )
     _sell_offerings(offerings, channels, segments, categories)
+    _sell_vdsl(channels, categories["broadband"], specs["vdsl"])
     _campaigns(offerings, channels, segments)
     _recommendations_and_rules(offerings)
     services.catalog_changed()
@@ -233,8 +237,10 @@ def _specifications(offerings: dict[str, ProductOffering]) -> dict[str, str]:
         ],
         brand="Overlay Telecom",
     )
-    # Qualification and checkout ask the fixed stack whether fibre reaches the address.
-    ProductSpecification.objects.filter(pk=broadband).update(serviceability_system="fixed")
+    # Qualification and checkout ask the fixed stack whether fibre (FTTH) reaches the address, and how fast.
+    ProductSpecification.objects.filter(pk=broadband).update(
+        serviceability_system="fixed", serviceability_technologies="FTTH"
+    )
     phone = spec(
         "aurora-x",
         [
@@ -252,7 +258,19 @@ def _specifications(offerings: dict[str, ProductOffering]) -> dict[str, str]:
         "usage": spec("data-boost", brand="Overlay Telecom"),
         # The partner catalog knows no specifications: its import made one per service, which Overlay describes.
         "streaming": spec("streammax", brand="StreamMax"),
+        "vdsl": _vdsl_specification(),
     }
+
+
+def _vdsl_specification() -> str:
+    """Broadband over the copper line, where fibre does not reach: Overlay's own, delivered by the fixed stack."""
+    spec = services.specification_create(
+        {"name": "VDSL broadband", "kind": "digital", "brand": "Overlay Telecom", "lifecycle_status": "Active"}
+    )
+    ProductSpecification.objects.filter(pk=spec.pk).update(
+        serviceability_system="fixed", serviceability_technologies="VDSL"
+    )
+    return spec.pk
 
 
 def _sell_offerings(offerings, channels, segments, categories) -> None:
@@ -276,6 +294,8 @@ def _sell_offerings(offerings, channels, segments, categories) -> None:
                 _price(f"Fibre {speed} Wi-Fi 6 router", "oneTime", D("59.00"), char_name="Router", char_value="wifi6")
             ],
         )
+        # The speed it sells: where the fibre reaches less, qualification says so.
+        ProductOffering.objects.filter(pk=offerings[f"fibre-{speed}"].pk).update(download_mbps=speed)
     _sell(offerings["tv-basic"], channels=everywhere, categories=[categories["tv"]])
     _sell(offerings["tv-sports"], channels=everywhere, categories=[categories["tv"]])
     _sell(
@@ -309,6 +329,20 @@ def _sell_offerings(offerings, channels, segments, categories) -> None:
         channels=everywhere,
         categories=[categories["bundles"]],
     )
+
+
+def _sell_vdsl(channels, broadband: str, spec: str) -> None:
+    """What copper-only addresses can have instead of fibre (TMF679 proposes it as the alternative)."""
+    vdsl = _offering(
+        "vdsl-100",
+        "VDSL 100 Mbps",
+        spec=spec,
+        description="Home broadband over the phone line at up to 100 Mbps down, where fibre does not reach.",
+        prices=[_price("VDSL 100 monthly", "recurring", D("24.99")), _price("Activation", "oneTime", D("49.00"))],
+        channels=list(channels.values()),
+        categories=[broadband],
+    )
+    ProductOffering.objects.filter(pk=vdsl.pk).update(download_mbps=100)
 
 
 def _sell_usage_offerings(offerings, channels, addons: str) -> None:

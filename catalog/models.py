@@ -101,6 +101,12 @@ class ProductSpecification(CatalogEntity):
         blank=True,
         help_text="Back-office system asked whether it can be delivered at an address (empty: anywhere).",
     )
+    serviceability_technologies = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Access technologies that can deliver it, comma-separated, as that system names them "
+        "(e.g. FTTH); empty: any it reports.",
+    )
 
     class Meta(CatalogEntity.Meta):
         constraints = [
@@ -169,6 +175,12 @@ class ProductOffering(CatalogEntity):
     external_id = models.CharField(max_length=100, blank=True)
     source_version = models.BigIntegerField(
         null=True, blank=True, help_text="The source's version it was imported at (an older one changes nothing)."
+    )
+    download_mbps = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The download speed it sells, in Mbps: where its specification's system is asked, the "
+        "address must reach it (empty: any speed).",
     )
 
     class Meta(CatalogEntity.Meta):

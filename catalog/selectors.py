@@ -16,6 +16,7 @@ from catalog.models import (
     Campaign,
     CatalogRevision,
     Category,
+    Channel,
     CharacteristicSpec,
     CharacteristicValue,
     OfferingRule,
@@ -338,23 +339,49 @@ def offering_rules(offering_ids: Iterable[str]) -> dict[str, list[RuleData]]:
     return dict(rules)
 
 
-def serviceability_systems(offering_ids: Iterable[str]) -> dict[str, str]:
-    """Offering id -> the system asked whether it can be delivered (its own or a bundle member's spec)."""
+@dataclass(frozen=True)
+class ServiceabilityNeed:
+    """What an address must have for an offering to be delivered there, as ``system`` reports it."""
+
+    system: str
+    technologies: tuple[str, ...] = ()  # any one of these (empty: any the system reports)
+    down_mbps: int | None = None  # at least this download speed over them
+
+
+def _need(system: str, technologies: str, down_mbps: int | None) -> ServiceabilityNeed:
+    names = tuple(t.strip().upper() for t in technologies.split(",") if t.strip())
+    return ServiceabilityNeed(system, names, down_mbps or None)
+
+
+def serviceability_needs(offering_ids: Iterable[str]) -> dict[str, tuple[ServiceabilityNeed, ...]]:
+    """Offering id -> what the address must have: its specification's system and technologies, its own
+    speed; a bundle also needs what each member needs (two queries)."""
     ids = set(offering_ids)
-    systems = dict(
+    needs: dict[str, list[ServiceabilityNeed]] = defaultdict(list)
+    for offering_id, *need in (
         ProductOffering.objects.filter(pk__in=ids)
         .exclude(specification__serviceability_system="")
         .exclude(specification__isnull=True)
-        .values_list("pk", "specification__serviceability_system")
-    )
-    for bundle_id, system in (
+        .values_list(
+            "pk", "specification__serviceability_system", "specification__serviceability_technologies", "download_mbps"
+        )
+    ):
+        needs[offering_id].append(_need(*need))
+    for bundle_id, *need in (
         BundledOffering.objects.filter(bundle_id__in=ids)
         .exclude(member__specification__serviceability_system="")
         .exclude(member__specification__isnull=True)
-        .values_list("bundle_id", "member__specification__serviceability_system")
+        .order_by("id")
+        .values_list(
+            "bundle_id",
+            "member__specification__serviceability_system",
+            "member__specification__serviceability_technologies",
+            "member__download_mbps",
+        )
     ):
-        systems.setdefault(bundle_id, system)
-    return systems
+        if _need(*need) not in needs[bundle_id]:
+            needs[bundle_id].append(_need(*need))
+    return {offering_id: tuple(found) for offering_id, found in needs.items()}
 
 
 def offerings_by_tariff_code(system: str, codes: Iterable[str]) -> dict[str, str]:
@@ -375,3 +402,64 @@ def offerings_by_tariff_code(system: str, codes: Iterable[str]) -> dict[str, str
         if code not in found or source == system:
             found[code] = offering_id
     return found
+
+
+def channel_code(reference: str) -> str | None:
+    """The code of the channel a reference names, by its code or its id (None: no such channel)."""
+    return Channel.objects.filter(Q(code=reference) | Q(pk=reference)).values_list("code", flat=True).first()
+
+
+@dataclass(frozen=True)
+class CategoryOfferings:
+    category_id: str
+    name: str
+    offering_ids: tuple[str, ...]  # in it or in a category below it, by name
+
+
+def offerings_by_category(
+    offerings: QuerySet[ProductOffering], category_ids: Iterable[str], principal: Principal | None, at: datetime
+) -> dict[str, CategoryOfferings]:
+    """Each category asked for that the caller may see, with those of ``offerings`` placed in it or below
+    it (two queries)."""
+    names, children = {}, defaultdict(list)
+    for pk, parent_id, name in published(Category, principal, at).values_list("pk", "parent_id", "name"):
+        names[pk] = name
+        children[parent_id].append(pk)
+    below: dict[str, set[str]] = {}
+    for asked in set(category_ids) & set(names):
+        below[asked], stack = set(), [asked]
+        while stack:
+            current = stack.pop()
+            if current not in below[asked]:  # a loop in the tree ends here
+                below[asked].add(current)
+                stack.extend(children[current])
+    if not below:
+        return {}
+    rows = list(
+        ProductOffering.categories.through.objects.filter(
+            category_id__in=set().union(*below.values()), productoffering__in=offerings
+        )
+        .order_by("productoffering__name", "productoffering_id")
+        .values_list("category_id", "productoffering_id")
+    )
+    return {
+        asked: CategoryOfferings(asked, names[asked], tuple(dict.fromkeys(o for c, o in rows if c in categories)))
+        for asked, categories in below.items()
+    }
+
+
+def category_mates(offerings: QuerySet[ProductOffering], offering_ids: Iterable[str]) -> dict[str, set[str]]:
+    """Offering id -> those of ``offerings`` that share a category with it (two queries)."""
+    placed = ProductOffering.categories.through.objects
+    homes = list(
+        placed.filter(productoffering_id__in=set(offering_ids)).values_list("productoffering_id", "category_id")
+    )
+    members = defaultdict(set)
+    for category_id, offering_id in placed.filter(
+        category_id__in={c for _, c in homes}, productoffering__in=offerings
+    ).values_list("category_id", "productoffering_id"):
+        members[category_id].add(offering_id)
+    mates = {offering_id: set() for offering_id in offering_ids}
+    for offering_id, category_id in homes:
+        mates[offering_id] |= members[category_id] - {offering_id}
+    return mates

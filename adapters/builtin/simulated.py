@@ -200,11 +200,17 @@ class FixedAdapter(SimulatedFulfilment, CursorPagedSource):
             )
         except SourceUnavailable as error:
             return Serviceability(serviceable=None, reason=str(error))
-        return Serviceability(
-            serviceable=bool(body.get("serviceable")),
-            technologies=tuple(body.get("technologies") or ()),
-            max_down_mbps=int(body.get("max_down_mbps") or 0),
-        )
+        try:
+            access = {str(a["technology"]).upper(): int(a.get("max_down_mbps") or 0) for a in body.get("access") or ()}
+            return Serviceability(
+                serviceable=bool(body.get("serviceable")),
+                technologies=tuple(str(t).upper() for t in body.get("technologies") or access),
+                max_down_mbps=int(body.get("max_down_mbps") or max(access.values(), default=0)),
+                down_mbps=access,
+            )
+        except (AttributeError, KeyError, TypeError, ValueError) as error:
+            # An answer that cannot be read is no yes: unknown, with why.
+            return Serviceability(serviceable=None, reason=f"The fixed stack's answer could not be read ({error!r}).")
 
 
 class LogisticsAdapter(SimulatedFulfilment, CursorPagedSource):

@@ -307,14 +307,28 @@ def slot_count(stream: Stream, customers: int) -> int:
 
 
 def serviceability(seed: int, postcode: str, house_number: str) -> dict:
-    """What the fixed stack can deliver at an address: deterministic per postcode."""
+    """What the fixed stack can deliver at an address: deterministic per postcode.
+
+    Each access technology there with its top download speed: no line at all (10%), copper only
+    (VDSL up to 100 Mbps, 20%), fibre up to 1000 Mbps beside the copper (60%), or an older fibre
+    network up to 500 Mbps (10%). ``technologies`` and ``max_down_mbps`` sum it up.
+    """
     rng = _rng(seed, "serviceability", postcode.replace(" ", "").upper())
     roll = rng.random()
     if roll < 0.1:
-        return {"serviceable": False, "technologies": [], "max_down_mbps": 0}
-    if roll < 0.3:
-        return {"serviceable": True, "technologies": ["VDSL"], "max_down_mbps": 100}
-    return {"serviceable": True, "technologies": ["FTTH", "VDSL"], "max_down_mbps": 1000}
+        access = []
+    elif roll < 0.3:
+        access = [("VDSL", 100)]
+    elif roll < 0.9:
+        access = [("FTTH", 1000), ("VDSL", 100)]
+    else:
+        access = [("FTTH", 500), ("VDSL", 100)]
+    return {
+        "serviceable": bool(access),
+        "technologies": [technology for technology, _ in access],
+        "max_down_mbps": max((mbps for _, mbps in access), default=0),
+        "access": [{"technology": technology, "max_down_mbps": mbps} for technology, mbps in access],
+    }
 
 
 SYSTEMS = ("crm", "mobile", "fixed", "logistics", "partner")

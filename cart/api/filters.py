@@ -21,6 +21,11 @@ class QualificationFilterSet(TMFFilterSet):
         "id": ("id", "text"),
         "relatedParty.id": ("customer_id", "text"),
         "state": ("state", "text"),
+        "channel.id": ("channel", "text"),
+        "requestedPOQCompletionDate": ("expected_at", "datetime"),
+        "expectedQualificationDate": ("expected_at", "datetime"),  # TMF679 R18's name
+        "productOfferingQualificationDate": ("created_at", "datetime"),
+        "productOfferingQualificationDateTime": ("created_at", "datetime"),
     }
 
     class Meta:

@@ -167,16 +167,24 @@ def handoff_claimed(handoff: Handoff, cart_body: dict) -> dict:
 def qualification(row: Qualification, ctx) -> dict:
     results = {item["result"] for item in row.items}
     overall = results.pop() if len(results) == 1 else ("partial" if results else "qualified")
-    place = row.place
+    asked_at = timestamp(row.created_at)
+    expected = timestamp(row.expected_at)
     return compact(
         {
             "id": row.pk,
             "href": ctx.href(f"{QUALIFICATION.base}/productOfferingQualification/{row.pk}"),
+            "description": row.description or None,
             "state": row.state,
             "qualificationResult": overall,
-            "productOfferingQualificationDate": timestamp(row.created_at),
-            "effectiveQualificationDate": timestamp(row.created_at),
+            "productOfferingQualificationDate": asked_at,
+            "productOfferingQualificationDateTime": asked_at,  # TMF679 R18's name
+            "effectiveQualificationDate": asked_at,
+            "requestedPOQCompletionDate": expected,
+            "expectedQualificationDate": expected,  # TMF679 R18's name
             "instantSyncQualification": True,
+            "provideAlternative": row.provide_alternative,
+            "provideOnlyAvailable": row.provide_only_available,
+            "provideUnavailabilityReason": row.provide_unavailability_reason,
             "channel": {"id": row.channel, "name": row.channel},
             "relatedParty": [
                 {
@@ -188,41 +196,73 @@ def qualification(row: Qualification, ctx) -> dict:
             ]
             if row.customer_id
             else [],
-            "place": [
-                compact(
-                    {
-                        "role": "installationAddress",
-                        "postcode": place.get("postcode"),
-                        "streetNr": place.get("house_number") or None,
-                        "streetName": place.get("street") or None,
-                        "city": place.get("city") or None,
-                        "@type": "GeographicAddress",
-                    }
-                )
-            ]
-            if place
-            else [],
+            "place": _qualification_place(row.place),
             "productOfferingQualificationItem": [
-                compact(
-                    {
-                        "id": str(index),
-                        "state": "done",
-                        "qualificationItemResult": item["result"],
-                        "productOffering": compact(
-                            {
-                                "id": item["offering_id"],
-                                "href": ctx.href(f"{CATALOG.base}/productOffering/{item['offering_id']}"),
-                                "name": item["name"] or None,
-                            }
-                        ),
-                        "eligibilityUnavailabilityReason": [
-                            {"code": r["code"], "label": r["label"]} for r in item["reasons"]
-                        ],
-                        "@type": "ProductOfferingQualificationItem",
-                    }
-                )
+                _qualification_item(item, index, row.provide_unavailability_reason, ctx)
                 for index, item in enumerate(row.items, start=1)
             ],
             "@type": "ProductOfferingQualification",
+        }
+    )
+
+
+def _qualification_place(place: dict) -> list[dict]:
+    if not place:
+        return []
+    return [
+        compact(
+            {
+                "role": "installationAddress",
+                "postcode": place.get("postcode"),
+                "streetNr": place.get("house_number") or None,
+                "streetName": place.get("street") or None,
+                "city": place.get("city") or None,
+                "@type": "GeographicAddress",
+            }
+        )
+    ]
+
+
+def _qualification_item(item: dict, index: int, with_reasons: bool, ctx) -> dict:
+    offering, category = item.get("offering_id"), item.get("category")
+    return compact(
+        {
+            "id": item.get("id") or str(index),  # answers kept before items kept their ids
+            "state": "done",
+            "qualificationItemResult": item["result"],
+            "productOffering": _offering_ref(offering, item["name"], ctx) if offering else None,
+            "category": compact(
+                {
+                    "id": category["id"],
+                    "href": ctx.href(f"{CATALOG.base}/category/{category['id']}"),
+                    "name": category["name"] or None,
+                    "@referredType": "Category",
+                }
+            )
+            if category
+            else None,
+            "eligibilityUnavailabilityReason": [{"code": r["code"], "label": r["label"]} for r in item["reasons"]]
+            if with_reasons
+            else [],
+            "alternateProductOfferingProposal": [
+                {
+                    "id": str(n),
+                    "alternateProductOffering": _offering_ref(alt["offering_id"], alt["name"], ctx),
+                    "@type": "AlternateProductOfferingProposal",
+                }
+                for n, alt in enumerate(item.get("alternatives") or [], start=1)
+            ],
+            "@type": "ProductOfferingQualificationItem",
+        }
+    )
+
+
+def _offering_ref(offering_id: str, name: str, ctx) -> dict:
+    return compact(
+        {
+            "id": offering_id,
+            "href": ctx.href(f"{CATALOG.base}/productOffering/{offering_id}"),
+            "name": name or None,
+            "@referredType": "ProductOffering",
         }
     )

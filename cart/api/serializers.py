@@ -3,9 +3,12 @@
 Lines, parties and places are parsed as orders parse them (``orchestration.api.serializers``).
 """
 
+from dataclasses import replace
+
 from rest_framework import serializers
 
 from cart.models import CartItem
+from cart.qualification import Question
 from orchestration.api.serializers import LineInput, MemberInput, PlaceInput, ProductInput, RelatedPartyInput
 from overlay.api.serializers import RefSerializer
 
@@ -69,13 +72,50 @@ class CheckoutInput(serializers.Serializer):
 
 
 class QualificationItemInput(serializers.Serializer):
+    """An offering to qualify, or a category: "what can I get in it here?"."""
+
     id = serializers.CharField(max_length=20, required=False)
-    productOffering = RefSerializer()
+    productOffering = RefSerializer(required=False)
+    category = RefSerializer(required=False)
+
+    def validate(self, attrs):
+        if ("productOffering" in attrs) == ("category" in attrs):
+            raise serializers.ValidationError("name a productOffering or a category: one of them.")
+        return Question(
+            item_id=attrs.get("id", ""),
+            offering_id=(attrs.get("productOffering") or {}).get("id", ""),
+            category_id=(attrs.get("category") or {}).get("id", ""),
+        )
 
 
 class QualificationInput(serializers.Serializer):
-    productOfferingQualificationItem = QualificationItemInput(many=True, required=False, max_length=MAX_ITEMS)
+    productOfferingQualificationItem = QualificationItemInput(many=True, min_length=1, max_length=MAX_ITEMS)
     relatedParty = RelatedPartyInput(many=True, required=False, max_length=5)
     place = PlaceInput(many=True, required=False, max_length=1)
-    description = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    channel = RefSerializer(required=False, help_text="The channel to qualify for (its code); default: yours.")
+    description = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
     instantSyncQualification = serializers.BooleanField(required=False)
+    provideAlternative = serializers.BooleanField(default=False)
+    provideOnlyAvailable = serializers.BooleanField(default=False)
+    provideUnavailabilityReason = serializers.BooleanField(default=True)
+    requestedPOQCompletionDate = serializers.DateTimeField(required=False, default=None)
+    expectedQualificationDate = serializers.DateTimeField(
+        required=False, default=None, help_text="TMF679 R18's name for requestedPOQCompletionDate."
+    )
+
+    def validate_productOfferingQualificationItem(self, questions):
+        # Items without an id are numbered by position.
+        numbered = [replace(q, item_id=q.item_id or str(n)) for n, q in enumerate(questions, start=1)]
+        ids = [q.item_id for q in numbered]
+        if len(set(ids)) != len(ids):
+            raise serializers.ValidationError("item ids must be unique within the qualification.")
+        return numbered
+
+    def validate(self, attrs):
+        requested, expected = attrs.pop("requestedPOQCompletionDate"), attrs.pop("expectedQualificationDate")
+        if requested and expected and requested != expected:
+            raise serializers.ValidationError(
+                {"expectedQualificationDate": "differs from requestedPOQCompletionDate: give one of them."}
+            )
+        attrs["expected_at"] = requested or expected
+        return attrs

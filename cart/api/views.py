@@ -25,7 +25,7 @@ from cart.api.serializers import (
 from cart.assessment import assess_many, carts_for_assessment
 from cart.errors import PriceChanged
 from cart.models import ShoppingCart
-from cart.qualification import qualification_create, qualification_delete
+from cart.qualification import QualificationRequest, qualification_create, qualification_delete
 from customers.api.parties import customer_for
 from customers.models import Customer
 from customers.selectors import customers_visible
@@ -370,15 +370,19 @@ class QualificationViewSet(TMFResourceViewSet):
             if customer is None:
                 # Without customers:read an application cannot learn about customers this way either.
                 raise UnprocessableEntity(f"relatedParty: there is no customer '{parties[0]['id']}' you may see.")
-        items = data.get("productOfferingQualificationItem")
         places = data.get("place") or []
-        return qualification_create(
-            principal,
+        request = QualificationRequest(
+            questions=data["productOfferingQualificationItem"],
             customer=customer,
-            offering_ids=[i["productOffering"]["id"] for i in items] if items else None,
             place=places[0] if places else None,
-            at=timezone.now(),
+            channel=(data.get("channel") or {}).get("id", ""),
+            provide_alternative=data["provideAlternative"],
+            only_available=data["provideOnlyAvailable"],
+            unavailability_reasons=data["provideUnavailabilityReason"],
+            expected_at=data["expected_at"],
+            description=data["description"],
         )
+        return qualification_create(principal, request, at=timezone.now())
 
     def perform_destroy(self, obj):
         qualification_delete(obj)

@@ -51,10 +51,29 @@ def parse_fields(raw: str | None) -> frozenset[str] | None:
 
 
 def select_fields(data: dict, fields: Iterable[str] | None) -> dict:
-    """``fields=a,b``: exactly the selected first-level attributes."""
+    """``fields=a,b``: exactly the selected first-level attributes.
+
+    ``a.b`` (TMF630) selects ``a`` with only its ``b``: in an object, or in each object of a list.
+    """
     if fields is None:
         return data
-    return {key: value for key, value in data.items() if key in fields}
+    selected = {}
+    for key, value in data.items():
+        if key in fields:
+            selected[key] = value
+            continue
+        inner = {name.split(".", 1)[1] for name in fields if name.startswith(f"{key}.")}
+        if inner:
+            selected[key] = _select_inner(value, inner)
+    return selected
+
+
+def _select_inner(value, fields: set[str]):
+    if isinstance(value, dict):
+        return select_fields(value, fields)
+    if isinstance(value, list):
+        return [select_fields(item, fields) if isinstance(item, dict) else item for item in value]
+    return value
 
 
 class Hrefs:

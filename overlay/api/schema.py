@@ -39,6 +39,7 @@ ERRORS = {
     401: "No credentials, or credentials Overlay does not accept.",
     403: "The credentials do not grant this operation.",
     404: "No such resource, or one the caller may not see (the path's or one the body names).",
+    406: "The Accept header names no type Overlay answers with (it answers application/json).",
     409: "The operation conflicts with the resource's state.",
     412: "If-Match names a version that is no longer current: read the resource again.",
     413: "The body is larger than the server accepts.",
@@ -84,7 +85,7 @@ def error_statuses(method: str, operation: dict, view) -> list[int]:
     takes_query = any(p.get("in") == "query" for p in operation.get("parameters", []))
     names_a_resource = any(p.get("in") == "path" for p in operation.get("parameters", [])) or has_body
     open_to_all = any(issubclass(p, AllowAny) for p in view.permission_classes)
-    statuses = {401}  # a missing token, or (for the webhook) a missing signature
+    statuses = {401, 406}  # a missing token (for the webhook: signature); an Accept nothing satisfies
     statuses |= {400} if has_body or takes_query else set()
     statuses |= set() if open_to_all else {403}
     statuses |= {404} if names_a_resource else set()

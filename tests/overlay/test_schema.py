@@ -55,11 +55,11 @@ def test_every_operation_documents_its_errors_as_tmf_errors(schema):
 @pytest.mark.parametrize(
     "path,method,expected",
     [
-        (f"{CATALOG}/productOffering/{{id}}", "PATCH", {400, 401, 403, 404, 409, 412, 413, 415, 422, 429}),
-        (f"{CATALOG}/productOffering", "GET", {400, 401, 403, 429}),
-        (f"{CATALOG}/productOffering/{{id}}", "DELETE", {401, 403, 404, 409, 412, 422, 429}),
-        ("/api/v1/backoffice/{system}/events", "POST", {400, 401, 404, 409, 413, 415, 422}),  # no scope, no throttle
-        ("/api/v1/carts/{cart_id}/checkout", "POST", {400, 401, 403, 404, 409, 412, 413, 415, 422, 429}),
+        (f"{CATALOG}/productOffering/{{id}}", "PATCH", {400, 401, 403, 404, 406, 409, 412, 413, 415, 422, 429}),
+        (f"{CATALOG}/productOffering", "GET", {400, 401, 403, 406, 429}),
+        (f"{CATALOG}/productOffering/{{id}}", "DELETE", {401, 403, 404, 406, 409, 412, 422, 429}),
+        ("/api/v1/backoffice/{system}/events", "POST", {400, 401, 404, 406, 409, 413, 415, 422}),  # no scope/throttle
+        ("/api/v1/carts/{cart_id}/checkout", "POST", {400, 401, 403, 404, 406, 409, 412, 413, 415, 422, 429}),
     ],
 )
 def test_the_errors_an_operation_can_give(schema, path, method, expected):
