@@ -31,6 +31,7 @@ from catalog.models import (
     ProductOfferingPrice,
     ProductSpecification,
     Recommendation,
+    UsageMetric,
 )
 from overlay.errors import DomainError
 
@@ -131,7 +132,8 @@ class PriceInline(admin.StackedInline):
         ("name", "price_type", "lifecycle_status"),
         ("amount", "currency", "percentage", "applies_to"),
         ("recurring_period", "recurring_period_length"),
-        ("unit_of_measure", "tiering", "included_units"),
+        ("metric", "unit_of_measure", "tiering", "included_units"),
+        ("sla_metric", "sla_threshold", "sla_credit_percentage"),
         ("tax_category", "tax_rate"),
         ("char_name", "char_value"),
         "charged_on",
@@ -233,6 +235,7 @@ class ProductOfferingAdmin(CatalogChangeMixin, admin.ModelAdmin):
         ("Selling", {"fields": ("lifecycle_status", "status_reason", "is_sellable", "is_bundle")}),
         ("Where and to whom", {"fields": ("channels", "segments", "categories")}),
         ("Validity", {"fields": ("valid_from", "valid_to")}),
+        ("Partner", {"fields": ("partner_channel", "revenue_share"), "classes": ("collapse",)}),
         ("Source", {"fields": ("source_system", "external_id"), "classes": ("collapse",)}),
     )
 
@@ -449,3 +452,15 @@ class ChannelAdmin(CatalogChangeMixin, admin.ModelAdmin):
 class MarketSegmentAdmin(CatalogChangeMixin, admin.ModelAdmin):
     list_display = ("code", "name")
     search_fields = ("code", "name")
+
+
+@admin.register(UsageMetric)
+class UsageMetricAdmin(CatalogChangeMixin, admin.ModelAdmin):
+    """What usage records count. A metric's code is how records name it: fixed once records may carry it."""
+
+    list_display = ("code", "name", "unit", "kind", "aggregation")
+    list_filter = ("kind", "aggregation")
+    search_fields = ("code", "name")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("code",) if obj is not None else ()

@@ -8,7 +8,7 @@ channels, segments, validity, lifecycle); prices say what it costs. Only
 
 import uuid
 
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -172,6 +172,22 @@ class ProductOffering(CatalogEntity):
     channels = models.ManyToManyField(Channel, blank=True, related_name="offerings")
     segments = models.ManyToManyField(MarketSegment, blank=True, related_name="offerings")
     source_system = models.CharField(max_length=50, blank=True, help_text="Back-office or partner system.")
+    revenue_share = models.DecimalField(
+        max_digits=7,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="Partner offerings: percent of its rated usage and recurring charges that is the partner's.",
+    )
+    partner_channel = models.ForeignKey(
+        Channel,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="partner_offerings",
+        help_text="Partner offerings: the partner's channel, whose applications alone read its statements.",
+    )
     external_id = models.CharField(max_length=100, blank=True)
     source_version = models.BigIntegerField(
         null=True, blank=True, help_text="The source's version it was imported at (an older one changes nothing)."
@@ -223,6 +239,40 @@ class BundledOffering(models.Model):
         return f"{self.member} in {self.bundle}"
 
 
+class UsageMetric(models.Model):
+    """What a usage record counts, as data a catalog manager defines: a resource used (data in MB, voice
+    minutes), an outcome delivered (a parcel tracked, a vehicle-day with a working tracker) or a level
+    measured (tracker uptime in percent). Usage prices refer to it; records name it by ``code``."""
+
+    class Kind(models.TextChoices):
+        RESOURCE = "resource", "Resource used"
+        OUTCOME = "outcome", "Outcome delivered"
+        LEVEL = "level", "Level measured (service levels)"
+
+    class Aggregation(models.TextChoices):
+        SUM = "sum", "Sum of the quantities"
+        COUNT = "count", "Number of records"
+        MAX = "max", "Highest quantity"
+        AVERAGE = "average", "Average quantity"
+
+    code = models.SlugField(max_length=30, unique=True, help_text="As usage records name it: data, voice, sms...")
+    name = models.CharField(max_length=100)
+    unit = models.CharField(max_length=20, help_text="MB, minute, SMS, hour, vehicle-day, percent...")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.RESOURCE)
+    aggregation = models.CharField(
+        max_length=10,
+        choices=Aggregation.choices,
+        default=Aggregation.SUM,
+        help_text="How a period's records make its quantity. Only sums and counts are priced per unit.",
+    )
+
+    class Meta:
+        ordering = ("code",)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.unit})"
+
+
 class ProductOfferingPrice(CatalogEntity):
     class PriceType(models.TextChoices):
         ONE_TIME = "oneTime", "One-time charge"
@@ -259,6 +309,36 @@ class ProductOfferingPrice(CatalogEntity):
     # The price applies only when this characteristic has this value (device storage variants...).
     char_name = models.CharField(max_length=100, blank=True)
     char_value = models.CharField(max_length=200, blank=True)
+    metric = models.ForeignKey(
+        UsageMetric,
+        to_field="code",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="prices",
+        help_text="Usage: what it charges for (its records are rated against this price).",
+    )
+    # Outcome prices: a credit when a measured level falls under a threshold over the period.
+    sla_metric = models.ForeignKey(
+        UsageMetric,
+        to_field="code",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Usage: the level measured for a service-level credit (e.g. tracker uptime).",
+    )
+    sla_threshold = models.DecimalField(
+        max_digits=9, decimal_places=4, null=True, blank=True, help_text="The level the period must reach."
+    )
+    sla_credit_percentage = models.DecimalField(
+        max_digits=7,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="Percent of the period's amount credited when the level falls under the threshold.",
+    )
     charged_on = models.CharField(
         max_length=20,
         blank=True,

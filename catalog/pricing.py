@@ -81,6 +81,10 @@ class PriceData:
     char_name: str
     char_value: str
     tiers: tuple[TierData, ...] = ()
+    metric: str = ""  # usage: the usage metric's code it charges for ("": by its unit of measure)
+    sla_metric: str = ""  # outcome prices: the measured level behind a service-level credit
+    sla_threshold: Decimal | None = None
+    sla_credit_percentage: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -366,7 +370,8 @@ def _charge(
     qty = Decimal(quantity)
     tiers: tuple[TierUse, ...] = ()
     if price.price_type == "usage":
-        units = Decimal(usage.get(price.unit_of_measure, ZERO))
+        # Expected usage is given by unit of measure (an estimate) or by the price's metric (actual usage).
+        units = Decimal(usage.get(price.metric) or usage.get(price.unit_of_measure, ZERO))
         per_unit, tiers = usage_cost(price, units)
         gross = per_unit * qty
     else:
@@ -506,3 +511,47 @@ def estimate_usage(
 ) -> ItemQuote:
     """What a given consumption costs on an offering ("what do 35 GB cost on this plan?")."""
     return price_item(PricingItem(offering_id, usage=units), data, context)
+
+
+@dataclass(frozen=True)
+class RatedUsage:
+    """A billing period's usage of one metric on one product, rated: ``amount`` is after the
+    service-level credit and before tax; included units and tiers ran over the whole period."""
+
+    quantity: Decimal
+    gross: Decimal
+    credit: Decimal
+    amount: Decimal
+    tax: Decimal
+    currency: str
+
+
+def rate_usage(segments: Sequence[tuple[PriceData, Decimal]], level: Decimal | None = None) -> RatedUsage:
+    """Rate a period's usage given as segments in time order, each the quantity used while one price
+    applied (a changed price applies from its validity on). Included units and tiers count the period's
+    cumulative quantity, so usage after a price change continues where the period stood. ``level``: the
+    period's measured service level, for the last price's service-level credit.
+    """
+    used, gross = ZERO, ZERO
+    for price, quantity in segments:
+        before = usage_cost(price, used)[0]
+        used += quantity
+        gross += usage_cost(price, used)[0] - before
+    last = segments[-1][0]
+    currency = last.currency
+    gross = round_money(gross, currency)
+    credit = ZERO
+    if (
+        level is not None
+        and last.sla_threshold is not None
+        and last.sla_credit_percentage
+        and level < last.sla_threshold
+    ):
+        credit = round_money(gross * last.sla_credit_percentage / HUNDRED, currency)
+    amount = gross - credit
+    return RatedUsage(used, gross, credit, amount, round_money(amount * last.tax_rate / HUNDRED, currency), currency)
+
+
+def usage_amount_between(price: PriceData, before: Decimal, after: Decimal) -> Decimal:
+    """What the units between two cumulative quantities of a period cost (one record's share), unrounded."""
+    return usage_cost(price, after)[0] - usage_cost(price, before)[0]

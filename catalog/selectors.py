@@ -2,7 +2,7 @@
 
 import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,11 +19,13 @@ from catalog.models import (
     Channel,
     CharacteristicSpec,
     CharacteristicValue,
+    Lifecycle,
     OfferingRule,
     ProductOffering,
     ProductOfferingPrice,
     ProductSpecification,
     Recommendation,
+    UsageMetric,
 )
 from catalog.pricing import (
     CampaignData,
@@ -156,6 +158,10 @@ def _price_data(price: ProductOfferingPrice) -> CatalogPriceData:
         char_value=price.char_value,
         tiers=tuple(TierData(t.lower, t.upper, t.unit_amount) for t in price.tiers.all()),
         charged_on=frozenset(action for action in price.charged_on.split(",") if action),
+        metric=price.metric_id or "",
+        sla_metric=price.sla_metric_id or "",
+        sla_threshold=price.sla_threshold,
+        sla_credit_percentage=price.sla_credit_percentage,
     )
 
 
@@ -463,3 +469,61 @@ def category_mates(offerings: QuerySet[ProductOffering], offering_ids: Iterable[
     for offering_id, category_id in homes:
         mates[offering_id] |= members[category_id] - {offering_id}
     return mates
+
+
+# --- usage ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class UsageMetricData:
+    code: str
+    name: str
+    unit: str
+    kind: str
+    aggregation: str
+
+
+def usage_metrics() -> dict[str, UsageMetricData]:
+    """Every usage metric by its code (one query)."""
+    return {m.code: UsageMetricData(m.code, m.name, m.unit, m.kind, m.aggregation) for m in UsageMetric.objects.all()}
+
+
+@dataclass(frozen=True)
+class UsagePriceRef:
+    price_id: str
+    valid_from: datetime | None
+    valid_to: datetime | None
+
+    def applies_at(self, moment: datetime) -> bool:
+        return (self.valid_from is None or self.valid_from <= moment) and (
+            self.valid_to is None or moment < self.valid_to
+        )
+
+
+def usage_price_refs(offering_ids: Iterable[str]) -> dict[tuple[str, str], tuple[UsagePriceRef, ...]]:
+    """(offering id, metric code) -> its usage prices for that metric, the latest valid first (one query).
+    A record is rated against the first whose validity holds its start: a changed price applies from its
+    validity on, and usage before it stays at the price it had."""
+    found: dict[tuple[str, str], list[UsagePriceRef]] = defaultdict(list)
+    rows = (
+        ProductOfferingPrice.objects.filter(
+            offering_id__in=set(offering_ids) - {None}, price_type=ProductOfferingPrice.PriceType.USAGE
+        )
+        .exclude(metric__isnull=True)
+        .exclude(lifecycle_status=Lifecycle.RETIRED)
+        .values_list("offering_id", "metric_id", "id", "valid_from", "valid_to")
+    )
+    for offering_id, metric, price_id, valid_from, valid_to in rows:
+        found[offering_id, metric].append(UsagePriceRef(price_id, valid_from, valid_to))
+    return {
+        key: tuple(sorted(refs, key=lambda r: (r.valid_from is not None, r.valid_from or 0), reverse=True))
+        for key, refs in found.items()
+    }
+
+
+def usage_price_at(refs: Sequence[UsagePriceRef], moment: datetime) -> str | None:
+    return next((r.price_id for r in refs if r.applies_at(moment)), None)
+
+
+def prices_data(price_ids: Iterable[str]) -> dict[str, CatalogPriceData]:
+    """Prices by id as the pricing engine takes them (two queries)."""
+    prices = ProductOfferingPrice.objects.filter(pk__in=set(price_ids) - {None}).prefetch_related("tiers")
+    return {price.pk: _price_data(price) for price in prices}

@@ -24,6 +24,7 @@ from catalog.models import (
     ProductOffering,
     ProductOfferingPrice,
     ProductSpecification,
+    UsageMetric,
 )
 from catalog.records import OfferingRecord, SpecificationRecord
 from catalog.selectors import REVISION_CACHE_KEY
@@ -296,6 +297,10 @@ PRICE_FIELDS = (
     "char_name",
     "char_value",
     "charged_on",
+    "metric_id",
+    "sla_metric_id",
+    "sla_threshold",
+    "sla_credit_percentage",
 )
 # The order item actions a price can be charged on (a delete charges nothing).
 CHARGEABLE_ACTIONS = ("add", "modify")
@@ -318,6 +323,7 @@ def check_price(price: ProductOfferingPrice, tiers: list[TierInput] | None) -> N
     if unknown:
         raise InvalidConfiguration(f"A price is charged on add or modify, not {', '.join(unknown)}.")
     price.charged_on = ",".join(a for a in CHARGEABLE_ACTIONS if a in actions)
+    _check_usage_terms(price)
     if tiers is not None:
         if tiers and kind != ProductOfferingPrice.PriceType.USAGE:
             raise InvalidConfiguration("Only usage prices can have tiers.")
@@ -331,6 +337,29 @@ def check_price(price: ProductOfferingPrice, tiers: list[TierInput] | None) -> N
             raise InvalidConfiguration("A tier's upper limit must be above its lower limit.")
         if ordered and not price.tiering:
             price.tiering = ProductOfferingPrice.Tiering.GRADUATED
+
+
+def _check_usage_terms(price: ProductOfferingPrice) -> None:
+    """A usage price charges for a metric whose periods add up (a sum or a count), in its unit; a
+    service-level credit names its measured level, the threshold and the percent credited, or nothing."""
+    usage = price.price_type == ProductOfferingPrice.PriceType.USAGE
+    sla = (price.sla_metric_id, price.sla_threshold, price.sla_credit_percentage)
+    if not usage and (price.metric_id or any(v is not None for v in sla)):
+        raise InvalidConfiguration("Only usage prices charge for a usage metric or carry a service-level credit.")
+    if price.metric_id:
+        metric = UsageMetric.objects.filter(code=price.metric_id).first()
+        if metric is None:
+            raise InvalidConfiguration(f"There is no usage metric {price.metric_id!r}.")
+        if metric.aggregation not in (UsageMetric.Aggregation.SUM, UsageMetric.Aggregation.COUNT):
+            raise InvalidConfiguration(f"{metric.name} is a {metric.aggregation}: only sums and counts are priced.")
+        if price.unit_of_measure and price.unit_of_measure != metric.unit:
+            raise InvalidConfiguration(f"{metric.name} is counted in {metric.unit}, not {price.unit_of_measure}.")
+        price.unit_of_measure = metric.unit
+    if any(v is not None for v in sla) and (None in sla or not price.metric_id):
+        raise InvalidConfiguration(
+            "A service-level credit needs the priced metric, the measured level, its threshold and the percent"
+            " credited."
+        )
 
 
 def _price_write(price: ProductOfferingPrice, data: dict, creating: bool) -> ProductOfferingPrice:

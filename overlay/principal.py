@@ -21,6 +21,8 @@ STAFF_SCOPE_PERMISSIONS = {
     "orders:read": "orchestration.view_productorder",
     "orders:write": "orchestration.add_productorder",
     "orders:cancel": "orchestration.supervise_productorder",
+    "usage:read": "usage.view_consumption",
+    "usage:write": "usage.change_spendcap",
 }
 # Scopes that include others: whoever manages the catalog sees all of it.
 IMPLIED_SCOPES = {"catalog:write": frozenset({"catalog:read"})}
@@ -65,7 +67,16 @@ class CustomerUser(ClientUser):
 
 # What a customer token lets its customer do (always on their own data only).
 CUSTOMER_SCOPES = frozenset(
-    {"customers:read", "carts:read", "carts:write", "orders:read", "orders:write", "orders:cancel"}
+    {
+        "customers:read",
+        "carts:read",
+        "carts:write",
+        "orders:read",
+        "orders:write",
+        "orders:cancel",
+        "usage:read",
+        "usage:write",
+    }
 )
 
 

@@ -52,6 +52,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cart.*",
         "orchestration.view_productorder",
         "orchestration.add_productorder",
+        "usage.view_*",
+        "usage.change_spendcap",
     ],
     "supervisor": [
         "catalog.view_*",
@@ -63,6 +65,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cart.*",
         "orchestration.*",
         "events.*",
+        "usage.view_*",
+        "usage.change_spendcap",
     ],
     "catalog_manager": ["catalog.*"],
 }

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "events",
     "catalog",
     "customers",
+    "usage",
     "cart",
     "orchestration",
     "adapters",

@@ -32,6 +32,10 @@ INVENTORY = TMFApi("productInventory", "customers:read")  # TMF637
 CART = TMFApi("shoppingCart", "carts:read")  # TMF663
 QUALIFICATION = TMFApi("productOfferingQualification", "carts:read")  # TMF679
 ORDERING = TMFApi("productOrderingManagement", "orders:read")  # TMF622
-APIS = {api.name: api for api in (CATALOG, CUSTOMER, PARTY, INVENTORY, CART, QUALIFICATION, ORDERING)}
+USAGE = TMFApi("usageManagement", "usage:read")  # TMF635
+CONSUMPTION = TMFApi("usageConsumption", "usage:read")  # TMF677
+APIS = {
+    api.name: api for api in (CATALOG, CUSTOMER, PARTY, INVENTORY, CART, QUALIFICATION, ORDERING, USAGE, CONSUMPTION)
+}
 
 EXTENSIONS = "/api/v1"

@@ -1,0 +1,144 @@
+"""Reading usage: who may see which records and periods, a record's share of its period's charge,
+and a period's figures with the projection to its end."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db.models import Count, F, QuerySet, Sum, Window
+
+from catalog.pricing import PriceData, rate_usage, usage_amount_between
+from catalog.selectors import prices_data, usage_metrics
+from overlay.principal import Principal
+from usage.models import Consumption, UsageAlert, UsageRecord
+from usage.periods import elapsed_fraction
+
+ZERO = Decimal(0)
+READ_SCOPE = "usage:read"
+CENT_HUNDREDTHS = Decimal("0.0001")
+
+
+def _customer_filter(principal: Principal | None) -> dict | None:
+    """Which customers' usage a principal sees: a customer their own, staff and applications holding
+    usage:read everyone's; None: nobody's."""
+    if principal is None:
+        return None
+    if principal.customer_id is not None:
+        return {"customer_id": principal.customer_id}
+    return {} if principal.has_scope(READ_SCOPE) else None
+
+
+def records_visible(principal: Principal | None) -> QuerySet[UsageRecord]:
+    where = _customer_filter(principal)
+    return UsageRecord.objects.none() if where is None else UsageRecord.objects.filter(**where)
+
+
+def consumption_visible(principal: Principal | None) -> QuerySet[Consumption]:
+    where = _customer_filter(principal)
+    return Consumption.objects.none() if where is None else Consumption.objects.filter(**where)
+
+
+def alerts_visible(principal: Principal | None) -> QuerySet[UsageAlert]:
+    where = _customer_filter(principal)
+    return UsageAlert.objects.none() if where is None else UsageAlert.objects.filter(**where)
+
+
+@dataclass(frozen=True)
+class RatedRecord:
+    record: UsageRecord
+    price: PriceData | None
+    amount: Decimal | None  # its share of its period's charge, before tax (None: not priced)
+    tax: Decimal | None
+
+
+def rated_records(records: Sequence[UsageRecord]) -> list[RatedRecord]:
+    """Each record with what it adds to its period's charge: the units between the period's cumulative
+    quantity before it and with it (time order), at its price. Two queries for a page of records."""
+    periods = {(r.product_id, r.period_start) for r in records}
+    before: dict[int, Decimal] = {}
+    if periods:
+        windows = (
+            UsageRecord.objects.filter(product_id__in={p for p, _ in periods}, period_start__in={s for _, s in periods})
+            .annotate(
+                running=Window(
+                    Sum("quantity"),
+                    partition_by=[F("product_id"), F("metric_id"), F("period_start")],
+                    order_by=[F("start").asc(), F("id").asc()],
+                ),
+                position=Window(
+                    Count("id"),
+                    partition_by=[F("product_id"), F("metric_id"), F("period_start")],
+                    order_by=[F("start").asc(), F("id").asc()],
+                ),
+            )
+            .values_list("id", "metric_id", "running", "position", "quantity")
+        )
+        counted = {code for code, m in usage_metrics().items() if m.aggregation == "count"}
+        wanted = {r.pk for r in records}
+        for pk, metric, running, position, quantity in windows:
+            if pk in wanted:
+                before[pk] = (
+                    (Decimal(position - 1), Decimal(1)) if metric in counted else (running - quantity, quantity)
+                )
+    prices = prices_data({r.price_id for r in records if r.price_id})
+    rated = []
+    for r in records:
+        price = prices.get(r.price_id)
+        if price is None or r.pk not in before:
+            rated.append(RatedRecord(r, price, None, None))
+            continue
+        used, step = before[r.pk]
+        amount = usage_amount_between(price, used, used + step).quantize(CENT_HUNDREDTHS)
+        rated.append(RatedRecord(r, price, amount, (amount * price.tax_rate / 100).quantize(CENT_HUNDREDTHS)))
+    return rated
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    """A product's consumption of one metric in one period, as the channels show it."""
+
+    consumption: Consumption
+    unit: str
+    metric_name: str
+    kind: str
+    remaining: Decimal | None  # of the included units (None: none included)
+    projected_quantity: Decimal  # at the period's end, at the pace so far (the quantity, once it is over)
+    projected_amount: Decimal  # before tax
+
+
+def period_figures(rows: Iterable[Consumption], now: datetime) -> list[PeriodFigures]:
+    """Figures with their projections: the pace so far carried to the period's end (one or two queries)."""
+    rows = list(rows)
+    metrics = usage_metrics()
+    prices = prices_data({c.price_id for c in rows if c.price_id})
+    figures = []
+    for c in rows:
+        metric = metrics.get(c.metric_id)
+        kind = metric.kind if metric else "resource"
+        summed = metric is None or metric.aggregation in ("sum", "count")
+        projected, amount = c.quantity, c.amount
+        passed = elapsed_fraction(c.period_start, c.period_end, now)
+        if summed and 0 < passed < 1:
+            projected = (c.quantity / Decimal(passed)).quantize(Decimal("0.000001"))
+            price = prices.get(c.price_id)
+            if price is not None:
+                amount = rate_usage([(price, projected)]).amount - (c.credit if c.credit else ZERO)
+                amount = max(amount, c.amount)
+        figures.append(
+            PeriodFigures(
+                c,
+                metric.unit if metric else "",
+                metric.name if metric else c.metric_id,
+                kind,
+                max(c.included - c.quantity, ZERO) if c.included else None,
+                projected,
+                amount,
+            )
+        )
+    return figures
+
+
+def current_period_of(rows: Sequence[Consumption], today: date) -> list[Consumption]:
+    """The rows whose period holds ``today``."""
+    return [c for c in rows if c.period_start <= today < c.period_end]
