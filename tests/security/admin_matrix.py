@@ -24,6 +24,7 @@ catalog.productoffering         lv      lv      lvacd
 catalog.productofferingprice    lv      lv      lvacd
 catalog.productspecification    lv      lv      lvacd
 catalog.recommendation          lv      lv      lvacd
+catalog.usagemetric             lv      lv      lvacd
 customers.billingaccount        lv      lv      -
 customers.customer              lv      lv      -
 customers.heldproduct           lv      lv      -
@@ -34,6 +35,9 @@ events.outboxevent              -       lv      -
 orchestration.fulfilmenttask    -       lv      -
 orchestration.productorder      lv      lv      -
 overlay.apiclient               -       lv      -
+usage.consumption               lv      lv      -
+usage.usagealert                lv      lv      -
+usage.usagerecord               lv      lv      -
 """
 
 MODELS = {line.split()[0]: line.split()[1:] for line in MODELS_TABLE.strip().splitlines()[1:]}

@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils import timezone
 
 from adapters.models import BackOfficeSystem, QuarantinedRecord, SyncCursor, SyncRun
 from cart.handoffs import handoff_create
@@ -21,7 +22,9 @@ from tests.factories.catalog import (
     SpecificationFactory,
 )
 from tests.factories.customers import BillingAccountFactory, CustomerFactory, HeldProductFactory
+from tests.factories.usage import MetricFactory, ingest, record, usage_price
 from tests.security.world import World
+from usage.models import Consumption, UsageAlert, UsageRecord
 
 
 def one_of_each(world: World) -> dict[str, object]:
@@ -40,6 +43,10 @@ def one_of_each(world: World) -> dict[str, object]:
     cart = world.cart(world.customer())
     handoff_create(cart.pk, agent, {})
     other = CustomerFactory()
+    data = MetricFactory(code="data", unit="MB")
+    used = HeldProductFactory(customer=world.a, offering=offering)
+    usage_price(offering, data, included=10, tiers=[(0, None, "0.01")])
+    ingest([record(1, used, quantity=20, start=timezone.now())])
     return {
         "adapters.backofficesystem": system,
         "adapters.quarantinedrecord": QuarantinedRecord.objects.create(
@@ -76,6 +83,10 @@ def one_of_each(world: World) -> dict[str, object]:
         ),
         "orchestration.productorder": ProductOrder.objects.get(pk=order.pk),
         "overlay.apiclient": ApiClient.objects.get(name="matrix-issuer"),
+        "catalog.usagemetric": data,
+        "usage.consumption": Consumption.objects.get(product=used),
+        "usage.usagealert": UsageAlert.objects.filter(product=used).first(),
+        "usage.usagerecord": UsageRecord.objects.get(product=used),
     }
 
 
