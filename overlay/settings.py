@@ -229,6 +229,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "events.tasks.sweep_events_task",
         "schedule": float(os.environ.get("SWEEP_SECONDS", "10")),
     },
+    "rate-usage": {
+        "task": "usage.tasks.rate_pending_task",
+        "schedule": float(os.environ.get("SWEEP_SECONDS", "10")),
+    },
 }
 
 # How long a rendered catalog page may be served from cache. Writes through
