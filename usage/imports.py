@@ -7,13 +7,16 @@ written in two statements: the records (``ON CONFLICT DO NOTHING``: a duplicate 
 and the periods they fall in (marked dirty).
 """
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
+
 from catalog.selectors import usage_metrics, usage_price_at, usage_price_refs
 from customers.models import BillingAccount, HeldProduct
-from overlay.bulk import Counts, insert_rows
+from overlay.bulk import Counts, insert_rows, is_postgres
 from usage.models import Consumption, UsageRecord
 from usage.periods import period_of
 from usage.records import UsageRecordIn
@@ -45,20 +48,10 @@ class UsagePlan:
     after_store: Callable[[], None] = lambda: None
 
     def store(self) -> None:
-        """Write the records; a record already imported is skipped. Mark the periods they fall in."""
-        inserted = insert_rows(
-            UsageRecord, RECORD_COLUMNS, self.rows, conflict=("system", "external_id"), returning=("id",)
-        )
-        self.counts.created = len(inserted)
-        self.counts.unchanged = len(self.rows) - len(inserted)
-        if inserted:
-            insert_rows(
-                Consumption,
-                ("product", "customer", "metric", "period_start", "period_end", "dirty"),
-                [(p, customer, m, start, end, True) for (p, m, start), (customer, end) in self.periods.items()],
-                conflict=("product", "metric", "period_start"),
-                update=("dirty",),
-            )
+        """Write the records; a record already imported is skipped. Mark the periods the new ones fall in."""
+        inserted = _insert_new(self.rows, self.periods)
+        self.counts.created = inserted
+        self.counts.unchanged = len(self.rows) - inserted
         self.after_store()
 
 
@@ -79,6 +72,7 @@ def usage_link(system: str, records: Sequence[UsageRecordIn], in_flight=None) ->
     prices = usage_price_refs({p[2] for p in products.values()})
     plan = UsagePlan(Counts())
     seen: set[str] = set()
+    days: dict = {}  # (day, bill cycle) -> its period
     for position, record in enumerate(records):
         product = products.get(record.product_ref)
         why = _unmappable(record, product, metrics)
@@ -89,8 +83,16 @@ def usage_link(system: str, records: Sequence[UsageRecordIn], in_flight=None) ->
             continue
         seen.add(record.external_id)
         pk, customer, offering, account = product
-        start, end = period_of(record.start, cycles.get(account))
-        price = usage_price_at(prices.get((offering, record.metric), ()), record.start)
+        cycle = cycles.get(account)
+        day = (record.start.timestamp() // 86400, cycle)  # its day in UTC
+        if day not in days:
+            days[day] = period_of(record.start, cycle)
+        start, end = days[day]
+        refs = prices.get((offering, record.metric), ())
+        if len(refs) == 1 and refs[0].valid_from is None and refs[0].valid_to is None:
+            price = refs[0].price_id
+        else:
+            price = usage_price_at(refs, record.start)
         plan.rows.append(
             (
                 system,
@@ -123,3 +125,54 @@ def _unmappable(record: UsageRecordIn, product, metrics) -> str:
     ):
         return f"BadQuantity: {record.quantity} is no quantity of at most 6 decimals from 0 to 10^12"
     return ""
+
+
+def _insert_new(rows: list[tuple], periods: dict) -> int:
+    """Insert the records not imported yet and mark the periods they fall in; how many were new.
+
+    On PostgreSQL the page is COPYed into a temporary table (COPY is the fastest way in), then one
+    statement moves the new ones over (``ON CONFLICT DO NOTHING`` keeps the import idempotent) and
+    marks the periods of those it inserted."""
+    if not rows:
+        return 0
+    if not is_postgres():
+        inserted = insert_rows(UsageRecord, RECORD_COLUMNS, rows, conflict=("system", "external_id"), returning=("id",))
+        if inserted:
+            insert_rows(
+                Consumption,
+                ("product", "customer", "metric", "period_start", "period_end", "dirty"),
+                [(p, customer, m, start, end, True) for (p, m, start), (customer, end) in periods.items()],
+                conflict=("product", "metric", "period_start"),
+                update=("dirty",),
+            )
+        return len(inserted)
+    records, periods_table = UsageRecord._meta.db_table, Consumption._meta.db_table
+    columns = ", ".join(UsageRecord._meta.get_field(name).column for name in RECORD_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS usage_page AS SELECT {columns} FROM {records} WITH NO DATA"
+        )
+        with cursor.connection.cursor().copy(f"COPY usage_page ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row((*row[:-1], json.dumps(row[-1]) if row[-1] else "{}"))
+        # The period's first day is the bill-cycle day (at most the 28th): a month later is the next one's.
+        cursor.execute(
+            f"""
+            WITH new AS (
+                INSERT INTO {records} ({columns}, received_at) SELECT {columns}, now() FROM usage_page
+                ON CONFLICT (system, external_id) DO NOTHING
+                RETURNING product_id, customer_id, metric_id, period_start
+            ), marked AS (
+                INSERT INTO {periods_table} (product_id, customer_id, metric_id, period_start, period_end, quantity,
+                    records, included, gross, credit, amount, tax, currency, dirty)
+                SELECT DISTINCT product_id, customer_id, metric_id, period_start,
+                    (period_start + interval '1 month')::date, 0, 0, 0, 0, 0, 0, 0, '', true
+                FROM new
+                ON CONFLICT (product_id, metric_id, period_start) DO UPDATE SET dirty = true
+            )
+            SELECT count(*) FROM new
+            """
+        )
+        inserted = cursor.fetchone()[0]
+        cursor.execute("TRUNCATE usage_page")
+    return inserted
