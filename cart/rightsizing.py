@@ -184,7 +184,7 @@ def _monthly_cost(
     offering_id: str, characteristics: dict, quantities: dict[str, Decimal], pricing: PricingData, context
 ) -> tuple[Decimal, str] | None:
     """What a period with these quantities costs on an offering, before tax: recurring charges as a month plus
-    usage (None: it cannot be priced so, or charges in several currencies)."""
+    usage (None: it cannot be priced so, it has no such charge, or they are in several currencies)."""
     try:
         quote = price_item(
             PricingItem(offering_id, characteristics=characteristics, usage=quantities), pricing, context
@@ -200,14 +200,14 @@ def _monthly_cost(
         else:
             continue  # one-time: no monthly cost
         currencies.add(charge.currency)
-    if len(currencies) > 1:
+    if len(currencies) != 1:  # no monthly charge at all is no plan (an add-on, a device), several no figure
         return None
-    currency = currencies.pop() if currencies else ""
-    return round_money(total, currency or "EUR"), currency
+    currency = currencies.pop()
+    return round_money(total, currency), currency
 
 
 def _average(costs: list[Decimal], currency: str) -> Decimal:
-    return round_money(sum(costs, ZERO) / len(costs), currency or "EUR")
+    return round_money(sum(costs, ZERO) / len(costs), currency)
 
 
 def _costs(offering_id, characteristics, usage: _Usage, pricing, context) -> tuple[list[Decimal], str] | None:
@@ -218,10 +218,9 @@ def _costs(offering_id, characteristics, usage: _Usage, pricing, context) -> tup
             return None
         costs.append(cost[0])
         currencies.add(cost[1])
-    currencies.discard("")
-    if len(currencies) > 1:
+    if len(currencies) != 1:
         return None
-    return costs, currencies.pop() if currencies else ""
+    return costs, currencies.pop()
 
 
 def _own_choices(product: HeldProduct, pricing: PricingData) -> dict:
@@ -254,7 +253,7 @@ def _cheapest(
         if not needed <= _metrics_priced(offering_id, pricing):
             continue
         priced = _costs(offering_id, {}, usage, pricing, context)
-        if priced is None or (priced[1] and currency and priced[1] != currency):
+        if priced is None or priced[1] != currency:
             continue
         average = _average(priced[0], currency)
         name = pricing.offerings[offering_id].name

@@ -15,7 +15,7 @@ from customers.models import Interaction
 from overlay.principal import ClientUser, principal_for
 from overlay.services import roles_ensure
 from tests.addresses import VDSL_ONLY, postcode_where
-from tests.factories.catalog import CategoryFactory, SpecificationFactory
+from tests.factories.catalog import CategoryFactory, OfferingFactory, PriceFactory, SpecificationFactory
 from tests.factories.customers import CustomerFactory
 from tests.factories.rightsizing import holding, last_periods, mobile_plan, mobile_plans, used
 from tests.factories.usage import MetricFactory, ingest, record
@@ -40,6 +40,14 @@ def plans(channels):
 @pytest.fixture
 def customer(db):
     return CustomerFactory(postcode="1011AB", house_number="1", segment="consumer")
+
+
+def cheapest_plan(name, plans, channel):
+    """5.00 a month with 50 GB included: the cheapest of the category for anyone."""
+    data = MetricFactory(code="data")
+    return mobile_plan(
+        name, "5.00", 50000, [(0, None, "0.001")], category=plans.category, channels=[channel], metric=data
+    )
 
 
 def proposals(principal, customer):
@@ -107,15 +115,7 @@ def test_no_usage_no_proposal_and_products_without_offering_are_skipped(agent, p
 
 def test_an_ineligible_offering_is_never_proposed(agent, plans, customer, channels):
     """The cheapest offering is for business customers only (an offering rule): a consumer never gets it."""
-    business = mobile_plan(
-        "Business XS",
-        "5.00",
-        50000,
-        [(0, None, "0.001")],
-        category=plans.category,
-        channels=[channels["callcentre"]],
-        metric=MetricFactory(code="data"),
-    )
+    business = cheapest_plan("Business XS", plans, channels["callcentre"])
     OfferingRule.objects.create(offering=business, kind="segment", value="business")
     product = holding(customer, plans.small)
     used(product, [15000, 15000, 15000])
@@ -126,15 +126,7 @@ def test_an_ineligible_offering_is_never_proposed(agent, plans, customer, channe
 
 
 def test_an_offering_not_sold_through_the_callers_channel_is_never_proposed(agent, plans, customer, channels):
-    web_only = mobile_plan(
-        "Web XS",
-        "5.00",
-        50000,
-        [(0, None, "0.001")],
-        category=plans.category,
-        channels=[channels["web"]],
-        metric=MetricFactory(code="data"),
-    )
+    web_only = cheapest_plan("Web XS", plans, channels["web"])
     product = holding(customer, plans.small)
     used(product, [15000, 15000, 15000])
     assert proposals(agent, customer)[0].offering_id == plans.large.pk
@@ -237,3 +229,14 @@ def test_a_plan_change_that_is_not_proposed_is_refused_and_writes_nothing(agent,
     with pytest.raises(ProposalGone):
         plan_change_start(agent, customer, "someone-elses", plans.large.pk)
     assert not ShoppingCart.objects.exists() and not Interaction.objects.filter(kind="plan change").exists()
+
+
+def test_an_offering_without_monthly_charges_is_no_plan_to_propose(agent, plans, customer, channels):
+    """Unlimited data at 20.00: a SIM swap of the same category (a one-time charge) costs nothing a month."""
+    unlimited = OfferingFactory(name="Mobile Unlimited", channels=[channels["callcentre"]], categories=[plans.category])
+    PriceFactory(offering=unlimited, amount=D("20.00"))
+    swap = OfferingFactory(name="SIM swap", channels=[channels["callcentre"]], categories=[plans.category])
+    PriceFactory(offering=swap, price_type="oneTime", recurring_period="", amount=D("5.00"))
+    product = holding(customer, unlimited)
+    used(product, [15000, 15000, 15000])  # S 132.00, M 115.00, L 25.00 a month
+    assert proposals(agent, customer) == []
