@@ -15,9 +15,9 @@ from customers.models import Interaction
 from overlay.principal import ClientUser, principal_for
 from overlay.services import roles_ensure
 from tests.addresses import VDSL_ONLY, postcode_where
-from tests.factories.catalog import CategoryFactory, OfferingFactory, PriceFactory, SpecificationFactory
+from tests.factories.catalog import OfferingFactory, PriceFactory
 from tests.factories.customers import CustomerFactory
-from tests.factories.rightsizing import holding, last_periods, mobile_plan, mobile_plans, used
+from tests.factories.rightsizing import holding, home_plans, last_periods, mobile_plans, usage_plan, used
 from tests.factories.usage import MetricFactory, ingest, record
 
 D = Decimal
@@ -45,7 +45,7 @@ def customer(db):
 def cheapest_plan(name, plans, channel):
     """5.00 a month with 50 GB included: the cheapest of the category for anyone."""
     data = MetricFactory(code="data")
-    return mobile_plan(
+    return usage_plan(
         name, "5.00", 50000, [(0, None, "0.001")], category=plans.category, channels=[channel], metric=data
     )
 
@@ -136,7 +136,7 @@ def test_an_offering_not_sold_through_the_callers_channel_is_never_proposed(agen
 
 def test_an_offering_that_does_not_price_what_the_customer_used_is_not_proposed(agent, plans, customer, channels):
     """A plan without a price for data costs nothing for data only as far as we know: it is no candidate."""
-    mobile_plan(
+    usage_plan(
         "Voice only",
         "3.00",
         100,
@@ -159,34 +159,18 @@ def test_only_callers_who_may_read_usage_get_proposals(plans, customer):
 
 def test_an_offering_the_address_cannot_get_is_never_proposed(agent, customer, channels, systems):
     """A heavy caller on a VDSL line: fibre with calls included is cheapest, but only VDSL reaches them."""
-    voice = MetricFactory(code="voice", unit="min")
-    category = CategoryFactory(name="Home phone and internet")
-    callcentre = [channels["callcentre"]]
-    fibre = SpecificationFactory(name="Fibre", serviceability_system="fixed", serviceability_technologies="FTTH")
-    copper = SpecificationFactory(name="VDSL", serviceability_system="fixed", serviceability_technologies="VDSL")
-
-    def plan(name, spec, monthly, included):
-        made = mobile_plan(
-            name, monthly, included, [(0, None, "0.10")], category=category, channels=callcentre, metric=voice
-        )
-        made.specification, made.download_mbps = spec, 100
-        made.save()
-        return made
-
-    vdsl = plan("VDSL 100", copper, "30.00", 100)
-    vdsl_talk = plan("VDSL 100 Talk", copper, "35.00", 1000)
-    fibre_talk = plan("Fibre 100 Talk", fibre, "20.00", 5000)
+    home = home_plans([channels["callcentre"]])
     customer.postcode = postcode_where(**VDSL_ONLY)
     customer.save()
-    product = holding(customer, vdsl, system="fixed")
+    product = holding(customer, home.vdsl, system="fixed")
     used(product, [600, 600, 600], metric="voice", system="fixed")
     [proposal] = proposals(agent, customer)
     assert (proposal.offering_id, proposal.current_cost, proposal.proposed_cost) == (
-        vdsl_talk.pk,
+        home.vdsl_talk.pk,
         D("80.00"),
         D("35.00"),
     )
-    assert fibre_talk.pk not in {p.offering_id for p in proposals(agent, customer)}
+    assert home.fibre_talk.pk not in {p.offering_id for p in proposals(agent, customer)}
 
 
 # --- starting the plan change ------------------------------------------------------------------

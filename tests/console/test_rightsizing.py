@@ -9,8 +9,9 @@ from django.urls import reverse
 from cart.models import CartItem, ShoppingCart
 from customers.models import Interaction
 from overlay.services import roles_ensure
+from tests.addresses import VDSL_ONLY, postcode_where
 from tests.factories.customers import CustomerFactory
-from tests.factories.rightsizing import holding, last_periods, mobile_plans, used
+from tests.factories.rightsizing import holding, home_plans, last_periods, mobile_plans, used
 from tests.tmf import queries_for
 
 pytestmark = pytest.mark.django_db
@@ -97,6 +98,21 @@ def test_the_360s_queries_do_not_grow_with_the_products_and_their_proposals(
     with django_assert_num_queries(expected):
         body = app.get(url(customer)).json()
     assert len([o for o in body["recommendedOffering"] if o["kind"] == "rightSizing"]) == products
+
+
+def test_serviceability_is_asked_once_per_system_and_then_cached(staff_client, channels, simulator, systems):
+    """Three lines at one address, every candidate needing the fixed stack: one question, then the cache's answer."""
+    home = home_plans([channels["callcentre"]])
+    customer = CustomerFactory(postcode=postcode_where(**VDSL_ONLY), house_number="1")
+    for _ in range(3):
+        used(holding(customer, home.vdsl, system="fixed"), [600, 600, 600], metric="voice", system="fixed")
+    agent = staff_client("agent")
+    before = simulator.stats().get("fixed", 0)
+    offers = agent.get(url(customer)).json()["recommendedOffering"]
+    assert [o["productOffering"]["name"] for o in offers] == ["VDSL 100 Talk"] * 3
+    assert simulator.stats().get("fixed", 0) == before + 1
+    agent.get(url(customer))
+    assert simulator.stats().get("fixed", 0) == before + 1
 
 
 def test_the_console_shows_the_proposal_and_starts_the_plan_change_in_a_cart(plans, heavy):
