@@ -37,7 +37,7 @@ from orchestration.lines import ItemInput
 from orchestration.qualification import QUALIFIED, Qualifier
 from overlay.errors import DomainError, UnprocessableEntity
 from overlay.principal import Principal
-from usage.periods import previous_period_start
+from usage.periods import next_period_start, period_of, previous_period_start
 from usage.selectors import consumption_visible
 
 PERIODS = 3  # complete billing periods looked at (fewer when fewer exist)
@@ -120,7 +120,7 @@ def rightsizing_proposals(
     held = {p.pk: p for p in customer.held_products.all() if p.offering_id and p.status == HeldProduct.Status.ACTIVE}
     if not held:
         return []
-    used = _usage(principal, customer, held, at.date(), periods)
+    used = _usage(principal, customer, held, at, periods)
     if not used:
         return []
     current_ids = {held[pk].offering_id for pk in used}
@@ -143,30 +143,41 @@ def rightsizing_proposals(
 
 
 def _usage(
-    principal: Principal, customer: Customer, held: dict[str, HeldProduct], today: date, periods: int
+    principal: Principal, customer: Customer, held: dict[str, HeldProduct], at: datetime, periods: int
 ) -> dict[str, _Usage]:
-    """Each held product's quantities per metric in its last ``periods`` complete periods (one or two queries)."""
+    """Each held product's quantities per metric in its last ``periods`` complete periods (one or two queries).
+
+    A period without usage between the first one with usage and the last complete one counts, as a period
+    of none; before the first, the customer may not have held the product yet: those do not count.
+    """
+    today = at.date()
     since = date(today.year, today.month, 1)
     for _ in range(periods + 1):  # a bill-cycle day puts a period's start up to a month before its month's
         since = previous_period_start(since)
-    rows = (
+    rows = list(
         consumption_visible(principal)
         .filter(customer_id=customer.pk, product_id__in=list(held), period_start__gte=since, period_end__lte=today)
         .values_list("product_id", "metric_id", "period_start", "period_end", "quantity")
     )
-    found: dict[str, dict[date, tuple[date, dict[str, Decimal]]]] = defaultdict(dict)
-    rows = list(rows)
     if not rows:
         return {}
     units = {code: m.unit for code, m in catalog_selectors.usage_metrics().items() if m.aggregation in RATED}
-    for product_id, metric, start, end, quantity in rows:
+    found: dict[str, dict[date, dict[str, Decimal]]] = defaultdict(dict)
+    for product_id, metric, start, _, quantity in rows:
         if metric in units:
-            found[product_id].setdefault(start, (end, {}))[1][metric] = quantity
-    return {
-        product_id: _Usage(dict(sorted(by_start.items())[-periods:]), units)
-        for product_id, by_start in found.items()
-        if any(q for _, quantities in by_start.values() for q in quantities.values())
-    }
+            found[product_id].setdefault(start, {})[metric] = quantity
+    usage = {}
+    for product_id, by_start in found.items():
+        if not any(q for quantities in by_start.values() for q in quantities.values()):
+            continue
+        first = min(by_start)
+        start = previous_period_start(period_of(at, first.day)[0])  # the last complete period, by its bill day
+        kept = {}
+        while len(kept) < periods and start >= first:
+            kept[start] = (next_period_start(start), by_start.get(start, {}))
+            start = previous_period_start(start)
+        usage[product_id] = _Usage(dict(sorted(kept.items())), units)
+    return usage
 
 
 def _metrics_priced(offering_id: str, pricing: PricingData) -> set[str]:

@@ -18,7 +18,7 @@ from tests.addresses import VDSL_ONLY, postcode_where
 from tests.factories.catalog import OfferingFactory, PriceFactory
 from tests.factories.customers import CustomerFactory
 from tests.factories.rightsizing import holding, home_plans, last_periods, mobile_plans, usage_plan, used
-from tests.factories.usage import MetricFactory, ingest, record
+from tests.factories.usage import MetricFactory, at, ingest, record
 
 D = Decimal
 pytestmark = pytest.mark.django_db
@@ -224,3 +224,17 @@ def test_an_offering_without_monthly_charges_is_no_plan_to_propose(agent, plans,
     product = holding(customer, unlimited)
     used(product, [15000, 15000, 15000])  # S 132.00, M 115.00, L 25.00 a month
     assert proposals(agent, customer) == []
+
+
+def test_a_period_without_usage_counts_as_none_used_once_usage_began(agent, plans, customer):
+    product = holding(customer, plans.small)
+    first, _, last = last_periods(3)
+    ingest([record(f"{product.pk}-1", product, quantity=15000, start=at(str(first), 10))])
+    ingest([record(f"{product.pk}-2", product, quantity=15000, start=at(str(last), 10))])
+    [proposal] = proposals(agent, customer)
+    assert [(p.start, p.usage, p.current) for p in proposal.periods] == [
+        (first, (("data", D(15000), "MB"),), D("132.00")),
+        (last_periods(3)[1], (), D("10.00")),  # nothing used: Mobile S's monthly charge
+        (last, (("data", D(15000), "MB"),), D("132.00")),
+    ]
+    assert (proposal.current_cost, proposal.proposed_cost) == (D("91.33"), D("25.00"))
