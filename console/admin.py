@@ -20,6 +20,11 @@ def console_urls(admin_site) -> list:
         path("console/<str:customer_id>/", page(customers.console_customer), name="customer-console-customer"),
         path("console/<str:customer_id>/contact/", page(customers.console_contact), name="customer-console-contact"),
         path(
+            "console/<str:customer_id>/plan-change/<str:product_id>/",
+            page(customers.console_plan_change),
+            name="customer-console-plan-change",
+        ),
+        path(
             "console/suggestion/<int:suggestion_id>/<str:decision>/",
             page(customers.console_decide),
             name="customer-console-decide",

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
+from cart.rightsizing import plan_change_start
 from console.three_sixty import three_sixty_viewed
 from customers import linking, selectors, services
 from customers.api import representations
@@ -151,3 +152,22 @@ def console_contact(request, customer_id: str, admin_site):
         except DomainError as error:
             messages.error(request, error.message)
     return redirect("admin:customer-console-customer", customer_id)
+
+
+@require_POST
+def console_plan_change(request, customer_id: str, product_id: str, admin_site):
+    """An agent starts the plan change a right-sizing proposal makes: a cart changing the held product to the
+    proposed offering (recorded in the customer's history), then the cart page to go through it with them."""
+    principal = _principal(request)
+    if not principal.has_scope("carts:write"):
+        raise PermissionDenied
+    customer = selectors.customer_360(principal, customer_id)
+    if customer is None:
+        raise Http404("No such customer.")
+    try:
+        cart = plan_change_start(principal, customer, product_id, request.POST.get("offering", ""))
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("admin:customer-console-customer", customer_id)
+    messages.success(request, "Plan change started: check it with the customer, then check out.")
+    return redirect("admin:cart-console-cart", cart.pk)

@@ -22,6 +22,7 @@ from tests.factories.catalog import (
     SpecificationFactory,
 )
 from tests.factories.customers import BillingAccountFactory, CustomerFactory, HeldProductFactory
+from tests.factories.rightsizing import holding, mobile_plans, used
 from tests.factories.usage import MetricFactory, ingest, record, usage_price
 from tests.security.world import World
 from usage.models import Consumption, UsageAlert, UsageRecord
@@ -98,6 +99,11 @@ def console_requests(world: World) -> dict[str, tuple[str, str, dict]]:
     suggestion = LinkSuggestion.objects.create(customer=CustomerFactory(), candidate=world.a, reason="phone")
     agent = principal_for(get_user_model().objects.get(username="matrix-agent"))
     code = handoff_create(world.cart(world.customer()).pk, agent, {}).code
+    # A heavy user on a small plan: a bigger one is proposed, and the request starts that change.
+    heavy = world.customer()
+    plans = mobile_plans(list(Channel.objects.all()))
+    product = holding(heavy, plans.small)
+    used(product, [15000, 15000, 15000])
     return {
         "GET customer-console": ("get", reverse("admin:customer-console"), {"q": "Owner"}),
         "GET customer-console-customer": ("get", reverse("admin:customer-console-customer", args=[world.a.pk]), {}),
@@ -110,6 +116,11 @@ def console_requests(world: World) -> dict[str, tuple[str, str, dict]]:
             "post",
             reverse("admin:customer-console-decide", args=[suggestion.pk, "split"]),
             {},
+        ),
+        "POST customer-console-plan-change": (
+            "post",
+            reverse("admin:customer-console-plan-change", args=[heavy.pk, product.pk]),
+            {"offering": plans.large.pk},
         ),
         "POST cart-console-claim": ("post", reverse("admin:cart-console-claim"), {"code": code}),
         "POST cart-console-start": ("post", reverse("admin:cart-console-start", args=[world.customer().pk]), {}),
