@@ -142,3 +142,23 @@ def period_figures(rows: Iterable[Consumption], now: datetime) -> list[PeriodFig
 def current_period_of(rows: Sequence[Consumption], today: date) -> list[Consumption]:
     """The rows whose period holds ``today``."""
     return [c for c in rows if c.period_start <= today < c.period_end]
+
+
+def customer_consumption(principal: Principal | None, customer_id: str, since: date) -> list[Consumption]:
+    """A customer's periods starting on or after ``since``, each with its product's name and spend cap
+    (``product_name``, ``cap_amount``, ``cap_currency``), by product, metric and period: one query."""
+    return list(
+        consumption_visible(principal)
+        .filter(customer_id=customer_id, period_start__gte=since)
+        .annotate(
+            product_name=F("product__name"),
+            cap_amount=F("product__spend_cap__amount"),
+            cap_currency=F("product__spend_cap__currency"),
+        )
+        .order_by("product_name", "product_id", "metric_id", "period_start")
+    )
+
+
+def recent_alerts(principal: Principal | None, customer_id: str, limit: int = 10) -> list[UsageAlert]:
+    """The customer's latest bill-shock alerts, newest first, with their products: one query."""
+    return list(alerts_visible(principal).filter(customer_id=customer_id).select_related("product")[:limit])
