@@ -4,7 +4,8 @@ service-level credit) and the last periods; the customer's recent bill-shock ale
 
 Shown only to callers holding ``usage:read`` (field-level: without it the 360° has no usage part).
 Read through ``usage.selectors`` in a constant number of queries: the periods with their products and
-spend caps (one), the alerts (one), and the projection's metrics and prices (``period_figures``).
+spend caps (one), the alerts (one), and the projection's metrics and prices (``period_figures``, three);
+one for a customer without usage in these periods.
 The console draws each metric's last periods as inline SVG bars (``chart``): no script, nothing the
 Content-Security-Policy refuses.
 """
@@ -38,7 +39,10 @@ def usage_part(principal: Principal, customer_id: str, ctx: RepresentationContex
         return {}
     today = now.date()
     # Periods start on a bill-cycle day (1 to 28): the current one started at most a month ago.
-    rows = customer_consumption(principal, customer_id, months_back(today, HISTORY_PERIODS))
+    since = months_back(today, HISTORY_PERIODS)
+    rows = customer_consumption(principal, customer_id, since)
+    if not rows:  # nothing used in these periods, so no recent alert either (alerts come from rated periods)
+        return {"usage": [], "usageAlert": []}
     by_product: dict[str, dict[str, list[Consumption]]] = defaultdict(lambda: defaultdict(list))
     for row in rows:
         by_product[row.product_id][row.metric_id].append(row)
@@ -68,7 +72,7 @@ def usage_part(principal: Principal, customer_id: str, ctx: RepresentationContex
                     "raisedAt": timestamp(alert.raised_at),
                 }
             )
-            for alert in recent_alerts(principal, customer_id)
+            for alert in recent_alerts(principal, customer_id, since)
         ],
     }
 

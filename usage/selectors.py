@@ -166,9 +166,14 @@ def customer_consumption(principal: Principal | None, customer_id: str, since: d
     )
 
 
-def recent_alerts(principal: Principal | None, customer_id: str, limit: int = 10) -> list[UsageAlert]:
-    """The customer's latest bill-shock alerts, newest first, with their products: one query."""
-    return list(alerts_visible(principal).filter(customer_id=customer_id).select_related("product")[:limit])
+def recent_alerts(principal: Principal | None, customer_id: str, since: date, limit: int = 10) -> list[UsageAlert]:
+    """The customer's latest bill-shock alerts of periods from ``since``, newest first, with their products:
+    one query."""
+    return list(
+        alerts_visible(principal)
+        .filter(customer_id=customer_id, period_start__gte=since)
+        .select_related("product")[:limit]
+    )
 
 
 @dataclass(frozen=True)

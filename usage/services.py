@@ -55,14 +55,7 @@ def spend_cap_set(product: HeldProduct, *, value: Decimal, currency: str, actor:
         cap, created = SpendCap.objects.update_or_create(
             product=product, defaults={"amount": value.quantize(CENT), "currency": currency, "set_by": actor.name[:200]}
         )
-        interaction_record(
-            customer_id=product.customer_id,
-            channel=actor.channel,
-            actor=actor.name,
-            kind="spend-cap",
-            summary=f"{product.name}: spend cap {'set' if created else 'changed'} to {value:.2f} {currency} "
-            "per period.",
-        )
+        _recorded(product, actor, f"spend cap {'set' if created else 'changed'} to {value:.2f} {currency} per period.")
         today = timezone.now().date()
         current = set(
             Consumption.objects.filter(product=product, period_start__lte=today, period_end__gt=today).values_list(
@@ -79,11 +72,16 @@ def spend_cap_remove(product: HeldProduct, *, actor: Actor) -> bool:
         HeldProduct.objects.select_for_update().filter(pk=product.pk).first()
         removed, _ = SpendCap.objects.filter(product=product).delete()
         if removed:
-            interaction_record(
-                customer_id=product.customer_id,
-                channel=actor.channel,
-                actor=actor.name,
-                kind="spend-cap",
-                summary=f"{product.name}: spend cap removed.",
-            )
+            _recorded(product, actor, "spend cap removed.")
     return bool(removed)
+
+
+def _recorded(product: HeldProduct, actor: Actor, what: str) -> None:
+    """The change in the customer's history, whoever made it (the customer, an application, an agent)."""
+    interaction_record(
+        customer_id=product.customer_id,
+        channel=actor.channel,
+        actor=actor.name,
+        kind="spend-cap",
+        summary=f"{product.name}: {what}",
+    )
