@@ -182,24 +182,30 @@ class Chart:
     height: int
     bars: list[Bar]
     baseline: int
+    label_y: int
     included_y: int | None  # a line at the included units
     projected: Bar | None  # the current period's projection, drawn behind its bar
     summary: str  # for screen readers
 
 
-CHART_HEIGHT, BAR_WIDTH, GAP, LABEL_SPACE = 60, 22, 8, 14
+CHART_HEIGHT, BAR_WIDTH, GAP, LABEL_SPACE = 80, 28, 8, 16
+# Early in a period the pace so far can project far beyond anything used: the projection is drawn up to
+# this many times the highest of the periods and the included units, and cut there (its title says it).
+PROJECTION_REACH = 2
 
 
 def chart(metric: dict) -> Chart:
     """Bars for a metric's last periods, the current one with its projection behind it, scaled to the
-    highest of the quantities, the projection and the included units."""
+    highest of the quantities, the included units and the projection (cut at ``PROJECTION_REACH`` times
+    the others)."""
     history = metric["history"]
     unit = metric.get("unit", "")
     projected = metric.get("projected", {}).get("quantity", 0) or 0
-    top = max([h["used"] for h in history] + [projected, metric.get("included", 0)]) or 1
+    known = max([h["used"] for h in history] + [metric.get("included", 0)])
+    top = max(known, min(projected, PROJECTION_REACH * known)) or 1
 
     def height(value) -> int:
-        return round(CHART_HEIGHT * value / top)
+        return min(round(CHART_HEIGHT * value / top), CHART_HEIGHT)
 
     bars = []
     for index, period in enumerate(history):
@@ -228,6 +234,7 @@ def chart(metric: dict) -> Chart:
         height=CHART_HEIGHT + LABEL_SPACE,
         bars=bars,
         baseline=CHART_HEIGHT,
+        label_y=CHART_HEIGHT + LABEL_SPACE - 4,
         included_y=CHART_HEIGHT - height(included) if included else None,
         projected=ahead,
         summary=f"{metric['name']} in the last {len(bars)} periods: "

@@ -158,7 +158,7 @@ class TestTheConsole:
         assert page.status_code == 200
         html = page.content.decode()
         assert 'id="usage"' in html and "Mobile Flex" in html
-        assert "used 600 MB of 100 included, 0 left" in html and "so far 5 EUR + 1.05 tax" in html
+        assert "used 600 MB of 100 included, 0 left" in html and "so far 5.00 EUR + 1.05 tax" in html
         (svg,) = re.findall(r"<svg class=\"usage-chart\".*?</svg>", html, re.DOTALL)
         bars = re.findall(r'<rect class="bar( current)?" x="(\d+)" y="(\d+)" width="(\d+)" height="(\d+)"', svg)
         assert len(bars) == 4 and [b[0] for b in bars] == ["", "", "", " current"]
