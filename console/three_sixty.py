@@ -1,8 +1,9 @@
 """The 360° view: one customer as every app knows them, composed for whoever looks.
 
 Personal data, links, accounts and held products come from ``customers``; recommendations
-from ``catalog``; open carts from ``cart``; orders in flight from ``orchestration``. Each part
-is read through its app's selectors, scoped to the caller, in a constant number of queries.
+from ``catalog``; open carts from ``cart``; orders in flight from ``orchestration``; consumption
+and bill-shock alerts from ``usage`` (``console/usage.py``, for callers holding usage:read). Each
+part is read through its app's selectors, scoped to the caller, in a constant number of queries.
 The API (``GET /api/v1/customers/{id}/360``) and the console's customer page show the same body.
 """
 
@@ -11,6 +12,7 @@ from django.utils import timezone
 from cart.rightsizing import Proposal, rightsizing_proposals
 from cart.selectors import open_carts_of
 from catalog.selectors import recommendations_for
+from console.usage import usage_part
 from customers import selectors
 from customers.api import representations
 from customers.models import Customer
@@ -114,6 +116,7 @@ def three_sixty_viewed(request, principal: Principal, customer: Customer, where:
     )
     body["shoppingCart"] = _open_carts(principal, customer, ctx)
     body["productOrder"] = _orders_in_flight(principal, customer, ctx)
+    body.update(usage_part(principal, customer.pk, ctx, timezone.now()))
     if principal.is_staff:
         interaction_record(
             customer_id=customer.pk,

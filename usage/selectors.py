@@ -3,13 +3,14 @@ and a period's figures with the projection to its end."""
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, F, QuerySet, Sum, Window
 
 from catalog.pricing import PriceData, rate_usage, usage_amount_between
 from catalog.selectors import prices_data, usage_metrics
+from customers.models import HeldProduct
 from overlay.principal import Principal
 from usage.models import Consumption, UsageAlert, UsageRecord
 from usage.periods import elapsed_fraction
@@ -142,3 +143,70 @@ def period_figures(rows: Iterable[Consumption], now: datetime) -> list[PeriodFig
 def current_period_of(rows: Sequence[Consumption], today: date) -> list[Consumption]:
     """The rows whose period holds ``today``."""
     return [c for c in rows if c.period_start <= today < c.period_end]
+
+
+def usage_products_visible(principal: Principal | None) -> QuerySet[HeldProduct]:
+    """The products whose usage a principal may ask about: as for records (a customer their own)."""
+    where = _customer_filter(principal)
+    return HeldProduct.objects.none() if where is None else HeldProduct.objects.filter(**where)
+
+
+def customer_consumption(principal: Principal | None, customer_id: str, since: date) -> list[Consumption]:
+    """A customer's periods starting on or after ``since``, each with its product's name and spend cap
+    (``product_name``, ``cap_amount``, ``cap_currency``), by product, metric and period: one query."""
+    return list(
+        consumption_visible(principal)
+        .filter(customer_id=customer_id, period_start__gte=since)
+        .annotate(
+            product_name=F("product__name"),
+            cap_amount=F("product__spend_cap__amount"),
+            cap_currency=F("product__spend_cap__currency"),
+        )
+        .order_by("product_name", "product_id", "metric_id", "period_start")
+    )
+
+
+def recent_alerts(principal: Principal | None, customer_id: str, since: date, limit: int = 10) -> list[UsageAlert]:
+    """The customer's latest bill-shock alerts of periods from ``since``, newest first, with their products:
+    one query."""
+    return list(
+        alerts_visible(principal)
+        .filter(customer_id=customer_id, period_start__gte=since)
+        .select_related("product")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class AverageUsage:
+    """A product's usage per metric code, averaged over its last periods (its "actual usage" to price)."""
+
+    quantities: dict[str, Decimal]
+    periods: list[tuple[date, date]]  # (start, end) of the periods averaged, oldest first
+    projected: bool  # no period is over yet: the current one's projection to its end
+
+
+def average_usage(product_id: str, periods: int, now: datetime) -> AverageUsage:
+    """The average quantity of each metric over the product's last ``periods`` periods that are over (a
+    metric unused in one of them counts 0 there); with none over yet, the current period's projection.
+    Periods without any usage are not counted. One query, or four with the projection."""
+    today = now.date()
+    rows = list(
+        Consumption.objects.filter(
+            product_id=product_id, period_start__gte=today - timedelta(days=31 * (periods + 1))
+        ).order_by("period_start", "metric_id")
+    )
+    over = sorted({(c.period_start, c.period_end) for c in rows if c.period_end <= today})[-periods:]
+    if not over:
+        current = current_period_of(rows, today)
+        return AverageUsage(
+            {f.consumption.metric_id: f.projected_quantity for f in period_figures(current, now)},
+            sorted({(c.period_start, c.period_end) for c in current}),
+            True,
+        )
+    starts = {start for start, _ in over}
+    totals: dict[str, Decimal] = {}
+    for c in rows:
+        if c.period_start in starts:
+            totals[c.metric_id] = totals.get(c.metric_id, ZERO) + c.quantity
+    quantities = {code: (total / len(over)).quantize(Decimal("0.000001")) for code, total in totals.items()}
+    return AverageUsage(quantities, over, False)

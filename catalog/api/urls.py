@@ -14,5 +14,5 @@ router.register("category", views.CategoryViewSet, basename="category")
 urlpatterns = [
     path(CATALOG.prefix, include([*router.urls, *hub_urls(CATALOG)])),
     path("api/v1/pricing/quote", views.QuoteView.as_view(), name="pricing-quote"),
-    path("api/v1/pricing/estimate", views.EstimateView.as_view(), name="pricing-estimate"),
+    # /api/v1/pricing/estimate is routed by usage.api.extension_urls: it also prices actual usage.
 ]

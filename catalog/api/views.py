@@ -196,17 +196,27 @@ class QuoteView(APIView):
 
 
 class EstimateView(QuoteView):
-    """What a given consumption costs on a usage-priced offering."""
+    """What a given consumption costs on a usage-priced offering.
+
+    ``units`` says what is priced: here the ``usage`` given. The usage app extends it with the caller's
+    actual usage (``usage.api.extensions``): the catalog knows nothing of what customers used.
+    """
 
     serializer_class = EstimateInput
 
+    def units(self, request, data: dict) -> tuple[dict, dict]:
+        """The quantities to price (by unit of measure or metric code) and what the answer adds about them."""
+        return data["usage"], {}
+
     @extend_schema(request=EstimateInput, responses={200: outputs.ItemQuote})
     def post(self, request):
-        serializer = EstimateInput(data=request.data)
+        serializer = self.serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         context = _pricing_context(request, data)
         offering_id = data["productOffering"]["id"]
+        units, described = self.units(request, data)
         visible = selectors.offerings_visible(principal_of(request), context.at)
         pricing = selectors.pricing_data([offering_id], visible, context.at)
-        return Response(representations.item_quote(estimate_usage(offering_id, data["usage"], pricing, context)))
+        estimate = representations.item_quote(estimate_usage(offering_id, units, pricing, context))
+        return Response({**estimate, **described})

@@ -242,11 +242,27 @@ def extension_cases() -> dict:
             "/api/v1/pricing/estimate", {"productOffering": {"id": w.plan.pk}, "usage": {"GB": 1}}
         ),
         "GET /api/v1/sync-runs": lambda w: Request("/api/v1/sync-runs"),
+        "GET /api/v1/products/{product_id}/spendCap": lambda w: spend_cap_request(w, capped=True),
+        "PUT /api/v1/products/{product_id}/spendCap": lambda w: spend_cap_request(w, capped=False),
+        "DELETE /api/v1/products/{product_id}/spendCap": lambda w: spend_cap_request(w, capped=True),
         # The signature is the authentication (adapters.services): bearer tokens and sessions count for nothing.
         "POST /api/v1/backoffice/{system}/events": lambda w: Request(
             "/api/v1/backoffice/crm/events", {"stream": "customers", "records": []}
         ),
     }
+
+
+def spend_cap_request(w: World, *, capped: bool) -> Request:
+    """A product of a fresh customer of A's kind (with a spend cap of 50 EUR when ``capped``); the new cap."""
+    from tests.factories.customers import HeldProductFactory
+    from usage.models import SpendCap
+
+    held = HeldProductFactory(customer=w.customer(), system="overlay")
+    if capped:
+        SpendCap.objects.create(product=held, amount=50)
+    return Request(
+        f"/api/v1/products/{held.pk}/spendCap", {"amount": {"value": 20, "unit": "EUR"}}, owner=held.customer
+    )
 
 
 def hub_cases() -> dict:
