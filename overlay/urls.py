@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("customers.api.urls")),
     path("", include("cart.api.urls")),
     path("", include("orchestration.api.urls")),
+    path("", include("usage.api.urls")),
     path("", include("adapters.api.urls")),
     path("", include("console.api.urls")),
 ]

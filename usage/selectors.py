@@ -10,8 +10,9 @@ from django.db.models import Count, F, QuerySet, Sum, Window
 
 from catalog.pricing import PriceData, rate_usage, usage_amount_between
 from catalog.selectors import prices_data, usage_metrics
+from customers.models import HeldProduct
 from overlay.principal import Principal
-from usage.models import Consumption, UsageAlert, UsageRecord
+from usage.models import Consumption, QueryUsageConsumption, UsageAlert, UsageRecord
 from usage.periods import elapsed_fraction
 
 ZERO = Decimal(0)
@@ -142,3 +143,16 @@ def period_figures(rows: Iterable[Consumption], now: datetime) -> list[PeriodFig
 def current_period_of(rows: Sequence[Consumption], today: date) -> list[Consumption]:
     """The rows whose period holds ``today``."""
     return [c for c in rows if c.period_start <= today < c.period_end]
+
+
+def usage_products_visible(principal: Principal | None) -> QuerySet[HeldProduct]:
+    """The products whose usage a principal may ask about: as for records (a customer their own)."""
+    where = _customer_filter(principal)
+    return HeldProduct.objects.none() if where is None else HeldProduct.objects.filter(**where)
+
+
+def consumption_queries_visible(principal: Principal | None) -> QuerySet[QueryUsageConsumption]:
+    """TMF677 queries: each caller reads back only what it asked, while it may read usage."""
+    if _customer_filter(principal) is None:
+        return QueryUsageConsumption.objects.none()
+    return QueryUsageConsumption.objects.filter(owner=principal.key)
