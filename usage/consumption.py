@@ -202,12 +202,11 @@ def _bucket(figure: PeriodFigures, now: datetime) -> dict:
     }
 
 
-def _text(value: Decimal | None) -> str | None:
+def _text(value: Decimal | int | None) -> str | None:
     """A Decimal kept in JSON without losing digits (trailing zeros dropped)."""
     if value is None:
         return None
-    value = value.normalize()
-    return format(value, "f")
+    return format(Decimal(value).normalize(), "f")
 
 
 def consumption_query_delete(query: QueryUsageConsumption) -> None:
