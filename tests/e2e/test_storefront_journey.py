@@ -22,7 +22,15 @@ pytestmark = pytest.mark.e2e
 CART = "/tmf-api/shoppingCart/v4/shoppingCart"
 ORDER = "/tmf-api/productOrderingManagement/v4/productOrder"
 # What the demo gives its storefront and its app (load_demo's demo-web and demo-mobile).
-STOREFRONT_SCOPES = ["customers:token", "customers:register", "carts:read", "carts:write", "orders:read"]
+STOREFRONT_SCOPES = [
+    "customers:token",
+    "customers:register",
+    "carts:read",
+    "carts:write",
+    "orders:read",
+    "usage:read",
+    "usage:write",
+]
 
 
 def application(base_url: str, channel: str) -> httpx.Client:
