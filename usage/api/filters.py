@@ -1,31 +1,16 @@
 """TMF630 filters of TMF635 usage and TMF677 consumption queries."""
 
+from collections.abc import Callable
+
 import django_filters
 from django.db.models import Q
 
 from overlay.api.filters import TMFFilterSet, split_values
 from usage.models import QueryUsageConsumption, UsageRecord
 
+NOTHING = Q(pk__in=[])
 # TMF635's UsageStatusType values Overlay gives: rated against a price, or only received.
 STATUS_CONDITIONS = {"rated": Q(price__isnull=False), "received": Q(price__isnull=True)}
-
-
-class UsageStatusFilter(django_filters.Filter):
-    """``status=rated,received`` (OR) and ``status.ne=``; other TMF statuses match no record."""
-
-    field_class = django_filters.fields.forms.CharField
-
-    def __init__(self, *, negate: bool):
-        super().__init__(field_name="price", lookup_expr="isnull")
-        self.negate = negate
-
-    def filter(self, qs, value):
-        if value in (None, ""):
-            return qs
-        condition = Q(pk__in=[])
-        for status in split_values(value):
-            condition |= STATUS_CONDITIONS.get(status, Q(pk__in=[]))
-        return qs.exclude(condition) if self.negate else qs.filter(condition)
 
 
 def record_ids(value: str) -> list[int]:
@@ -33,17 +18,28 @@ def record_ids(value: str) -> list[int]:
     return [int(v) for v in split_values(value) if v.isascii() and v.isdigit() and len(v) <= 18]
 
 
-class UsageIdFilter(django_filters.Filter):
+def status_condition(value: str) -> Q:
+    """``rated,received`` (OR); other TMF statuses match no record."""
+    condition = NOTHING
+    for status in split_values(value):
+        condition |= STATUS_CONDITIONS.get(status, NOTHING)
+    return condition
+
+
+class ConditionFilter(django_filters.Filter):
+    """An attribute whose values make a condition of their own (``attr=`` and ``attr.ne=``), never an error."""
+
     field_class = django_filters.fields.forms.CharField
 
-    def __init__(self, *, negate: bool):
-        super().__init__(field_name="id", lookup_expr="in")
+    def __init__(self, condition_of: Callable[[str], Q], *, negate: bool):
+        super().__init__()
+        self.condition_of = condition_of
         self.negate = negate
 
     def filter(self, qs, value):
         if value in (None, ""):
             return qs
-        condition = Q(pk__in=record_ids(value))
+        condition = self.condition_of(value)
         return qs.exclude(condition) if self.negate else qs.filter(condition)
 
 
@@ -65,12 +61,10 @@ class UsageFilterSet(TMFFilterSet):
     @classmethod
     def get_filters(cls):
         filters = super().get_filters()
-        filters["id"] = UsageIdFilter(negate=False)
-        filters["id.eq"] = UsageIdFilter(negate=False)
-        filters["id.ne"] = UsageIdFilter(negate=True)
-        filters["status"] = UsageStatusFilter(negate=False)
-        filters["status.eq"] = UsageStatusFilter(negate=False)
-        filters["status.ne"] = UsageStatusFilter(negate=True)
+        conditions = {"id": lambda value: Q(pk__in=record_ids(value)), "status": status_condition}
+        for name, condition_of in conditions.items():
+            filters[name] = filters[f"{name}.eq"] = ConditionFilter(condition_of, negate=False)
+            filters[f"{name}.ne"] = ConditionFilter(condition_of, negate=True)
         return filters
 
 
