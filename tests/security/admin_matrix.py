@@ -24,6 +24,7 @@ catalog.productoffering         lv      lv      lvacd
 catalog.productofferingprice    lv      lv      lvacd
 catalog.productspecification    lv      lv      lvacd
 catalog.recommendation          lv      lv      lvacd
+catalog.usagemetric             lv      lv      lvacd
 customers.billingaccount        lv      lv      -
 customers.customer              lv      lv      -
 customers.heldproduct           lv      lv      -

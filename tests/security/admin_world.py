@@ -7,7 +7,7 @@ from django.urls import reverse
 from adapters.models import BackOfficeSystem, QuarantinedRecord, SyncCursor, SyncRun
 from cart.handoffs import handoff_create
 from cart.models import Handoff, ShoppingCart
-from catalog.models import Channel, CharacteristicSpec, MarketSegment, Recommendation
+from catalog.models import Channel, CharacteristicSpec, MarketSegment, Recommendation, UsageMetric
 from customers.models import LinkSuggestion
 from events.models import EventDelivery, EventSubscription, OutboxEvent
 from orchestration.models import FulfilmentTask, ProductOrder
@@ -62,6 +62,7 @@ def one_of_each(world: World) -> dict[str, object]:
         "catalog.recommendation": Recommendation.objects.create(
             source=offering, target=world.plan, kind="upsell", reason="r"
         ),
+        "catalog.usagemetric": UsageMetric.objects.create(code="data", name="Data", unit="MB"),
         "customers.billingaccount": BillingAccountFactory(customer=world.a),
         "customers.customer": world.a,
         "customers.heldproduct": HeldProductFactory(customer=world.a),
