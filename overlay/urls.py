@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("cart.api.urls")),
     path("", include("orchestration.api.urls")),
     path("", include("usage.api.extension_urls")),
+    path("", include("usage.api.urls")),
     path("", include("adapters.api.urls")),
     path("", include("console.api.urls")),
 ]

@@ -6,10 +6,16 @@ show and act on: per product, metric and period the quantity used, the amount so
 the catalog's pricing engine) and, at read time, the projection to the period's end.
 """
 
+import uuid
+
 from django.db import models
 
 from catalog.models import ProductOfferingPrice, UsageMetric
 from customers.models import Customer, HeldProduct
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
 
 
 class UsageRecord(models.Model):
@@ -129,3 +135,27 @@ class UsageAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.threshold} {self.period_start}"
+
+
+class QueryUsageConsumption(models.Model):
+    """A TMF677 consumption query: what was asked and the report answered, read back by whoever asked.
+
+    The report is kept as computed (``usage.consumption``): reading it back shows what the caller was
+    told, at the time it was told.
+    """
+
+    id = models.CharField(primary_key=True, max_length=32, default=new_id, editable=False)
+    owner = models.CharField(max_length=80, help_text="The principal that asked.")
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    asked = models.JSONField(default=dict, help_text="The search criteria, as understood.")
+    report = models.JSONField(default=list, help_text="Per product: its buckets, per metric and period.")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("-created_at", "id")
+        indexes = [models.Index(fields=["owner", "created_at"], name="usage_query_owner_idx")]
+
+    def __str__(self) -> str:
+        return f"consumption query {self.id[:8]}"

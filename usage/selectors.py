@@ -12,7 +12,7 @@ from catalog.pricing import PriceData, rate_usage, usage_amount_between
 from catalog.selectors import prices_data, usage_metrics
 from customers.models import HeldProduct
 from overlay.principal import Principal
-from usage.models import Consumption, UsageAlert, UsageRecord
+from usage.models import Consumption, QueryUsageConsumption, UsageAlert, UsageRecord
 from usage.periods import elapsed_fraction
 
 ZERO = Decimal(0)
@@ -210,3 +210,10 @@ def average_usage(product_id: str, periods: int, now: datetime) -> AverageUsage:
             totals[c.metric_id] = totals.get(c.metric_id, ZERO) + c.quantity
     quantities = {code: (total / len(over)).quantize(Decimal("0.000001")) for code, total in totals.items()}
     return AverageUsage(quantities, over, False)
+
+
+def consumption_queries_visible(principal: Principal | None) -> QuerySet[QueryUsageConsumption]:
+    """TMF677 queries: each caller reads back only what it asked, while it may read usage."""
+    if _customer_filter(principal) is None:
+        return QueryUsageConsumption.objects.none()
+    return QueryUsageConsumption.objects.filter(owner=principal.key)

@@ -14,6 +14,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from adapters.management.commands.load_demo import STOREFRONT_SCOPES  # what the demo's storefronts hold
 from customers.models import Customer
 from orchestration.models import ProductOrder
 from overlay.services import api_client_create, roles_ensure
@@ -21,8 +22,6 @@ from overlay.services import api_client_create, roles_ensure
 pytestmark = pytest.mark.e2e
 CART = "/tmf-api/shoppingCart/v4/shoppingCart"
 ORDER = "/tmf-api/productOrderingManagement/v4/productOrder"
-# What the demo gives its storefront and its app (load_demo's demo-web and demo-mobile).
-STOREFRONT_SCOPES = ["customers:token", "customers:register", "carts:read", "carts:write", "orders:read"]
 
 
 def application(base_url: str, channel: str) -> httpx.Client:

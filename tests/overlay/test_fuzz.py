@@ -17,6 +17,7 @@ import pytest
 import schemathesis
 from django.apps import apps
 from django.db import connection
+from django.utils import timezone
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
@@ -26,11 +27,21 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from overlay.principal import CustomerUser, principal_for
 from overlay.services import KNOWN_SCOPES, api_client_create, customer_token_issue
 from tests.factories.carts import CartFactory, CartItemFactory
-from tests.factories.catalog import CategoryFactory, CharacteristicValueFactory, PriceFactory, TierFactory
+from tests.factories.catalog import (
+    CategoryFactory,
+    CharacteristicValueFactory,
+    OfferingFactory,
+    PriceFactory,
+    TierFactory,
+)
 from tests.factories.customers import BillingAccountFactory, CustomerFactory, HeldProductFactory, LinkFactory
 from tests.factories.orders import CancellationFactory, OrderItemFactory
+from tests.factories.usage import MetricFactory, ingest, record, usage_price
+from usage.consumption import ConsumptionAsk, consumption_query_create
+from usage.models import UsageRecord
 
 # About 2,100 requests for the application and 700 for the customer: some two minutes on two cores.
 EXAMPLES_PER_OPERATION = 25
@@ -89,6 +100,14 @@ def world(transactional_db, shop, alice) -> dict[str, str]:
     value = CharacteristicValueFactory(characteristic__specification=shop.phone.specification)
     item = CartItemFactory(cart=CartFactory(customer=alice), offering=shop.plan)
     order = OrderItemFactory(order__customer=alice).order
+    metered = HeldProductFactory(customer=alice, offering=OfferingFactory(name="Metered"))
+    usage_price(metered.offering, MetricFactory(code="data"), included=10, tiers=[(0, None, "0.01")])
+    ingest([record(1, metered, quantity=25)], system=metered.system)
+    asked = consumption_query_create(  # Alice's: she reads it back
+        principal_for(CustomerUser(0, "fuzz", "web", frozenset(), customer_id=alice.pk)),
+        ConsumptionAsk(product_ids=(metered.pk,)),
+        now=timezone.now(),
+    )
     return {
         "productOffering": shop.plan.pk,
         "productOfferingPrice": price.pk,
@@ -104,6 +123,8 @@ def world(transactional_db, shop, alice) -> dict[str, str]:
         "items": str(item.pk),
         "productOrder": order.pk,
         "cancelProductOrder": CancellationFactory(order=order).pk,
+        "usage": str(UsageRecord.objects.get().pk),
+        "queryUsageConsumption": asked.pk,
     }
 
 

@@ -13,6 +13,8 @@ INVENTORY = "/tmf-api/productInventory/v4"
 CART = "/tmf-api/shoppingCart/v4"
 POQ = "/tmf-api/productOfferingQualification/v4"
 ORDERING = "/tmf-api/productOrderingManagement/v4"
+USAGE = "/tmf-api/usageManagement/v4"
+CONSUMPTION = "/tmf-api/usageConsumption/v4"
 HUBS = {
     CATALOG: "productCatalogManagement",
     CUSTOMER: "customerManagement",
@@ -21,6 +23,8 @@ HUBS = {
     CART: "shoppingCart",
     POQ: "productOfferingQualification",
     ORDERING: "productOrderingManagement",
+    USAGE: "usageManagement",
+    CONSUMPTION: "usageConsumption",
 }
 PUBLIC_CALLBACK = "https://93.184.215.14/events"
 
@@ -265,6 +269,50 @@ def spend_cap_request(w: World, *, capped: bool) -> Request:
     )
 
 
+def usage_cases() -> dict:
+    return {
+        f"GET {USAGE}/usage": lambda w: Request(f"{USAGE}/usage"),
+        f"GET {USAGE}/usage/{{id}}": lambda w: Request(f"{USAGE}/usage/{usage_of(w.held).pk}", owner=w.a),
+        f"GET {CONSUMPTION}/queryUsageConsumption": lambda w: Request(f"{CONSUMPTION}/queryUsageConsumption"),
+        f"POST {CONSUMPTION}/queryUsageConsumption": lambda w: Request(
+            f"{CONSUMPTION}/queryUsageConsumption", {"searchCriteria": {"product": [{"id": w.held.pk}]}}, owner=w.a
+        ),
+        f"GET {CONSUMPTION}/queryUsageConsumption/{{id}}": lambda w: consumption_query_request(w),
+        f"DELETE {CONSUMPTION}/queryUsageConsumption/{{id}}": lambda w: consumption_query_request(w),
+    }
+
+
+def usage_of(held):
+    """A usage record of the held product (customer A's), as a back-office system reported it."""
+    from datetime import UTC, datetime
+
+    from tests.factories.usage import MetricFactory
+    from usage.models import UsageRecord
+
+    metric = MetricFactory(code="data", unit="MB")
+    return UsageRecord.objects.create(
+        system=held.system,
+        external_id=f"matrix-{UsageRecord.objects.count() + 1}",
+        product=held,
+        customer_id=held.customer_id,
+        metric=metric,
+        quantity=5,
+        start=datetime(2026, 11, 20, 12, tzinfo=UTC),
+        period_start=datetime(2026, 11, 1).date(),
+    )
+
+
+def consumption_query_request(w: World) -> Request:
+    """A consumption query is read back (and forgotten) by whoever asked for it: here customer A."""
+    from django.utils import timezone
+
+    from usage.consumption import ConsumptionAsk, consumption_query_create
+
+    asker = w.principal_of("customer_a", w.a)
+    asked = consumption_query_create(asker, ConsumptionAsk(product_ids=(w.held.pk,)), now=timezone.now())
+    return Request(f"{CONSUMPTION}/queryUsageConsumption/{asked.pk}", owner=w.a)
+
+
 def hub_cases() -> dict:
     cases = {}
     for base in HUBS:
@@ -292,5 +340,6 @@ CASES = {
     **cart_cases(),
     **order_cases(),
     **extension_cases(),
+    **usage_cases(),
     **hub_cases(),
 }

@@ -20,6 +20,8 @@ BASES = [
     "/tmf-api/shoppingCart/v4",
     "/tmf-api/productOfferingQualification/v4",
     "/tmf-api/productOrderingManagement/v4",
+    "/tmf-api/usageManagement/v4",
+    "/tmf-api/usageConsumption/v4",
     "/api/v1",
 ]
 
@@ -101,6 +103,18 @@ TABLE = """
   GET    /productOrder                       401 ok  ok  403 403 403 403 403 403 403 403 403 403 ok  403 403 403 403 ok  ok  403
   POST   /productOrder                       401 ok  403 403 403 403 403 403 403 403 403 403 403 403 403 403 403 403 ok  ok  403
   GET    /productOrder/{id}                  401 ok  404 403 403 403 403 403 403 403 403 403 403 ok  403 403 403 403 ok  ok  403
+/tmf-api/usageManagement/v4
+  POST   /hub                                401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 403 ok  403 ok  ok  403
+  DELETE /hub/{subscription_id}              401 403 403 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404
+  GET    /usage                              401 ok  ok  403 403 403 403 403 403 403 403 403 403 403 403 403 ok  403 ok  ok  403
+  GET    /usage/{id}                         401 ok  404 403 403 403 403 403 403 403 403 403 403 403 403 403 ok  403 ok  ok  403
+/tmf-api/usageConsumption/v4
+  POST   /hub                                401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 403 ok  403 ok  ok  403
+  DELETE /hub/{subscription_id}              401 403 403 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404
+  GET    /queryUsageConsumption              401 ok  ok  403 403 403 403 403 403 403 403 403 403 403 403 403 ok  403 ok  ok  403
+  POST   /queryUsageConsumption              401 ok  422 403 403 403 403 403 403 403 403 403 403 403 403 403 ok  403 ok  ok  403
+  GET    /queryUsageConsumption/{id}         401 ok  404 403 403 403 403 403 403 403 403 403 403 403 403 403 404 403 404 404 403
+  DELETE /queryUsageConsumption/{id}         401 ok  404 403 403 403 403 403 403 403 403 403 403 403 403 403 404 403 404 404 403
 /api/v1
   POST   /auth/customer-token                401 403 403 403 403 403 403 403 403 ok  403 403 403 403 403 403 403 403 403 403 403
   POST   /backoffice/{system}/events         401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401

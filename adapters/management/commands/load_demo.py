@@ -16,10 +16,20 @@ DEMO_USERS = [
     ("agent", "agent", False),
     ("supervisor", "supervisor", False),
 ]
+# Storefronts: they sign their users in (or up) with their own identity provider and act as them; they show
+# usage and let the customer set a spend cap.
+STOREFRONT_SCOPES = [
+    "customers:token",
+    "customers:register",
+    "carts:read",
+    "carts:write",
+    "orders:read",
+    "usage:read",
+    "usage:write",
+]
 DEMO_CLIENTS = [
-    # Storefronts: they sign their users in (or up) with their own identity provider and act as them.
-    ("demo-web", "web", ["customers:token", "customers:register", "carts:read", "carts:write", "orders:read"]),
-    ("demo-mobile", "mobile", ["customers:token", "customers:register", "carts:read", "carts:write", "orders:read"]),
+    ("demo-web", "web", STOREFRONT_SCOPES),
+    ("demo-mobile", "mobile", STOREFRONT_SCOPES),
     ("demo-catalog-admin", "web", ["catalog:write"]),
 ]
 
