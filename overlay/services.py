@@ -32,6 +32,8 @@ KNOWN_SCOPES = frozenset(
         "orders:read",
         "orders:write",
         "orders:cancel",
+        "usage:read",
+        "usage:write",
     }
 )
 # What agents may look at in customers: everything but full personal data (view_pii).
