@@ -40,6 +40,8 @@ SCOPES = (
     "orders:read",
     "orders:write",
     "orders:cancel",
+    "usage:read",
+    "usage:write",
 )
 ROLES = ("agent", "supervisor", "catalog_manager")
 CALLERS = ("anonymous", "customer_a", "customer_b", *SCOPES, *ROLES)
