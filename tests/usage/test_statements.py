@@ -3,14 +3,13 @@
 from datetime import date
 from decimal import Decimal
 
-import pytest
 from django.contrib.auth.models import Group
 
 from overlay.principal import ClientUser, CustomerUser, principal_for
 from overlay.services import roles_ensure
 from tests.factories.catalog import OfferingFactory
 from tests.factories.customers import HeldProductFactory
-from tests.usage.statement_data import NOVEMBER, november_estate, partner_offerings, rated
+from tests.usage.statement_data import NOVEMBER, rated
 from usage.statements import partner_statement, statement_reader
 
 D = Decimal
@@ -20,17 +19,7 @@ def app(channel: str, scopes=("usage:read",)):
     return principal_for(ClientUser(1, f"{channel}-app", channel, frozenset(scopes)))
 
 
-@pytest.fixture
-def partners(db):
-    return partner_offerings()
-
-
-@pytest.fixture
-def estate(partners):
-    return november_estate(partners)
-
-
-def test_a_partner_reads_its_share_of_usage_and_recurring_charges_of_the_month(estate):
+def test_a_partner_reads_its_share_of_usage_and_recurring_charges_of_the_month(partner_estate):
     statement = partner_statement(app("partner"), NOVEMBER)
     (line,) = statement.lines
     assert (line.offering_name, line.partner, line.currency, line.products) == ("StreamMax", "partner", "EUR", 3)
@@ -43,28 +32,28 @@ def test_a_partner_reads_its_share_of_usage_and_recurring_charges_of_the_month(e
     assert (total.currency, total.total, total.partner_share) == ("EUR", D("32.12"), D("22.48"))
 
 
-def test_a_partner_sees_only_its_own_offerings_and_asking_for_another_gives_nothing(estate):
+def test_a_partner_sees_only_its_own_offerings_and_asking_for_another_gives_nothing(partner_estate):
     assert [line.offering_name for line in partner_statement(app("store"), NOVEMBER).lines] == ["MusicBox"]
     assert partner_statement(app("partner"), NOVEMBER, partner="store").lines == []
     # A channel that is nobody's partner has no statement lines.
     assert partner_statement(app("web"), NOVEMBER).lines == []
 
 
-def test_an_offering_with_nothing_in_a_month_has_its_line_at_zero(estate):
-    streaming, *_ = estate
+def test_an_offering_with_nothing_in_a_month_has_its_line_at_zero(partner_estate):
+    streaming, *_ = partner_estate
     kids = OfferingFactory(name="StreamMax Kids", revenue_share=D("70"), partner_channel=streaming.partner_channel)
     streammax, nothing = partner_statement(app("partner"), NOVEMBER).lines  # by name
     assert streammax.products == 3
     assert (nothing.offering_id, nothing.products, nothing.total, nothing.partner_share) == (kids.pk, 0, 0, 0)
 
 
-def test_october_has_its_own_usage_and_the_products_in_service_then(estate):
+def test_october_has_its_own_usage_and_the_products_in_service_then(partner_estate):
     (line,) = partner_statement(app("partner"), date(2026, 10, 1)).lines
     # The tariff's product and the two that ended in November and October; usage of October's period only.
     assert (line.products, line.usage_amount, line.recurring_amount) == (3, D("3.00"), D("29.97"))
 
 
-def test_who_reads_statements(estate, django_user_model):
+def test_who_reads_statements(partner_estate, django_user_model):
     roles_ensure()
     assert statement_reader(app("partner")) == "partner"
     assert statement_reader(app("partner", scopes=("catalog:read",))) is None
@@ -83,8 +72,8 @@ def test_who_reads_statements(estate, django_user_model):
     ] == ["partner", "store"]
 
 
-def test_a_statement_is_one_query_however_many_products(estate, django_assert_num_queries):
-    streaming, *_ = estate
+def test_a_statement_is_one_query_however_many_products(partner_estate, django_assert_num_queries):
+    streaming, *_ = partner_estate
     with django_assert_num_queries(1):
         partner_statement(app("partner"), NOVEMBER)
     for _ in range(20):

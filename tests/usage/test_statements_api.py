@@ -8,7 +8,7 @@ import pytest
 from catalog.models import Channel
 from tests.factories.catalog import OfferingFactory, PriceFactory
 from tests.factories.customers import CustomerFactory, HeldProductFactory
-from tests.usage.statement_data import november_estate, partner_offerings, rated
+from tests.usage.statement_data import rated
 
 D = Decimal
 LIST = "/api/v1/partners/statements"
@@ -17,22 +17,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def partners(db):
-    return partner_offerings()
-
-
-@pytest.fixture
-def estate(partners):
-    return november_estate(partners)
-
-
-@pytest.fixture
 def partner_app(make_client):
     return make_client("partner", ("usage:read",))
 
 
-def test_a_partners_application_reads_its_own_lines_with_the_figures(estate, partner_app):
-    streaming, *_ = estate
+def test_a_partners_application_reads_its_own_lines_with_the_figures(partner_estate, partner_app):
+    streaming, *_ = partner_estate
     response = partner_app.get(LIST, {"period": "2026-11"})
     assert response.status_code == 200, response.content
     assert (response["X-Total-Count"], response["X-Result-Count"]) == ("1", "1")
@@ -53,7 +43,7 @@ def test_a_partners_application_reads_its_own_lines_with_the_figures(estate, par
     }
 
 
-def test_a_months_statement_as_one_document_with_totals(estate, partner_app):
+def test_a_months_statement_as_one_document_with_totals(partner_estate, partner_app):
     body = partner_app.get(NOVEMBER).json()
     assert body["period"] == "2026-11"
     assert body["validFor"] == {"startDateTime": "2026-11-01T00:00:00.000Z", "endDateTime": "2026-12-01T00:00:00.000Z"}
@@ -69,14 +59,14 @@ def test_a_months_statement_as_one_document_with_totals(estate, partner_app):
     ]
 
 
-def test_another_partner_sees_only_its_own_and_not_the_first_ones(estate, make_client):
+def test_another_partner_sees_only_its_own_and_not_the_first_ones(partner_estate, make_client):
     other = make_client("store", ("usage:read",))
     assert [line["productOffering"]["name"] for line in other.get(LIST, {"period": "2026-11"}).json()] == ["MusicBox"]
     assert other.get(LIST, {"period": "2026-11", "partner": "partner"}).json() == []
     assert other.get(NOVEMBER, {"partner": "partner"}).status_code == 404
 
 
-def test_an_application_of_no_partner_reads_nothing_and_no_statement(estate, make_client):
+def test_an_application_of_no_partner_reads_nothing_and_no_statement(partner_estate, make_client):
     web = make_client("web", ("usage:read",))
     response = web.get(LIST, {"period": "2026-11"})
     assert (response.status_code, response.json(), response["X-Total-Count"]) == (200, [], "0")
@@ -85,7 +75,9 @@ def test_an_application_of_no_partner_reads_nothing_and_no_statement(estate, mak
     assert response.json()["code"] == "notFound"
 
 
-def test_customers_other_applications_and_agents_are_refused(estate, make_client, customer_client, staff_client):
+def test_customers_other_applications_and_agents_are_refused(
+    partner_estate, make_client, customer_client, staff_client
+):
     refused = {
         "customer": customer_client(CustomerFactory(), channel="partner"),  # a customer token holds usage:read
         "no usage:read": make_client("partner", ("customers:read", "catalog:read")),
@@ -99,11 +91,11 @@ def test_customers_other_applications_and_agents_are_refused(estate, make_client
             assert response.json()["code"] in ("forbidden", "permissionDenied"), response.json()
 
 
-def test_anonymous_is_unauthorised(estate, anonymous):
+def test_anonymous_is_unauthorised(partner_estate, anonymous):
     assert anonymous.get(LIST).status_code == anonymous.get(NOVEMBER).status_code == 401
 
 
-def test_a_supervisor_reads_every_partners_statement_or_one(estate, staff_client):
+def test_a_supervisor_reads_every_partners_statement_or_one(partner_estate, staff_client):
     supervisor = staff_client("supervisor")
     lines = supervisor.get(LIST, {"period": "2026-11"}).json()
     assert [(line["partner"], line["productOffering"]["name"]) for line in lines] == [
@@ -117,34 +109,34 @@ def test_a_supervisor_reads_every_partners_statement_or_one(estate, staff_client
 
 
 @pytest.mark.parametrize("period", ["2026-13", "2026-1", "26-11", "2026-11-01", "november", "0000-05", "9999-12"])
-def test_a_malformed_period_is_bad_input(estate, partner_app, period):
+def test_a_malformed_period_is_bad_input(partner_estate, partner_app, period):
     for response in (partner_app.get(LIST, {"period": period}), partner_app.get(f"{LIST}/{period}")):
         assert response.status_code == 400, (period, response.content)
         body = response.json()
         assert (body["code"], body["status"]) == ("badRequest", "400") and "period" in body["message"]
 
 
-def test_bad_paging_and_partner_are_bad_input(estate, partner_app):
+def test_bad_paging_and_partner_are_bad_input(partner_estate, partner_app):
     assert partner_app.get(LIST, {"limit": "-1"}).status_code == 400
     assert partner_app.get(LIST, {"partner": "no such/partner"}).status_code == 400
     assert partner_app.get(NOVEMBER, {"partner": "x" * 30}).status_code == 400
 
 
-def test_paging_the_lines(estate, staff_client):
+def test_paging_the_lines(partner_estate, staff_client):
     supervisor = staff_client("supervisor")
     response = supervisor.get(LIST, {"period": "2026-11", "offset": 1, "limit": 1})
     assert (response["X-Total-Count"], response["X-Result-Count"]) == ("2", "1")
     assert [line["partner"] for line in response.json()] == ["store"]
 
 
-def test_the_period_defaults_to_this_month(partners, partner_app):
+def test_the_period_defaults_to_this_month(partner_services, partner_app):
     (line,) = partner_app.get(LIST).json()
     today = date.today()
     assert line["period"] == f"{today.year:04d}-{today.month:02d}"
 
 
-def test_constant_queries_for_2_and_20_offerings(partners, partner_app, django_assert_num_queries):
-    streaming, *_ = partners
+def test_constant_queries_for_2_and_20_offerings(partner_services, partner_app, django_assert_num_queries):
+    streaming, *_ = partner_services
     partner_app.get(LIST)  # its token read once, then cached
     for size in (2, 20):
         while Channel.objects.get(pk=streaming.partner_channel_id).partner_offerings.count() < size:
