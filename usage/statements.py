@@ -5,8 +5,8 @@ A partner offering (``ProductOffering.revenue_share`` and ``partner_channel`` se
 - its rated usage: the amount (after service-level credits, before tax) of every billing period of its
   products that starts in the month (``usage.models.Consumption``);
 - its recurring charges: for every product of it in service during some of the month, one month of the
-  recurring charges agreed for it (``HeldProduct.price``), or of its offering's recurring price when none
-  was agreed.
+  monthly charges agreed for it (``HeldProduct.price``), or of its offering's monthly price when none
+  was agreed (charges of other periods are not apportioned to months: they are left out).
 
 The partner's share is ``revenue_share`` percent of the two, rounded per currency by the pricing engine.
 A statement is one SQL aggregate over the stored rows, whatever their number. Only the partner's own
@@ -140,7 +140,7 @@ recurring AS (
         FROM jsonb_array_elements(
             CASE WHEN jsonb_typeof(p.price) = 'array' THEN p.price ELSE '[]'::jsonb END
         ) AS agreed
-        WHERE agreed.value ->> 'price_type' = 'recurring'
+        WHERE agreed.value ->> 'price_type' = 'recurring' AND COALESCE(agreed.value ->> 'period', 'month') = 'month'
         GROUP BY 1
         UNION ALL
         (
@@ -148,6 +148,7 @@ recurring AS (
             FROM catalog_productofferingprice tariff
             WHERE (CASE WHEN jsonb_typeof(p.price) = 'array' THEN jsonb_array_length(p.price) ELSE 0 END) = 0
               AND tariff.offering_id = p.offering_id AND tariff.price_type = 'recurring'
+              AND tariff.recurring_period = 'month' AND tariff.recurring_period_length = 1
               AND tariff.char_name = '' AND tariff.amount IS NOT NULL AND tariff.lifecycle_status <> 'Retired'
               AND (tariff.valid_from IS NULL OR tariff.valid_from < %(end_at)s)
               AND (tariff.valid_to IS NULL OR tariff.valid_to > %(month_at)s)

@@ -43,6 +43,7 @@ def partner_offerings():
     streaming = OfferingFactory(name="StreamMax", revenue_share=D("70"), partner_channel=partner)
     PriceFactory(offering=streaming, name="StreamMax monthly", amount=D("9.99"))
     PriceFactory(offering=streaming, name="HD option", amount=D("3.00"), char_name="Quality", char_value="HD")
+    PriceFactory(offering=streaming, name="Yearly pass", amount=D("99.00"), recurring_period="year")
     music = OfferingFactory(name="MusicBox", revenue_share=D("50"), partner_channel=other)
     PriceFactory(offering=music, amount=D("7.49"))
     own = OfferingFactory(name="Mobile M")
@@ -59,6 +60,7 @@ def november_estate(partners):
         price=[
             {"price_type": "recurring", "amount": "7.99", "currency": "EUR", "period": "month"},
             {"price_type": "oneTime", "amount": "10.00", "currency": "EUR", "period": ""},
+            {"price_type": "recurring", "amount": "99.00", "currency": "EUR", "period": "year"},  # not monthly
         ],
     )
     left = HeldProductFactory(offering=streaming, status="terminated", termination_date=on("2026-11-10"))
