@@ -26,7 +26,7 @@ from overlay.tmf import CATALOG
 from usage.periods import at_midnight
 from usage.statements import ALL, READ_SCOPE, Statement, StatementLine, StatementTotal, partner_statement
 
-PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+PERIOD = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 PERIOD_HELP = "A calendar month, YYYY-MM (e.g. 2026-11): billing periods starting in it, products in service in it."
 LAST_YEAR = 9998  # the month after it must exist
 
