@@ -187,9 +187,9 @@ def load_demo_catalog() -> bool:
         fleet=fleet.specification_id,
     )
     _sell_offerings(offerings, channels, segments, categories)
-    _sell_vdsl(channels, categories["broadband"], specs["vdsl"])
+    vdsl = _sell_vdsl(channels, categories["broadband"], specs["vdsl"])
     demo_usage.mobile_usage_prices(offerings)
-    demo_usage.fibre_usage_prices(offerings)
+    demo_usage.broadband_usage_prices([offerings[f"fibre-{speed}"] for speed in (100, 500, 1000)] + [vdsl])
     demo_usage.partner_terms(channels["partner"])
     _campaigns(offerings, channels, segments)
     _recommendations_and_rules(offerings)
@@ -349,7 +349,7 @@ def _sell_offerings(offerings, channels, segments, categories) -> None:
     )
 
 
-def _sell_vdsl(channels, broadband: str, spec: str) -> None:
+def _sell_vdsl(channels, broadband: str, spec: str) -> ProductOffering:
     """What copper-only addresses can have instead of fibre (TMF679 proposes it as the alternative)."""
     vdsl = _offering(
         "vdsl-100",
@@ -361,6 +361,7 @@ def _sell_vdsl(channels, broadband: str, spec: str) -> None:
         categories=[broadband],
     )
     ProductOffering.objects.filter(pk=vdsl.pk).update(download_mbps=100)
+    return vdsl
 
 
 def _sell_usage_offerings(offerings, channels, addons: str) -> None:

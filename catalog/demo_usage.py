@@ -39,7 +39,7 @@ MOBILE_PLANS = {
     "mobile-l": (None, True),  # "Unlimited data, calls and texts."
     "sim-only": (20 * GB, False),  # "SIM-only 20 GB": calls and texts per unit
 }
-FIBRE_FAIR_USE = 1024 * GB  # 1 TB a month included on every fibre line
+BROADBAND_FAIR_USE = 1024 * GB  # 1 TB a month included on every broadband line
 # Partner services by SKU: their share of what they earn (percent), and streaming included (hours, rate
 # per hour beyond; None: unlimited). Only those the partner catalog holds are given terms.
 PARTNER_TERMS = {
@@ -97,11 +97,12 @@ def mobile_usage_prices(offerings: dict[str, ProductOffering]) -> None:
         usage_price(plan, f"{plan.name}: roaming data", "roaming_data", tiers=ROAMING, tiering="volume")
 
 
-def fibre_usage_prices(offerings: dict[str, ProductOffering]) -> None:
-    for speed in (100, 500, 1000):
-        fibre = offerings[f"fibre-{speed}"]
-        usage_price(fibre, f"{fibre.name}: data", "data", included=FIBRE_FAIR_USE, amount="0.0005")
-        usage_price(fibre, f"{fibre.name}: calls", "voice", amount="0.05")
+def broadband_usage_prices(lines: list[ProductOffering]) -> None:
+    """Home broadband (fibre, and VDSL where fibre does not reach): a terabyte a month included, then per MB;
+    calls on the line per minute."""
+    for line in lines:
+        usage_price(line, f"{line.name}: data", "data", included=BROADBAND_FAIR_USE, amount="0.0005")
+        usage_price(line, f"{line.name}: calls", "voice", amount="0.05")
 
 
 def add_on_usage_prices(offerings: dict[str, ProductOffering]) -> None:

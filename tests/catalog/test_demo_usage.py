@@ -85,13 +85,13 @@ def test_roaming_data_is_charged_at_the_rate_of_the_volume_reached(demo):
 
 
 @pytest.mark.django_db
-def test_fibre_includes_a_terabyte_a_month_and_calls_are_per_minute(demo):
-    for fibre in FIBRE:
-        data = usage_price(fibre, "data")
+def test_broadband_includes_a_terabyte_a_month_and_calls_are_per_minute(demo):
+    for fibre, source in [(f, "crm") for f in FIBRE] + [("vdsl-100", "demo")]:
+        data = usage_price(fibre, "data", source)
         assert data.included_units == 1024 * GB
         assert cost(data, 1024 * GB) == (D("0.00"), 0)
         assert cost(data, 1025 * GB) == (D("0.51"), 0)  # 1024 MB at 0.0005
-        assert cost(usage_price(fibre, "voice"), 60) == (D("3.00"), 0)
+        assert cost(usage_price(fibre, "voice", source), 60) == (D("3.00"), 0)
 
 
 @pytest.mark.django_db
