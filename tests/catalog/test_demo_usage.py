@@ -123,7 +123,11 @@ def test_partner_services_share_their_earnings_and_streaming_is_included_then_pe
 
 
 @pytest.mark.django_db
-def test_fleet_tracking_is_paid_per_vehicle_day_with_a_credit_under_99_percent_uptime(demo):
+def test_fleet_tracking_is_paid_per_vehicle_day_with_a_credit_under_99_percent_uptime(systems):
+    import_catalogs()
+    # A billing system without the fleet tariff: the demo makes the offering its own.
+    ProductOffering.objects.filter(source_system="crm", external_id="IOT-FLEET").delete()
+    load_demo_catalog()
     fleet = ProductOffering.objects.get(source_system="demo", external_id="iot-fleet")
     assert (fleet.name, fleet.lifecycle_status) == ("Fleet tracking (IoT)", "Launched")
     assert list(fleet.segments.values_list("code", flat=True)) == ["business"]
