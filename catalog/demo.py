@@ -6,7 +6,8 @@ catalog, through the real adapters (``crm/products``, ``partner/offerings``).
 On top of them this adds what is Overlay's own: characteristics and the prices
 that depend on them, usage tiers, categories, channels, segments, the bundle,
 campaigns, recommendations, rules and fulfilment plans, and launches it all,
-through the catalog services.
+through the catalog services. What the products consume (the usage metrics, usage prices, the
+partners' share, the fleet-tracking offering paid per outcome) is in ``catalog.demo_usage``.
 """
 
 from datetime import timedelta
@@ -15,7 +16,7 @@ from decimal import Decimal as D
 from django.db import transaction
 from django.utils import timezone
 
-from catalog import services
+from catalog import demo_usage, services
 from catalog.models import (
     Campaign,
     Channel,
@@ -27,7 +28,7 @@ from catalog.models import (
     ProductSpecification,
     Recommendation,
 )
-from catalog.services import CharacteristicInput, MemberInput, TierInput
+from catalog.services import CharacteristicInput, MemberInput
 
 DEMO_SOURCE = "demo"
 VAT = D("20")
@@ -58,7 +59,7 @@ def _offering(
 
 
 @transaction.atomic
-def _fulfilment_plans(*, phone, mobile, broadband, tv, usage, streaming) -> None:
+def _fulfilment_plans(*, phone, mobile, broadband, tv, usage, streaming, fleet) -> None:
     """What happens where when each is ordered: the reference hybrid order runs across all five systems."""
     plans = {
         # key, system, task, after, undo, creates the product, on failure
@@ -74,6 +75,11 @@ def _fulfilment_plans(*, phone, mobile, broadband, tv, usage, streaming) -> None
             for spec in broadband
         },
         tv: [("bill", "crm", "add_billing", "", "remove_billing", False, "fail_order")],
+        # The fleet's trackers are SIMs on the mobile stack.
+        fleet: [
+            ("activate_sim", "mobile", "activate_sim", "", "deactivate_sim", True, "fail_order"),
+            ("bill", "crm", "add_billing", "activate_sim", "remove_billing", False, "fail_order"),
+        ],
         usage: [("add_bundle", "mobile", "add_data_bundle", "", "remove_data_bundle", False, "fail_order")],
         streaming: [
             ("activate_service", "partner", "activate_subscription", "", "deactivate_subscription", True, "drop_item"),
@@ -164,6 +170,13 @@ def load_demo_catalog() -> bool:
     channels, segments = _channels(), _segments()
     categories = _categories()
     specs = _specifications(offerings)
+    demo_usage.usage_metrics_ensure()
+    fleet = demo_usage.fleet_offering(
+        channels=[channels["web"], channels["callcentre"], channels["store"]],
+        segment=segments["business"],
+        category=categories["iot"],
+        source=DEMO_SOURCE,
+    )
     _fulfilment_plans(
         phone=[specs["phone"], specs["lite"]],
         mobile=specs["mobile"],
@@ -171,9 +184,13 @@ def load_demo_catalog() -> bool:
         tv=specs["tv"],
         usage=specs["usage"],
         streaming=specs["streaming"],
+        fleet=fleet.specification_id,
     )
     _sell_offerings(offerings, channels, segments, categories)
-    _sell_vdsl(channels, categories["broadband"], specs["vdsl"])
+    vdsl = _sell_vdsl(channels, categories["broadband"], specs["vdsl"])
+    demo_usage.mobile_usage_prices(offerings)
+    demo_usage.broadband_usage_prices([offerings[f"fibre-{speed}"] for speed in (100, 500, 1000)] + [vdsl])
+    demo_usage.partner_terms(channels["partner"])
     _campaigns(offerings, channels, segments)
     _recommendations_and_rules(offerings)
     services.catalog_changed()
@@ -217,6 +234,7 @@ def _categories() -> dict[str, str]:
         "addons": category("Add-ons"),
         "streaming": category("Streaming"),
         "bundles": category("Bundles"),
+        "iot": category("IoT"),
     }
 
 
@@ -331,7 +349,7 @@ def _sell_offerings(offerings, channels, segments, categories) -> None:
     )
 
 
-def _sell_vdsl(channels, broadband: str, spec: str) -> None:
+def _sell_vdsl(channels, broadband: str, spec: str) -> ProductOffering:
     """What copper-only addresses can have instead of fibre (TMF679 proposes it as the alternative)."""
     vdsl = _offering(
         "vdsl-100",
@@ -343,47 +361,14 @@ def _sell_vdsl(channels, broadband: str, spec: str) -> None:
         categories=[broadband],
     )
     ProductOffering.objects.filter(pk=vdsl.pk).update(download_mbps=100)
+    return vdsl
 
 
 def _sell_usage_offerings(offerings, channels, addons: str) -> None:
     """The pay-per-use add-ons: graduated and volume tiers."""
-    _sell(
-        offerings["data-boost"],
-        channels=channels,
-        categories=[addons],
-        prices=[
-            _price(
-                "Data Boost per GB",
-                "usage",
-                unit_of_measure="GB",
-                tiering="graduated",
-                tiers=[
-                    TierInput(D(0), D(10), D("2.00")),
-                    TierInput(D(10), D(50), D("1.00")),
-                    TierInput(D(50), None, D("0.50")),
-                ],
-            )
-        ],
-    )
-    _sell(
-        offerings["travel-data"],
-        channels=channels,
-        categories=[addons],
-        prices=[
-            _price(
-                "Travel Data per GB",
-                "usage",
-                unit_of_measure="GB",
-                tiering="volume",
-                included_units=D(1),
-                tiers=[
-                    TierInput(D(0), D(5), D("3.00")),
-                    TierInput(D(5), D(20), D("2.00")),
-                    TierInput(D(20), None, D("1.50")),
-                ],
-            )
-        ],
-    )
+    for key in ("data-boost", "travel-data"):
+        _sell(offerings[key], channels=channels, categories=[addons])
+    demo_usage.add_on_usage_prices(offerings)
 
 
 def _campaigns(offerings, channels, segments) -> None:

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("usage.api.urls")),
     path("", include("adapters.api.urls")),
     path("", include("console.api.urls")),
+    path("", include("usage.api.statement_urls")),
 ]
 
 handler404 = "overlay.api.errors.json_handler404"

@@ -52,7 +52,8 @@ def test_a_plan_change_moves_the_held_product_to_the_new_plan(estate, simulator,
 
     placed = plan_change(orders_app, held, large)
     charged = placed["productOrderItem"][0]["itemPrice"]
-    assert {p["priceType"] for p in charged} == {"recurring"}  # no SIM activation for a SIM in use
+    # No SIM activation for a SIM in use: the monthly fee, and the plan's usage prices (rated as used).
+    assert {p["priceType"] for p in charged} == {"recurring", "usage"}
     order = orders_app.get(f"{ORDERS}/{drive(placed['id']).pk}").json()
 
     assert (order["state"], order["stateReason"]) == ("completed", "every item delivered")

@@ -230,6 +230,19 @@ def acknowledged_order(w: World):
     return order
 
 
+def partner_month(w: World) -> str:
+    """A month of a partner's statement: the partner channel's offering (70% its partner's) held by A."""
+    from catalog.models import Channel, ProductOffering
+    from tests.factories.catalog import OfferingFactory
+    from tests.factories.customers import HeldProductFactory
+
+    partner = Channel.objects.get(code="partner")
+    if not ProductOffering.objects.filter(partner_channel=partner).exists():
+        streaming = OfferingFactory(name="Matrix streaming", revenue_share=70, partner_channel=partner)
+        HeldProductFactory(customer=w.a, offering=streaming, system="partner")
+    return "2026-11"
+
+
 def extension_cases() -> dict:
     return {
         "POST /api/v1/auth/customer-token": lambda w: Request(
@@ -241,6 +254,13 @@ def extension_cases() -> dict:
         "POST /api/v1/customers/{customer_id}/consents": lambda w: (
             lambda c: Request(f"/api/v1/customers/{c.pk}/consents", {"purpose": "marketing", "granted": True}, owner=c)
         )(w.customer()),
+        # Supervisors read every partner's statement; the matrix's applications are the web channel's: no partner.
+        "GET /api/v1/partners/statements": lambda w: Request(
+            "/api/v1/partners/statements", params={"period": partner_month(w)}
+        ),
+        "GET /api/v1/partners/statements/{period}": lambda w: Request(
+            f"/api/v1/partners/statements/{partner_month(w)}"
+        ),
         "POST /api/v1/pricing/quote": lambda w: Request("/api/v1/pricing/quote", {"item": [line(w)]}),
         "POST /api/v1/pricing/estimate": lambda w: Request(
             "/api/v1/pricing/estimate", {"productOffering": {"id": w.plan.pk}, "usage": {"GB": 1}}

@@ -129,6 +129,8 @@ TABLE = """
   POST   /customers/{customer_id}/consents   401 ok  404 403 403 403 403 403 403 403 403 403 403 403 403 403 403 403 ok  ok  403
   POST   /handoffs                           401 ok  404 403 403 403 403 403 403 403 403 403 403 403 403 403 403 403 ok  ok  403
   POST   /handoffs/{code}/claim              401 ok  404 403 403 403 403 403 403 403 403 403 403 403 403 403 403 403 ok  ok  403
+  GET    /partners/statements                401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 403 ok  403 403 ok  403
+  GET    /partners/statements/{period}       401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 403 404 403 403 ok  403
   POST   /pricing/estimate                   401 ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok
   POST   /pricing/quote                      401 ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok
   GET    /products/{product_id}/spendCap     401 ok  404 403 403 403 403 403 403 403 403 403 403 403 403 403 ok  403 ok  ok  403
