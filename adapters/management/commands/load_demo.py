@@ -25,8 +25,7 @@ STOREFRONT_SCOPES = [
     "carts:write",
     "orders:read",
     "usage:read",
-    "usage:write",
-]
+]  # customer tokens set their own spend caps (usage:write is theirs); the application itself sets none
 DEMO_CLIENTS = [
     ("demo-web", "web", STOREFRONT_SCOPES),
     ("demo-mobile", "mobile", STOREFRONT_SCOPES),
