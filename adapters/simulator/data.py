@@ -326,9 +326,11 @@ def partner_subscription(seed: int, slot: int) -> dict | None:
     """Who holds which partner service: every fourth person (1, 5, 9, ...), in the partner's own shape."""
     index = 4 * slot + 1
     p = person_cached(seed, index)
+    sku = partner_sku(seed, index)
     return {
         "sub_id": f"PS-{index:08d}",
-        "sku": partner_sku(seed, index),
+        "sku": sku,
+        "title": next(o["title"] for o in PARTNER_OFFERINGS if o["sku"] == sku),
         "subscriber": {"display_name": f"{p.first} {p.last}", "email": p.email, "billing_account": f"A{index:08d}"},
         "status": "active",
         "since": stamp(index * 0.5),

@@ -344,6 +344,7 @@ class Estate:
             record["status"] = "RETURNED"
         elif system == "partner" and stream.name == "subscriptions":
             record["sku"] = self.rng.choice(data.PARTNER_HELD)
+            record["title"] = next(o["title"] for o in data.PARTNER_OFFERINGS if o["sku"] == record["sku"])
         elif system == "partner":
             record["monthly_eur"] = f"{float(record['monthly_eur']) + 1:.2f}"
         return record
