@@ -39,16 +39,6 @@ def get(simulator, path: str) -> dict:
     return json.loads(urlopen(request, timeout=10).read())
 
 
-def pull_over_http(simulator, system: str, name: str) -> list[dict]:
-    records, cursor = [], None
-    while True:
-        page = get(simulator, f"/{system}/{name}?limit=1000" + (f"&cursor={cursor}" if cursor else ""))
-        records += page["items"]
-        cursor = page["next_cursor"]
-        if not page["has_more"]:
-            return records
-
-
 def received(record: dict) -> datetime:
     moment = record.get("receivedAt") or record.get("logged") or record["loaded_at"]
     return datetime.fromisoformat(moment.replace("Z", "").replace(" ", "T")).replace(tzinfo=UTC)
@@ -86,14 +76,14 @@ def test_the_window_is_the_13_weeks_before_the_anchor_day(tmp_path):
 
 
 def test_late_duplicate_and_unknown_records_are_among_them(simulator):
-    mobile = pull_over_http(simulator, "mobile", "subscriptions") + pull_over_http(simulator, "mobile", "iot")
+    mobile = simulator.records("mobile", "subscriptions") + simulator.records("mobile", "iot")
     held = {
         "mobile": {r["subscriptionId"] for r in mobile},
-        "fixed": {r["line_ref"] for r in pull_over_http(simulator, "fixed", "lines")},
-        "partner": {r["sub_id"] for r in pull_over_http(simulator, "partner", "subscriptions")},
+        "fixed": {r["line_ref"] for r in simulator.records("fixed", "lines")},
+        "partner": {r["sub_id"] for r in simulator.records("partner", "subscriptions")},
     }
     for system, name in FEEDS:
-        records = pull_over_http(simulator, system, name)
+        records = simulator.records(system, name)
         seen: dict[str, dict] = {}
         duplicates = 0
         for record in records:
