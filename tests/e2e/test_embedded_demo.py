@@ -79,7 +79,8 @@ def test_the_embedded_demo_syncs_on_sqlite(tmp_path):
             "from customers.models import Customer as C, HeldProduct as H; print(C.objects.count(), H.objects.count())",
         )
         customers, products = map(int, counts.split())
-        assert customers >= 60 and products == 90 + 30 + 12  # subscriptions, lines, shipments
+        # Subscriptions, lines, shipments, partner subscriptions and three businesses' fleets.
+        assert customers >= 60 and products == 90 + 30 + 12 + 15 + 3
         # Without a broker, an order is fulfilled in-process through the simulator, phone before SIM.
         order = manage("shell", "-v0", "-c", ORDER_SCRIPT).split()
         assert order[0] == "completed", order
