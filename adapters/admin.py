@@ -5,8 +5,7 @@ import json
 from django.contrib import admin, messages
 
 from adapters.models import BackOfficeSystem, QuarantinedRecord, SyncCursor, SyncRun
-from adapters.registry import adapter_class
-from adapters.sync import quarantine_retry
+from adapters.sync import quarantine_retry, streams_in_order
 from adapters.tasks import sync_stream_task
 
 
@@ -20,7 +19,7 @@ class BackOfficeSystemAdmin(admin.ModelAdmin):
     @admin.action(description="Pull changes now", permissions=["change"])
     def sync_now(self, request, queryset):
         for system in queryset:
-            for stream in adapter_class(system.adapter).streams:
+            for stream in streams_in_order(system):
                 sync_stream_task.delay(system.pk, stream)
         self.message_user(request, "Sync started; see Sync runs.", messages.SUCCESS)
 

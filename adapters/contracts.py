@@ -2,7 +2,7 @@
 
 A system implements the contracts it supports. Records crossing the boundary
 are plain dataclasses in Overlay's terms, defined by the app that imports them
-(``customers.records``, ``catalog.records``) and named here for adapter authors;
+(``customers.records``, ``catalog.records``, ``usage.records``) and named here for adapter authors;
 mapping a system's legacy shape into them is the adapter's whole job, and a
 record it cannot map raises ``MappingError`` (the sync engine quarantines it and
 goes on).
@@ -11,7 +11,8 @@ Each record carries the source's ``version`` of it when the system keeps one: a 
 that grows with every change of the record (a revision counter, or its last-modified time
 in microseconds since the epoch: ``adapters.builtin.base.version_of``). Pulls and pushes
 can arrive out of order or be replayed; a record older than the version stored changes
-nothing. Without a version, the last record received wins.
+nothing. Without a version, the last record received wins. Usage records carry none: they
+never change, and one received again (by its id in its system) counts once.
 """
 
 from collections.abc import Iterable, Mapping
@@ -20,6 +21,7 @@ from typing import Protocol, runtime_checkable
 
 from catalog.records import OfferingRecord, SpecificationRecord
 from customers.records import AccountRecord, HeldProductRecord, PartyRecord
+from usage.records import UsageRecordIn
 
 __all__ = [
     "AccountRecord",
@@ -38,6 +40,7 @@ __all__ = [
     "ServiceabilitySource",
     "SourceUnavailable",
     "SpecificationRecord",
+    "UsageRecordIn",
 ]
 
 
@@ -96,13 +99,21 @@ class Serviceability:
 
 
 class PullSource(Protocol):
-    """Pages of changed records since a cursor; ``streams`` names them with the kind of record they hold."""
+    """Pages of changed records since a cursor; ``streams`` names them with the kind of record they hold.
 
-    streams: Mapping[str, str]  # stream name -> "party" | "held_product" | "offering"
+    A ``usage`` stream's records (``UsageRecordIn``) name the held product they are for by its id in the
+    same system and a usage metric's code, with the quantity in the metric's unit; a record for a
+    product or metric Overlay does not know is quarantined, and imported by a retry once it does.
+    A system's usage streams are pulled after its other streams (``adapters.sync.streams_in_order``).
+    """
+
+    streams: Mapping[str, str]  # stream name -> "party" | "held_product" | "offering" | "usage"
 
     def fetch_page(self, stream: str, cursor: str | None, limit: int) -> Page: ...
 
-    def map_record(self, stream: str, raw: dict) -> PartyRecord | HeldProductRecord | OfferingRecord: ...
+    def map_record(
+        self, stream: str, raw: dict
+    ) -> PartyRecord | HeldProductRecord | OfferingRecord | UsageRecordIn: ...
 
     def record_key(self, stream: str, raw: dict) -> str: ...
 

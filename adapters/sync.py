@@ -10,6 +10,10 @@ holds a few pages at a time, whatever the size of the system. A record that
 cannot be mapped is quarantined with its payload and error; the rest of the page
 goes on. Writes of one stream (a pull's pages, pushes, retries) take
 its cursor row's lock, so none of them adds a row another is about to COPY.
+
+Usage streams make no customers: they are linked to the held products already imported,
+without the linking lock, and a record for a product (or metric) Overlay does not know yet
+is quarantined like one that cannot be mapped, to be retried once it does.
 """
 
 import gc
@@ -34,6 +38,8 @@ from customers.linking import (
     linking_lock_wanted,
 )
 from overlay.bulk import Counts
+from usage.imports import usage_link
+from usage.rating import rate_pending, rate_periods
 
 logger = logging.getLogger(__name__)
 
@@ -50,10 +56,18 @@ def _held_products_link(system: str, records, in_flight=None) -> ImportPlan:
     return held_products_link(system, records, in_flight, offerings=offerings_by_tariff_code)
 
 
-# Linking of a page by the kind of record a stream holds (see customers.imports.ImportPlan).
-LINKERS = {"party": parties_link, "held_product": _held_products_link, "offering": _offerings_link}
+# Linking of a page by the kind of record a stream holds (see customers.imports.ImportPlan). A plan may
+# carry ``failures``, [(position among the records given, id, why)]: records it could not link, quarantined.
+LINKERS = {
+    "party": parties_link,
+    "held_product": _held_products_link,
+    "offering": _offerings_link,
+    "usage": usage_link,
+}
 # The kinds whose linking makes customers, under the linking lock.
 LINKS_CUSTOMERS = {"party", "held_product"}
+# Kinds that refer to what the others import: a system's streams of these are pulled last.
+REFERS_TO_PRODUCTS = {"usage"}
 # What a sloppy payload can raise inside a mapping besides MappingError.
 MAPPING_FAILURES = (MappingError, KeyError, TypeError, ValueError, AttributeError)
 
@@ -114,21 +128,30 @@ def storable(value):
     return value
 
 
-def map_records(adapter, stream: str, raws: Sequence[dict]) -> tuple[list, list[tuple[str, dict, str]]]:
-    """Map one page: (mapped records, [(external id, storable payload, error)] for what cannot be mapped)."""
-    mapped, failures = [], []
+def map_records(adapter, stream: str, raws: Sequence[dict]) -> tuple[list, list[tuple[str, dict, str]], list]:
+    """Map one page: (mapped records, [(external id, storable payload, error)] for what cannot be mapped,
+    the payload each mapped record came from)."""
+    mapped, failures, sources = [], [], []
     for raw in raws:
         try:
             mapped.append(adapter.map_record(stream, raw))
+            sources.append(raw)
         except MAPPING_FAILURES as error:
-            failures.append(
-                (
-                    adapter.record_key(stream, raw)[:100],
-                    storable(raw if isinstance(raw, dict) else {"value": raw}),
-                    f"{type(error).__name__}: {error}"[:2000],
-                )
-            )
-    return mapped, failures
+            failures.append(_failure(adapter.record_key(stream, raw), raw, f"{type(error).__name__}: {error}"))
+    return mapped, failures, sources
+
+
+def _failure(key: str, raw, error: str) -> tuple[str, dict, str]:
+    return key[:100], storable(raw if isinstance(raw, dict) else {"value": raw}), error[:2000]
+
+
+def _link(link, system_code: str, mapped: list, sources: list, failures: list, in_flight=None) -> ImportPlan:
+    """Link a page's mapped records; what the linker could not link joins ``failures``, with its payload."""
+    if not mapped:
+        return ImportPlan(Counts())
+    plan = link(system_code, mapped, in_flight)
+    failures.extend(_failure(key, sources[position], error) for position, key, error in getattr(plan, "failures", ()))
+    return plan
 
 
 def apply_records(
@@ -141,10 +164,13 @@ def apply_records(
         linking_lock_for_transaction()
     cursor_row, _ = SyncCursor.objects.get_or_create(system=system, stream=stream)
     SyncCursor.objects.select_for_update().get(pk=cursor_row.pk)
-    mapped, failures = map_records(adapter, stream, raws)
+    mapped, failures, sources = map_records(adapter, stream, raws)
+    plan = _link(LINKERS[adapter.streams[stream]], system.code, mapped, sources, failures)
     _quarantine(system, stream, failures, run)
-    plan = LINKERS[adapter.streams[stream]](system.code, mapped) if mapped else ImportPlan(Counts())
     plan.store()
+    if adapter.streams[stream] in REFERS_TO_PRODUCTS and plan.counts.created:
+        # Pushed usage is rated at once: its periods' figures and alerts are as fresh as the push.
+        rate_periods({(product, start) for product, _, start in plan.periods})
     return plan.counts, len(failures)
 
 
@@ -356,10 +382,10 @@ def _pull(system: BackOfficeSystem, stream: str, *, full: bool, max_pages: int |
     try:
         if writer is not None:
             writer.wait_ready()
-        for cursor, page, mapped, failures in pages:
+        for cursor, page, mapped, failures, sources in pages:
             if writer is None:
                 with transaction.atomic():
-                    plan = link(system.code, mapped) if mapped else ImportPlan(Counts())
+                    plan = _link(link, system.code, mapped, sources, failures)
                     _write_page(system, stream, cursor_row, run, full, cursor, page, plan, failures)
                 full = False
                 continue
@@ -368,10 +394,13 @@ def _pull(system: BackOfficeSystem, stream: str, *, full: bool, max_pages: int |
                 writer.give_way()
             with transaction.atomic():  # parties and products are only read here; a catalog is written
                 _relaxed_commit()
-                plan = link(system.code, mapped, writer.in_flight()) if mapped else ImportPlan(Counts())
+                in_flight = writer.in_flight() if linking else None  # only customers' linking needs it
+                plan = _link(link, system.code, mapped, sources, failures, in_flight)
             writer.submit(cursor, page, plan, failures)
         if writer is not None:
             writer.finish()
+        if adapter.streams[stream] in REFERS_TO_PRODUCTS:
+            rate_pending()  # what the pull brought is rated before the run says it succeeded
         run.status = SyncRun.Status.SUCCEEDED
     except (SourceUnavailable, SyncInterrupted) as error:
         logger.warning("sync %s/%s failed: %s", system.code, stream, error)
@@ -399,9 +428,15 @@ def _relaxed_commit() -> None:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
+def streams_in_order(system: BackOfficeSystem) -> list[str]:
+    """A system's streams in the order to pull them: usage after the products it is for."""
+    streams = adapter_class(system.adapter).streams
+    return sorted(streams, key=lambda stream: streams[stream] in REFERS_TO_PRODUCTS)
+
+
 def sync_system(system: BackOfficeSystem, *, full: bool = False) -> list[SyncRun]:
-    """Pull every stream of a system."""
-    return [sync_stream(system, stream, full=full) for stream in adapter_class(system.adapter).streams]
+    """Pull every stream of a system (usage last)."""
+    return [sync_stream(system, stream, full=full) for stream in streams_in_order(system)]
 
 
 def apply_pushed(system: BackOfficeSystem, stream: str, raws: Sequence[dict]) -> SyncRun:

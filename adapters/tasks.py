@@ -6,8 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from adapters.models import BackOfficeSystem, SyncRun
-from adapters.registry import adapter_class
-from adapters.sync import apply_pushed, sync_stream
+from adapters.sync import apply_pushed, streams_in_order, sync_stream
 
 
 @shared_task(acks_late=True)
@@ -28,7 +27,7 @@ def sync_due_systems() -> list[str]:
     started = []
     now = timezone.now()
     for system in BackOfficeSystem.objects.filter(enabled=True, sync_every_seconds__gt=0):
-        for stream in adapter_class(system.adapter).streams:
+        for stream in streams_in_order(system):
             last = SyncRun.objects.filter(system=system, stream=stream).exclude(kind=SyncRun.Kind.PUSH).first()
             if last is None or last.started_at <= now - timedelta(seconds=system.sync_every_seconds):
                 sync_stream_task.delay(system.pk, stream)

@@ -1,6 +1,6 @@
 """Adapters for the simulated estate (and templates for real ones): each maps its system's legacy shape."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
 from adapters.builtin.base import CursorPagedSource, SimulatedFulfilment, parse_time, required, version_of
@@ -13,6 +13,7 @@ from adapters.contracts import (
     Serviceability,
     SourceUnavailable,
     SpecificationRecord,
+    UsageRecordIn,
 )
 from customers.normalise import normalise_email, normalise_phone, normalise_postcode
 
@@ -104,28 +105,72 @@ def _family_name(value: str) -> str:
     return " ".join(w if w in {"de", "van", "der", "den", "het", "ter"} else w.capitalize() for w in words)
 
 
+MICRO_UNIT = Decimal("0.000001")  # usage quantities keep six decimals
+
+
+def _quantity(raw: dict, key: str) -> Decimal:
+    value = required(raw, key)
+    try:
+        quantity = Decimal(value)
+    except InvalidOperation as error:
+        raise MappingError(f"{key} '{value}' is not a quantity") from error
+    if not quantity.is_finite():
+        raise MappingError(f"{key} '{value}' is not a quantity")
+    return quantity
+
+
+def _usage_start(raw: dict, key: str) -> datetime:
+    """A usage record's start time, in UTC (a time without a zone is UTC)."""
+    return parse_time(required(raw, key)).astimezone(UTC)
+
+
 class MobileAdapter(SimulatedFulfilment, CursorPagedSource):
-    """Mobile stack: subscriptions with MSISDN, SIM and plan; holder details as the shop typed them."""
+    """Mobile stack: subscriptions with MSISDN, SIM and plan; holder details as the shop typed them;
+    business fleets' tracking; and the call detail records of both (usage)."""
 
     fulfilment_prefix = "mobile"
-    streams = {"subscriptions": "held_product"}
-    keys = {"subscriptions": "subscriptionId"}
+    # Usage after the products it is for: a pull of the whole system finds them there.
+    streams = {"subscriptions": "held_product", "iot": "held_product", "usage": "usage"}
+    keys = {"subscriptions": "subscriptionId", "iot": "subscriptionId", "usage": "cdrId"}
     plan_names = {
         "MOB-S": "Mobile S 10 GB",
         "MOB-M": "Mobile M 50 GB",
         "MOB-L": "Mobile L Unlimited",
         "SIM-ONLY": "SIM-only 20 GB",
+        "IOT-FLEET": "Fleet tracking (IoT)",
+    }
+    # The mediation's services: the usage metric each is, and the unit it must come in (the metric's).
+    services = {
+        "DATA": ("data", "MB"),
+        "VOICE": ("voice", "MIN"),
+        "SMS": ("sms", "SMS"),
+        "ROAMING_DATA": ("roaming_data", "MB"),
+        "VEHICLE_DAY": ("vehicle_day", "DAY"),
+        "TRACKER_UPTIME": ("tracker_uptime", "PCT"),
     }
 
     def path(self, stream):
-        return "/mobile/subscriptions"
+        return f"/mobile/{stream}"
 
     def map_record(self, stream, raw):
-        holder = raw.get("holder") or {}
-        given, _, family = (holder.get("fullName") or "").strip().partition(" ")
+        if stream == "usage":
+            return self._usage(raw)
+        if stream == "iot":
+            return self._fleet(raw)
         msisdn = normalise_phone(required(raw, "msisdn"))
         if not msisdn:
             raise MappingError(f"msisdn '{raw['msisdn']}' is not a phone number")
+        return self._held(raw, phone=msisdn, characteristics={"MSISDN": msisdn, "ICCID": raw.get("iccid") or ""})
+
+    def _fleet(self, raw: dict) -> HeldProductRecord:
+        vehicles = raw.get("fleetSize")
+        if not isinstance(vehicles, int):
+            raise MappingError(f"fleetSize '{vehicles}' is not a number")
+        return self._held(raw, phone="", characteristics={"Vehicles": str(vehicles)})
+
+    def _held(self, raw: dict, *, phone: str, characteristics: dict) -> HeldProductRecord:
+        holder = raw.get("holder") or {}
+        given, _, family = (holder.get("fullName") or "").strip().partition(" ")
         plan = required(raw, "plan", "code")
         account = holder.get("billingAccount") or ""
         version = version_of(raw.get("updatedAt"))
@@ -136,31 +181,56 @@ class MobileAdapter(SimulatedFulfilment, CursorPagedSource):
                 given_name=given.title(),
                 family_name=_family_name(family),
                 email=normalise_email(holder.get("email")),
-                phone=msisdn,
+                phone=phone,
                 account_refs=(account,) if account else (),
                 version=version,
             ),
             name=self.plan_names.get(plan, plan),
             product_code=plan,
             status=(raw.get("status") or "active").lower(),
-            characteristics={"MSISDN": msisdn, "ICCID": raw.get("iccid") or ""},
+            characteristics=characteristics,
             billing_account_ref=account,
             start_date=parse_time(raw.get("activatedAt")),
             version=version,
         )
 
+    def _usage(self, raw: dict) -> UsageRecordIn:
+        service = required(raw, "service")
+        if service not in self.services:
+            raise MappingError(f"service '{service}' is no usage the mobile stack reports")
+        metric, unit = self.services[service]
+        if raw.get("uom") != unit:
+            raise MappingError(f"{service} comes in {unit}, not in '{raw.get('uom')}'")
+        zone = raw.get("roamingZone")
+        return UsageRecordIn(
+            external_id=required(raw, "cdrId"),
+            product_ref=required(raw, "subscriptionId"),
+            metric=metric,
+            quantity=_quantity(raw, "volume"),
+            start=_usage_start(raw, "eventStart"),
+            attributes={"roamingZone": str(zone)} if zone else {},
+        )
+
 
 class FixedAdapter(SimulatedFulfilment, CursorPagedSource):
-    """Fixed/broadband stack: lines at an address with a speed; 'Last, First' names; serviceability by address."""
+    """Fixed/broadband stack: lines at an address with a speed; 'Last, First' names; serviceability by address;
+    the lines' usage (broadband volume, calls) in units of its own."""
 
     fulfilment_prefix = "fixed"
-    streams = {"lines": "held_product"}
-    keys = {"lines": "line_ref"}
+    streams = {"lines": "held_product", "usage": "usage"}
+    keys = {"lines": "line_ref", "usage": "usage_id"}
+    # Usage types: the metric each is, and how many of each unit it may come in make one of the metric's.
+    usage_types = {
+        "BB_VOLUME": ("data", {"KB": Decimal(1000), "MB": Decimal(1), "GB": Decimal("0.001")}),  # per MB
+        "VOICE": ("voice", {"SEC": Decimal(60), "MIN": Decimal(1)}),  # per minute
+    }
 
     def path(self, stream):
-        return "/fixed/lines"
+        return f"/fixed/{stream}"
 
     def map_record(self, stream, raw):
+        if stream == "usage":
+            return self._usage(raw)
         family, _, given = (raw.get("subscriber_name") or "").partition(",")
         address = raw.get("install_address") or {}
         postcode = normalise_postcode(required(raw, "install_address", "postcode"))
@@ -191,6 +261,25 @@ class FixedAdapter(SimulatedFulfilment, CursorPagedSource):
                 "Speed": str(speed),
             },
             version=version,
+        )
+
+    def _usage(self, raw: dict) -> UsageRecordIn:
+        kind = required(raw, "usage_type")
+        if kind not in self.usage_types:
+            raise MappingError(f"usage_type '{kind}' is no usage the fixed stack reports")
+        metric, units = self.usage_types[kind]
+        unit = raw.get("amount_unit")
+        if unit not in units:
+            raise MappingError(f"{kind} does not come in '{unit}'")
+        quantity = _quantity(raw, "amount") / units[unit]
+        if quantity.as_tuple().exponent < -6:  # 125 seconds are 2.0833... minutes
+            quantity = quantity.quantize(MICRO_UNIT)
+        return UsageRecordIn(
+            external_id=required(raw, "usage_id"),
+            product_ref=required(raw, "line_ref"),
+            metric=metric,
+            quantity=quantity,
+            start=_usage_start(raw, "period_start"),
         )
 
     def serviceability(self, postcode: str, house_number: str) -> Serviceability:
@@ -247,16 +336,22 @@ class LogisticsAdapter(SimulatedFulfilment, CursorPagedSource):
 
 class PartnerCatalogAdapter(SimulatedFulfilment, CursorPagedSource):
     """Partner catalog: digital services sold on behalf of a partner. It knows no specifications: each
-    service is the product its offering sells, so it becomes a specification of its own (by SKU)."""
+    service is the product its offering sells, so it becomes a specification of its own (by SKU). It
+    also says who holds which service, and what they streamed (usage)."""
 
     fulfilment_prefix = "partner"
-    streams = {"offerings": "offering"}
-    keys = {"offerings": "sku"}
+    streams = {"offerings": "offering", "subscriptions": "held_product", "usage": "usage"}
+    keys = {"offerings": "sku", "subscriptions": "sub_id", "usage": "event_id"}
+    usage_kinds = {"stream": "streaming_hours"}  # the partner's log entries: the metric each is (in hours)
 
     def path(self, stream):
-        return "/partner/offerings"
+        return f"/partner/{stream}"
 
     def map_record(self, stream, raw):
+        if stream == "subscriptions":
+            return self._subscription(raw)
+        if stream == "usage":
+            return self._usage(raw)
         try:
             price = Decimal(str(raw["monthly_eur"])) if raw.get("monthly_eur") not in (None, "") else None
         except InvalidOperation as error:
@@ -268,4 +363,47 @@ class PartnerCatalogAdapter(SimulatedFulfilment, CursorPagedSource):
             active=bool(raw.get("active", True)),
             version=version_of(raw.get("updated")),
             specification=SpecificationRecord(external_id=raw["sku"], name=raw["title"], kind="digital"),
+        )
+
+    def _subscription(self, raw: dict) -> HeldProductRecord:
+        subscriber = raw.get("subscriber") or {}
+        given, _, family = (subscriber.get("display_name") or "").strip().partition(" ")
+        account = subscriber.get("billing_account") or ""
+        sku = required(raw, "sku")
+        version = version_of(raw.get("updated"))
+        return HeldProductRecord(
+            external_id=required(raw, "sub_id"),
+            holder=PartyRecord(
+                external_id=f"subscriber:{raw['sub_id']}",
+                given_name=given,
+                family_name=family,
+                email=normalise_email(subscriber.get("email")),
+                account_refs=(account,) if account else (),
+                version=version,
+            ),
+            name=raw.get("title") or sku,
+            product_code=sku,
+            status=(raw.get("status") or "active").lower(),
+            billing_account_ref=account,
+            start_date=parse_time(raw.get("since")),
+            version=version,
+        )
+
+    def _usage(self, raw: dict) -> UsageRecordIn:
+        kind = required(raw, "kind")
+        if kind not in self.usage_kinds:
+            raise MappingError(f"kind '{kind}' is no usage the partner reports")
+        started = raw.get("started_epoch")
+        if not isinstance(started, int) or isinstance(started, bool):
+            raise MappingError(f"started_epoch '{started}' is not a time in Unix seconds")
+        try:
+            start = datetime.fromtimestamp(started, UTC)
+        except (OverflowError, OSError, ValueError) as error:
+            raise MappingError(f"started_epoch '{started}' is not a time in Unix seconds") from error
+        return UsageRecordIn(
+            external_id=required(raw, "event_id"),
+            product_ref=required(raw, "partner_subscription"),
+            metric=self.usage_kinds[kind],
+            quantity=_quantity(raw, "hours"),
+            start=start,
         )

@@ -111,6 +111,14 @@ def person(seed: int, index: int) -> Person:
 # The mobile stack asks for the same holder once per subscription (up to three in a row).
 person_cached = lru_cache(maxsize=16)(person)
 
+# What person() divides its draw by before it reaches the segment: the choices drawn before it.
+_BEFORE_SEGMENT = len(FIRST) * len(LAST) * len(DOMAINS) * 365 * 55 * len(STREETS) * 299 * len(CITIES)
+
+
+def segment_of(seed: int, index: int) -> str:
+    """``person(seed, index).segment`` without making the person (usage feeds ask it for every record)."""
+    return SEGMENTS[(mix(seed, index, 1) // _BEFORE_SEGMENT) % len(SEGMENTS)]
+
 
 def national_phone(e164: str) -> str:
     """+31612345678 -> 06 1234 5678 (how the CRM keeps it)."""
@@ -256,6 +264,8 @@ CRM_PRODUCTS = [
      "Extra data beyond your plan, cheaper the more you use."),
     ("TRAVEL-DATA", "Travel Data (roaming)", "DATA-ADDON", "Mobile data add-on", "N", "", "", "",
      "Roaming data outside the EU; the more you use, the lower the rate on every GB."),
+    ("IOT-FLEET", "Fleet tracking (IoT)", "IOT", "IoT fleet tracking", "N", "", "", "",
+     "A tracker in every vehicle of a business fleet, paid per vehicle-day tracked."),
 ]  # fmt: skip
 
 
@@ -282,6 +292,52 @@ def partner_offering(seed: int, slot: int) -> dict | None:
     return offering
 
 
+# Held by some, alongside what the rest of the estate holds of them.
+FLEET_PLAN = "IOT-FLEET"
+PARTNER_HELD = ("STREAMMAX-PREMIUM", "STREAMMAX-BASIC", "MUSICBOX")
+
+
+def fleet_size(seed: int, index: int) -> int:
+    return 5 + mix(seed, index, 3) % 36
+
+
+def mobile_iot(seed: int, slot: int) -> dict | None:
+    """A business's fleet tracking: one slot per four people, held by the business customers among them."""
+    index = 4 * slot + 3
+    if segment_of(seed, index) != "BUSI":
+        return None
+    p = person_cached(seed, index)
+    return {
+        "subscriptionId": f"IOT-{index}",
+        "plan": {"code": FLEET_PLAN},
+        "fleetSize": fleet_size(seed, index),
+        "holder": {"fullName": f"{p.first} {p.last}", "email": p.email, "billingAccount": f"A{index:08d}"},
+        "status": "active",
+        "activatedAt": stamp(index * 0.5),
+        "updatedAt": stamp(slot),
+    }
+
+
+def partner_sku(seed: int, index: int) -> str:
+    return PARTNER_HELD[mix(seed, index, 4) % len(PARTNER_HELD)]
+
+
+def partner_subscription(seed: int, slot: int) -> dict | None:
+    """Who holds which partner service: every fourth person (1, 5, 9, ...), in the partner's own shape."""
+    index = 4 * slot + 1
+    p = person_cached(seed, index)
+    sku = partner_sku(seed, index)
+    return {
+        "sub_id": f"PS-{index:08d}",
+        "sku": sku,
+        "title": next(o["title"] for o in PARTNER_OFFERINGS if o["sku"] == sku),
+        "subscriber": {"display_name": f"{p.first} {p.last}", "email": p.email, "billing_account": f"A{index:08d}"},
+        "status": "active",
+        "since": stamp(index * 0.5),
+        "updated": stamp(slot),
+    }
+
+
 @dataclass(frozen=True)
 class Stream:
     system: str
@@ -290,6 +346,7 @@ class Stream:
     make: object  # (seed, slot) -> record | None
     slots_per_customer: float  # how many slots a stream has per simulated customer (0: a fixed table)
     table: tuple = ()  # the fixed table's rows, for catalogs
+    feed: object = None  # a usage feed (adapters.simulator.usage.Feed): its slots sit on a clock of their own
 
 
 STREAMS = {
@@ -299,7 +356,10 @@ STREAMS = {
     ("logistics", "shipments"): Stream("logistics", "shipments", "shipmentNo", logistics_shipment, 1),
     ("crm", "products"): Stream("crm", "products", "PROD_CD", crm_product, 0, tuple(CRM_PRODUCTS)),
     ("partner", "offerings"): Stream("partner", "offerings", "sku", partner_offering, 0, tuple(PARTNER_OFFERINGS)),
+    ("mobile", "iot"): Stream("mobile", "iot", "subscriptionId", mobile_iot, 0.25),
+    ("partner", "subscriptions"): Stream("partner", "subscriptions", "sub_id", partner_subscription, 0.25),
 }
+# Each system's usage feed (adapters.simulator.usage) joins these per estate: it depends on the estate's size.
 
 
 def slot_count(stream: Stream, customers: int) -> int:

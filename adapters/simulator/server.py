@@ -1,7 +1,9 @@
 """The back-office simulator's HTTP server (stdlib only; no Django, its own SQLite storage).
 
 Systems and their collections, each behind ``X-Api-Key``:
-  GET /crm/customers  /crm/products  /mobile/subscriptions  /fixed/lines  /logistics/shipments  /partner/offerings
+  GET /crm/customers  /crm/products  /mobile/subscriptions  /mobile/iot  /fixed/lines  /logistics/shipments
+      /partner/offerings  /partner/subscriptions
+      and the usage feeds (adapters.simulator.usage)  /mobile/usage  /fixed/usage  /partner/usage
       ?cursor=<opaque>&limit=N   or   ?updated_since=<ISO time>&limit=N
       -> {"items": [...], "next_cursor": "...", "has_more": bool}
   GET /fixed/serviceability?postcode=..&house_number=..
@@ -18,6 +20,8 @@ Control (for tests, demos and benchmarks):
   POST /_control/changes  {"system": "crm", "count": 10}   -> appended to the change log, pushed if a webhook is set
                           ("slot": 7 changes the record in slot 7, count times: successive versions of it)
                           ("stream": "products" changes the CRM's tariffs: a charge goes up by 1,00)
+                          ("stream": "usage" sends the next records of a usage feed; with "slot", sends the
+                           window's record in that slot again)
   POST /_control/webhook  {"url": "http://127.0.0.1:8000/api/v1/backoffice/{system}/events", "secret": "...",
                            "secrets": {"crm": "...", "mobile": "..."}}   each system signs with its own secret
                           (from "secrets"; "secret" for those it does not name)
@@ -25,7 +29,9 @@ Control (for tests, demos and benchmarks):
   GET  /_control/stats    request counts per system   (POST /_control/reset_stats sets them to 0)
   GET  /_control/fulfilment  every fulfilment task received, with its submit and cancel counts
 A stream is the baseline (record k computed from the seed) followed by the append-only change
-log; the cursor is a position in that stream, so an incremental pull misses nothing.
+log; the cursor is a position in that stream, so an incremental pull misses nothing. A usage feed's
+baseline is what was received in the 13 weeks before the anchor day (``--usage-until``), and its
+cursor keeps its place in both, as the anchor moves on.
 """
 
 import hashlib
@@ -35,23 +41,26 @@ import random
 import sqlite3
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 from urllib.request import Request, urlopen
 
-from adapters.simulator import data
+from adapters.simulator import data, usage
+from adapters.simulator.feeds import UsageFeeds
 
 MAX_LIMIT = 5000
 
 
-class Estate:
+class Estate(UsageFeeds):
     """The simulated systems' state: seed, size, change log, faults, webhook."""
 
-    def __init__(self, *, seed: int, customers: int, db_path: str, api_key: str):
+    def __init__(self, *, seed: int, customers: int, db_path: str, api_key: str, usage_until: date | None = None):
         self.seed = seed
         self.customers = customers
         self.api_key = api_key
+        self.usage_until = usage_until  # None: today (UTC), as the clock turns
+        self.streams = {**data.STREAMS, **usage.feeds(customers)}
         self.lock = threading.Lock()
         self.db = sqlite3.connect(db_path, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
@@ -73,6 +82,8 @@ class Estate:
 
     # --- reading -------------------------------------------------------------------------
     def page(self, stream: data.Stream, cursor: str | None, updated_since: str | None, limit: int) -> dict:
+        if stream.feed is not None:
+            return self.feed_page(stream, cursor, updated_since, limit)
         faults = self.faults.get(stream.system, {})
         if updated_since:
             cursor = self._cursor_after(stream, updated_since)
@@ -188,9 +199,11 @@ class Estate:
         """Change ``count`` existing records of a system's stream (its first by default: new e-mail,
         plan, speed, tariff...), or ``count`` times the record in ``slot``, and log them. A change's
         last-modified time is later than the record's before, even if the clock says otherwise."""
-        stream = data.STREAMS.get((system, stream_name)) or next(
-            s for (sys_, _), s in data.STREAMS.items() if sys_ == system
+        stream = self.streams.get((system, stream_name)) or next(
+            s for (sys_, _), s in self.streams.items() if sys_ == system
         )
+        if stream.feed is not None:
+            return self.usage_arrives(stream, count, slot)
         slots = data.slot_count(stream, self.customers)
         changed = []
         with self.lock:
@@ -235,12 +248,17 @@ class Estate:
                 record["PROD_NM"] += " (new)"
         elif system == "crm":
             record["EMAIL_ADDR"] = record["EMAIL_ADDR"].replace("@", f".new{self.rng.randrange(1000)}@")
+        elif system == "mobile" and stream.name == "iot":
+            record["fleetSize"] = self.rng.randrange(5, 41)
         elif system == "mobile":
             record["plan"]["code"] = self.rng.choice(data.PLANS)
         elif system == "fixed":
             record["speed_down_mbps"] = self.rng.choice(data.SPEEDS)
         elif system == "logistics":
             record["status"] = "RETURNED"
+        elif system == "partner" and stream.name == "subscriptions":
+            record["sku"] = self.rng.choice(data.PARTNER_HELD)
+            record["title"] = next(o["title"] for o in data.PARTNER_OFFERINGS if o["sku"] == record["sku"])
         elif system == "partner":
             record["monthly_eur"] = f"{float(record['monthly_eur']) + 1:.2f}"
         return record
@@ -315,7 +333,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(
                 200, data.serviceability(self.estate.seed, query["postcode"], query.get("house_number", ""))
             )
-        stream = data.STREAMS.get((system, name))
+        stream = self.estate.streams.get((system, name))
         if stream is None:
             return self._send(404, {"error": "no such collection"})
         try:

@@ -321,9 +321,14 @@ def test_scheduled_pulls_start_only_what_is_due(systems):
         "crm/customers",
         "crm/products",
         "mobile/subscriptions",
+        "mobile/iot",
+        "mobile/usage",
         "fixed/lines",
+        "fixed/usage",
         "logistics/shipments",
         "partner/offerings",
+        "partner/subscriptions",
+        "partner/usage",
     }
     assert sync_due_systems() == []  # nothing is due again within the hour
 

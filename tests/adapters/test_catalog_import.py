@@ -21,7 +21,7 @@ def prices(offering: ProductOffering) -> dict:
 @pytest.mark.django_db
 def test_tariffs_become_offerings_with_their_specifications_and_prices(systems):
     run = sync_stream(systems["crm"], "products")
-    assert (run.status, run.fetched, run.created, run.quarantined) == ("succeeded", 13, 13, 0)
+    assert (run.status, run.fetched, run.created, run.quarantined) == ("succeeded", 14, 14, 0)
     plan = ProductOffering.objects.get(source_system="crm", external_id="MOB-M")
     assert (plan.name, plan.lifecycle_status) == ("Mobile M 50 GB", "In design")  # unsold until placed
     assert prices(plan) == {
@@ -37,7 +37,7 @@ def test_tariffs_become_offerings_with_their_specifications_and_prices(systems):
     )
     assert set(mobile.offerings.values_list("external_id", flat=True)) == {"MOB-S", "MOB-M", "MOB-L", "SIM-ONLY"}
     assert ProductOffering.objects.get(external_id="AURORA-X-128").specification.kind == "physical"
-    assert ProductSpecification.objects.filter(source_system="crm").count() == 6
+    assert ProductSpecification.objects.filter(source_system="crm").count() == 7
     assert sync_stream(systems["crm"], "products").fetched == 0  # nothing new since the cursor
 
 

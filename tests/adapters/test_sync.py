@@ -239,7 +239,14 @@ class TestLinking:
         subscription = HeldProduct.objects.get(system="mobile", external_id="SUB-0-0")
         assert subscription.characteristics["MSISDN"] == "+31600000042"
         assert subscription.customer.links.filter(external_id="C00000000").exists()
-        assert HeldProduct.objects.filter(system="mobile").count() == 300  # 1, 2, 0, 3 per four people
+        subscriptions = HeldProduct.objects.filter(system="mobile").exclude(product_code="IOT-FLEET")
+        assert subscriptions.count() == 300  # 1, 2, 0, 3 per four people
+        fleet = HeldProduct.objects.get(system="mobile", external_id="IOT-23")  # the first business of every fourth
+        assert (fleet.name, fleet.characteristics, fleet.customer.segment) == (
+            "Fleet tracking (IoT)",
+            {"Vehicles": "13"},
+            "business",
+        )
 
 
 @pytest.mark.django_db(transaction=True)

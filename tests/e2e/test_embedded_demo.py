@@ -46,6 +46,18 @@ stage, hits = customer_search(agent, CustomerSearch(mistyped))
 print(stage, wanted.pk in [h.customer.pk for h in hits], hits[0].score if hits else 0)
 """
 
+USAGE_SCRIPT = """
+from customers.models import HeldProduct
+from usage.models import Consumption
+
+metered = HeldProduct.objects.filter(system__in=("mobile", "fixed", "partner"))
+print(
+    metered.exclude(pk__in=Consumption.objects.values("product_id")).count(),
+    Consumption.objects.filter(dirty=True).count(),
+    Consumption.objects.filter(amount__gt=0).count(),
+)
+"""
+
 
 def test_the_embedded_demo_syncs_on_sqlite(tmp_path):
     simulator = Simulator(tmp_path, customers=60)
@@ -79,7 +91,14 @@ def test_the_embedded_demo_syncs_on_sqlite(tmp_path):
             "from customers.models import Customer as C, HeldProduct as H; print(C.objects.count(), H.objects.count())",
         )
         customers, products = map(int, counts.split())
-        assert customers >= 60 and products == 90 + 30 + 12  # subscriptions, lines, shipments
+        # Subscriptions, lines, shipments, partner subscriptions and three businesses' fleets.
+        assert customers >= 60 and products == 90 + 30 + 12 + 15 + 3
+        # Every mobile, fixed and partner product has its usage imported and rated; the sync said what it
+        # could not map (the simulator's records for products nobody holds).
+        assert "mobile/usage: succeeded" in output and "fixed/usage: succeeded" in output
+        assert "partner/usage: succeeded" in output
+        usage = manage("shell", "-v0", "-c", USAGE_SCRIPT).split()
+        assert usage[0] == "0" and usage[1] == "0" and int(usage[2]) > 0, usage
         # Without a broker, an order is fulfilled in-process through the simulator, phone before SIM.
         order = manage("shell", "-v0", "-c", ORDER_SCRIPT).split()
         assert order[0] == "completed", order

@@ -1,8 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from adapters.models import BackOfficeSystem, SyncRun
-from adapters.registry import adapter_class
-from adapters.sync import sync_stream
+from adapters.sync import streams_in_order, sync_stream
 
 
 class Command(BaseCommand):
@@ -21,7 +20,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No back-office system '{system}'.")
         failed = False
         for configured in systems:
-            streams = [stream] if stream else list(adapter_class(configured.adapter).streams)
+            streams = [stream] if stream else streams_in_order(configured)
             for name in streams:
                 run = sync_stream(configured, name, full=full)
                 failed |= run.status == SyncRun.Status.FAILED
