@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format ctk bench-catalog bench-sync bench-customers bench-cart bench-orders clean
+.PHONY: run test lint format ctk bench-catalog bench-sync bench-customers bench-cart bench-orders bench-usage clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,9 @@ format: $(VENV)/.installed
 #   make ctk KIT=/path/to/CTK-TMF637 TOKEN=ovl_... CTK_ARGS="--results var/ctk/637"
 ctk:
 	$(PY) scripts/run_ctk.py "$(KIT)" --base-url http://$(HOST):$(PORT) --token "$(TOKEN)" $(CTK_ARGS)
+
+bench-usage: $(VENV)/.installed
+	$(PY) scripts/with_services.py -- $(PY) bench/usage/run.py $(BENCH_ARGS)
 
 bench-catalog: $(VENV)/.installed
 	$(PY) scripts/with_services.py -- $(PY) bench/catalog/run.py $(BENCH_ARGS)

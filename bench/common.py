@@ -38,3 +38,20 @@ def django_on(database_url: str) -> None:
 
     settings.ALLOWED_HOSTS = ["*"]
     call_command("migrate", verbosity=0)
+
+
+def migrated_process_env(database_url: str, root) -> dict:
+    """The environment of a benchmark's own processes (manage.py, the sync), with that database
+    migrated: production settings, the simulator's key, quiet."""
+    import subprocess
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "bench-only",
+        "DEBUG": "0",
+        "SIMULATOR_API_KEY": "bench-key",
+        "LOG_LEVEL": "WARNING",
+    }
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=root, env=env, check=True)
+    return env

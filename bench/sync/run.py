@@ -26,6 +26,9 @@ from urllib.request import urlopen
 
 import psycopg
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from bench.common import migrated_process_env
+
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 BENCH_DB = "overlay_bench_sync"
@@ -82,15 +85,7 @@ def main() -> int:
         conn.execute(f"CREATE DATABASE {BENCH_DB}")
 
     port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": bench_url,
-        "SECRET_KEY": "bench-only",
-        "DEBUG": "0",
-        "SIMULATOR_API_KEY": "bench-key",
-        "LOG_LEVEL": "WARNING",
-    }
-    subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    env = migrated_process_env(bench_url, ROOT)
     code = (
         "from adapters.demo import configure_simulated_systems; from adapters.models import BackOfficeSystem;"
         f"configure_simulated_systems('http://127.0.0.1:{port}');"
