@@ -80,7 +80,7 @@ class _Group:
 
 def rate_periods(periods: Iterable[tuple[int, date]], *, now: datetime | None = None) -> list[Consumption]:
     """Aggregate and rate these (product, period start)s, every metric of each; write them and the
-    alerts they cross. Runs in the caller's transaction."""
+    alerts they cross; the rated rows of periods not over yet. Runs in the caller's transaction."""
     periods = set(periods)
     if not periods:
         return []
@@ -142,9 +142,12 @@ def rate_periods(periods: Iterable[tuple[int, date]], *, now: datetime | None = 
         Consumption.objects.filter(pk__in=orphans).update(
             dirty=False, quantity=0, records=0, gross=0, credit=0, amount=0, tax=0, rated_at=now
         )
-    rated = [Consumption(**dict(zip((_attname(c) for c in RATED_COLUMNS), row, strict=True))) for row in rows]
-    _raise_alerts(rated, metrics, now)
-    return rated
+    # Only a period not over yet can raise an alert: only those become objects (most rated periods are past).
+    today, end = now.date(), RATED_COLUMNS.index("period_end")
+    names = [_attname(c) for c in RATED_COLUMNS]
+    current = [Consumption(**dict(zip(names, row, strict=True))) for row in rows if row[end] > today]
+    _raise_alerts(current, metrics, now)
+    return current
 
 
 def _attname(column: str) -> str:
