@@ -32,6 +32,10 @@ class ConsumptionAdmin(ReadOnlyAdmin):
 
 @admin.register(UsageRecord)
 class UsageRecordAdmin(ReadOnlyAdmin):
+    def get_exclude(self, request, obj=None):
+        # A record's attributes may name a calling number: only who sees personal data in full sees them.
+        return () if request.user.has_perm("customers.view_pii") else ("attributes",)
+
     list_display = ("external_id", "system", "product", "metric", "quantity", "start", "period_start")
     list_filter = ("system", "metric")
     search_fields = ("=external_id", "product__external_id")

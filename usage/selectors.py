@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, F, QuerySet, Sum, Window
+from django.db.models import Case, Count, F, Max, QuerySet, Sum, Value, When, Window
 
 from catalog.pricing import PriceData, rate_usage, usage_amount_between
 from catalog.selectors import prices_data, usage_metrics
@@ -20,14 +20,23 @@ READ_SCOPE = "usage:read"
 CENT_HUNDREDTHS = Decimal("0.0001")
 
 
-def _customer_filter(principal: Principal | None) -> dict | None:
-    """Which customers' usage a principal sees: a customer their own, staff and applications holding
-    usage:read everyone's; None: nobody's."""
+PARTNER_CHANNEL = "partner"
+
+
+def _customer_filter(principal: Principal | None, product: str = "product__") -> dict | None:
+    """Which usage a principal sees: a customer their own; staff and applications holding usage:read
+    everyone's, except partners' applications, which see only the usage of their own services (a
+    partner reads its statements with usage:read, not the operator's customers); None: nobody's.
+    ``product``: the path from the rows filtered to their held product."""
     if principal is None:
         return None
     if principal.customer_id is not None:
         return {"customer_id": principal.customer_id}
-    return {} if principal.has_scope(READ_SCOPE) else None
+    if not principal.has_scope(READ_SCOPE):
+        return None
+    if principal.channel == PARTNER_CHANNEL and not principal.is_staff:
+        return {f"{product}offering__partner_channel__code": principal.channel}
+    return {}
 
 
 def records_visible(principal: Principal | None) -> QuerySet[UsageRecord]:
@@ -72,7 +81,14 @@ def rated_records(records: Sequence[UsageRecord]) -> list[RatedRecord]:
                     partition_by=[F("product_id"), F("metric_id"), F("period_start")],
                     order_by=[F("start").asc(), F("id").asc()],
                 ),
+                # A filter on a window is applied after the windows (Django wraps the query): only the
+                # page's rows come back, while the running totals still count every record before them.
+                in_page=Window(
+                    Max(Case(When(id__in=[r.pk for r in records], then=Value(1)), default=Value(0))),
+                    partition_by=[F("id")],
+                ),
             )
+            .filter(in_page=1)
             .values_list("id", "metric_id", "running", "position", "quantity")
         )
         counted = {code for code, m in usage_metrics().items() if m.aggregation == "count"}
@@ -147,7 +163,7 @@ def current_period_of(rows: Sequence[Consumption], today: date) -> list[Consumpt
 
 def usage_products_visible(principal: Principal | None) -> QuerySet[HeldProduct]:
     """The products whose usage a principal may ask about: as for records (a customer their own)."""
-    where = _customer_filter(principal)
+    where = _customer_filter(principal, product="")
     return HeldProduct.objects.none() if where is None else HeldProduct.objects.filter(**where)
 
 

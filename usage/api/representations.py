@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from catalog.selectors import UsageMetricData
 from overlay.api.representation import compact, money, number, timestamp
+from overlay.personal_data import personal_characteristics, shown_to
 from overlay.tmf import CONSUMPTION, CUSTOMER, INVENTORY, USAGE
 from usage.models import QueryUsageConsumption, UsageRecord
 from usage.periods import at_midnight
@@ -58,6 +59,20 @@ def _characteristic(name: str, value) -> dict:
     return {"name": name, "valueType": kind, "value": number(value) if isinstance(value, Decimal) else value}
 
 
+def _attributes(record: UsageRecord, ctx) -> dict:
+    """A record's attributes; those named as personal (a calling number, an MSISDN) masked for whoever
+    may not see the customer's personal data in full."""
+    attributes = record.attributes or {}
+    personal = personal_characteristics() & {name.lower() for name in attributes}
+    if not personal:
+        return attributes
+    shown = shown_to(ctx.principal, record.customer_id)
+    return {
+        name: shown.characteristic(name, str(value)) if name.lower() in personal else value
+        for name, value in attributes.items()
+    }
+
+
 def usage(rated: RatedRecord, metric: UsageMetricData | None, ctx) -> dict:
     record: UsageRecord = rated.record
     unit = metric.unit if metric else ""
@@ -66,7 +81,7 @@ def usage(rated: RatedRecord, metric: UsageMetricData | None, ctx) -> dict:
         _characteristic("metric", record.metric_id),
         _characteristic("quantity", quantity),
         *([_characteristic("unit", unit)] if unit else []),
-        *(_characteristic(name, value) for name, value in sorted((record.attributes or {}).items())),
+        *(_characteristic(name, value) for name, value in sorted(_attributes(record, ctx).items())),
     ]
     rating = {"isBilled": False, "productRef": product_ref(record.product_id, record.product_name, ctx)}
     price = rated.price
