@@ -57,11 +57,13 @@ INSTALLED_APPS = [
     "overlay",
     "events",
     "catalog",
+    "knowledge",
     "customers",
     "usage",
     "cart",
     "orchestration",
     "adapters",
+    "care",
     "console",
 ]
 

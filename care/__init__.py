@@ -1,0 +1,1 @@
+"""After-sales care: trouble tickets (TMF621) routed to the back office, handed off between channels."""

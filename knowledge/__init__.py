@@ -1,0 +1,1 @@
+"""Knowledge: articles catalog managers write, linked to offerings, specifications and ticket categories."""
