@@ -1,11 +1,14 @@
-# Two commands: `make run` (the demo, embedded mode) and `make test` (the whole suite on PostgreSQL).
+# `make run` (the demo, embedded mode), `make serve` (the production topology) and `make test` (the whole suite
+# on PostgreSQL).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+WEB_WORKERS ?= 2
+CELERY_WORKERS ?= 2
 
-.PHONY: run test lint format ctk bench-catalog bench-sync bench-customers bench-cart bench-orders bench-usage clean
+.PHONY: run serve test lint format ctk bench-catalog bench-sync bench-customers bench-cart bench-orders bench-usage clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +23,12 @@ var/secret_key:
 # The demo is served over plain http on $(HOST): HTTPS_ONLY=0 (production keeps its https-only defaults).
 run: $(VENV)/.installed var/secret_key
 	SECRET_KEY=$$(cat var/secret_key) HTTPS_ONLY=0 $(PY) scripts/run_demo.py --host $(HOST) --port $(PORT)
+
+# Production topology (docs/deployment.md): migrates, then gunicorn with WEB_WORKERS workers, CELERY_WORKERS
+# Celery workers and beat against DATABASE_URL (PostgreSQL) and REDIS_URL; SECRET_KEY and ALLOWED_HOSTS as in
+# production. Logs go to stdout; SIGTERM stops every process.
+serve: $(VENV)/.installed
+	WEB_WORKERS=$(WEB_WORKERS) CELERY_WORKERS=$(CELERY_WORKERS) $(PY) scripts/serve.py --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
