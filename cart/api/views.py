@@ -7,7 +7,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from cart import checkout, handoffs, selectors, services
@@ -35,7 +34,7 @@ from orchestration.selectors import orders_with_related
 from overlay.api.outputs import resource
 from overlay.api.permissions import AuthenticatedPrincipal
 from overlay.api.principal import principal_of
-from overlay.api.throttling import PrincipalRateThrottle
+from overlay.api.throttling import PrincipalRateThrottle, SharedRateThrottle
 from overlay.api.views import RepresentationContext, TMFResourceViewSet
 from overlay.errors import NotFound, UnprocessableEntity
 from overlay.principal import ClientUser
@@ -287,7 +286,7 @@ class HandoffClaimClientThrottle(PrincipalRateThrottle):
         return super().get_cache_key(request, view)
 
 
-class HandoffClaimCodeThrottle(SimpleRateThrottle):
+class HandoffClaimCodeThrottle(SharedRateThrottle):
     """Claims per code, from anyone: one code cannot be hammered from many clients."""
 
     scope = "handoff_claim_code"

@@ -3,7 +3,48 @@ from rest_framework.throttling import SimpleRateThrottle
 from overlay.api.principal import principal_of
 
 
-class PrincipalRateThrottle(SimpleRateThrottle):
+class SharedRateThrottle(SimpleRateThrottle):
+    """DRF's rate throttle, counted atomically in the shared cache (Redis in production).
+
+    DRF's own keeps a list of request times per caller: read it, append, write it back. Two web
+    workers answering the same caller at once both read the same list and one write is lost, so the
+    limit grows with the number of processes. Here each window of the rate's duration has a counter
+    incremented atomically (``cache.incr``: Redis INCR, a lock in the local-memory cache); the previous
+    window counts by the share of it still within the last duration (a sliding-window estimate), so a
+    burst across a window's edge gets no second budget. A refused request uses no budget, as in DRF.
+    """
+
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self.now = self.timer()
+        window = int(self.now // self.duration)
+        counter = f"{self.key}:{window}"
+        self.cache.add(counter, 0, timeout=2 * self.duration + 1)  # outlives its window: the next one reads it
+        self.count = self.cache.incr(counter)
+        self.previous = self.cache.get(f"{self.key}:{window - 1}", 0)
+        self.elapsed = self.now / self.duration - window  # share of the current window gone by
+        if self.previous * (1 - self.elapsed) + self.count <= self.num_requests:
+            return True
+        self.cache.decr(counter)
+        self.count -= 1
+        return False
+
+    def wait(self):
+        """Seconds until one more request fits in the estimate."""
+        room = self.num_requests - self.count - 1  # what the previous window may still weigh
+        if room >= 0:
+            share_gone = 1 - room / self.previous if self.previous else 0
+            return max(0.0, (share_gone - self.elapsed) * self.duration) or None
+        # Only in the next window, where this one's count is the previous: enough of it must slide out.
+        share_gone = 1 - (self.num_requests - 1) / max(self.count, 1)
+        return (1 - self.elapsed + max(0.0, share_gone)) * self.duration
+
+
+class PrincipalRateThrottle(SharedRateThrottle):
     """One request budget per channel application or staff user; per IP when anonymous."""
 
     scope = "principal"
