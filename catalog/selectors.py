@@ -109,12 +109,20 @@ REVISION_CACHE_KEY = "catalog:revision"
 REVISION_CACHE_SECONDS = 5
 
 
+def stored_catalog_revision() -> int:
+    return CatalogRevision.objects.values_list("revision", flat=True).first() or 0
+
+
 def catalog_revision() -> int:
-    """The catalog's current revision; PostgreSQL holds it, the cache remembers it briefly."""
+    """The catalog's current revision; PostgreSQL holds it, the cache remembers it briefly.
+
+    A reader only adds the revision it read: a writer that committed meanwhile has set its newer one
+    (``catalog.services.catalog_changed``), and an older value read before that commit must not replace it.
+    """
     revision = cache.get(REVISION_CACHE_KEY)
     if revision is None:
-        revision = CatalogRevision.objects.values_list("revision", flat=True).first() or 0
-        cache.set(REVISION_CACHE_KEY, revision, REVISION_CACHE_SECONDS)
+        revision = stored_catalog_revision()
+        cache.add(REVISION_CACHE_KEY, revision, REVISION_CACHE_SECONDS)
     return revision
 
 

@@ -27,7 +27,7 @@ from catalog.models import (
     UsageMetric,
 )
 from catalog.records import OfferingRecord, SpecificationRecord
-from catalog.selectors import REVISION_CACHE_KEY
+from catalog.selectors import REVISION_CACHE_KEY, REVISION_CACHE_SECONDS, stored_catalog_revision
 from overlay.bulk import Counts
 
 # From each status, where a catalog manager may take a resource.
@@ -52,13 +52,14 @@ LIFECYCLE_TRANSITIONS: dict[str, set[str]] = {
 def catalog_changed() -> None:
     """Bump the catalog revision (inside the writer's transaction) so cached pages go stale.
 
-    The remembered revision is dropped only once the write is committed: a reader
-    in between must not cache the old rows under the new revision.
+    The remembered revision is replaced only once the write is committed, by the one then stored: a
+    reader in between must not cache the old rows under the new revision, and every process (the cache
+    is shared) sees the new one at once.
     """
     updated = CatalogRevision.objects.filter(pk=1).update(revision=F("revision") + 1)
     if not updated:
         CatalogRevision.objects.get_or_create(pk=1, defaults={"revision": 1})
-    transaction.on_commit(lambda: cache.delete(REVISION_CACHE_KEY))
+    transaction.on_commit(lambda: cache.set(REVISION_CACHE_KEY, stored_catalog_revision(), REVISION_CACHE_SECONDS))
 
 
 def lifecycle_transition(obj, status: str) -> None:

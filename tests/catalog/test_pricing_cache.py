@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from catalog import selectors, services
@@ -38,3 +39,25 @@ def test_cached_pricing_data_follows_catalog_writes(
     assert selectors.pricing_data([offering.pk], visible, now).offerings[offering.pk].prices[0].amount == Decimal("12")
     # What the caller may not see stays unknown, cached or not.
     assert selectors.pricing_data([offering.pk], ProductOffering.objects.none(), now).offerings == {}
+
+
+@pytest.mark.django_db
+def test_a_reader_racing_a_write_does_not_keep_the_old_revision(monkeypatch, django_capture_on_commit_callbacks):
+    """Regression: a reader (another web worker) that read the revision just before a write committed cached
+    it just after the writer dropped it, and every process kept pricing and pages of the old catalog."""
+    with django_capture_on_commit_callbacks(execute=True):
+        services.catalog_changed()
+    before = selectors.stored_catalog_revision()
+    cache.delete(selectors.REVISION_CACHE_KEY)  # nobody has asked since
+    read = selectors.stored_catalog_revision
+
+    def read_then_a_write_commits() -> int:
+        revision = read()
+        with django_capture_on_commit_callbacks(execute=True):
+            services.catalog_changed()
+        return revision
+
+    monkeypatch.setattr(selectors, "stored_catalog_revision", read_then_a_write_commits)
+    assert selectors.catalog_revision() == before  # what this reader saw before the commit
+    monkeypatch.undo()
+    assert selectors.catalog_revision() == before + 1
