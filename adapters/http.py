@@ -5,10 +5,11 @@ import os
 import random
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import httpx
 from django.conf import settings
+from django.core.cache import cache
 
 from adapters.contracts import CircuitOpen, Refused, SourceUnavailable
 
@@ -19,43 +20,74 @@ RETRIABLE = {429, 500, 502, 503, 504}
 
 @dataclass
 class CircuitBreaker:
-    """After ``threshold`` consecutive failures the circuit opens for ``cooldown`` seconds: calls fail fast."""
+    """After ``threshold`` consecutive failures the circuit opens for ``cooldown`` seconds: calls fail fast.
 
+    Its state is in the cache, which every process shares in production (Redis): a system that is down
+    is down for every web and Celery worker, and failures seen by several processes add up. Per process
+    only when embedded (local-memory cache), where there is one process.
+    """
+
+    system_code: str = ""
     threshold: int = 5
     cooldown: float = 30.0
-    failures: int = 0
-    opened_at: float | None = None
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def _failures_key(self) -> str:
+        return f"circuit:{self.system_code}:failures"
+
+    @property
+    def _opened_key(self) -> str:
+        return f"circuit:{self.system_code}:opened"
+
+    @property
+    def _keep_seconds(self) -> float:
+        return self.cooldown + 600
 
     def allow(self) -> bool:
-        with self.lock:
-            if self.opened_at is None:
-                return True
-            if time.monotonic() - self.opened_at >= self.cooldown:
-                self.opened_at = None  # half-open: let one call try
-                self.failures = self.threshold - 1
-                return True
-            return False
+        opened_at = cache.get(self._opened_key)
+        if opened_at is None:
+            return True
+        if time.time() - opened_at >= self.cooldown:
+            # Half-open: calls may try again, and one more failure opens it again.
+            cache.delete(self._opened_key)
+            cache.set(self._failures_key, self.threshold - 1, self._keep_seconds)
+            return True
+        return False
 
     def closes_in(self) -> float:
         """Seconds until the open circuit lets a call try again (0 when it is not open)."""
-        with self.lock:
-            if self.opened_at is None:
-                return 0.0
-            return max(0.0, self.cooldown - (time.monotonic() - self.opened_at))
+        opened_at = cache.get(self._opened_key)
+        if opened_at is None:
+            return 0.0
+        return max(0.0, self.cooldown - (time.time() - opened_at))
 
     def record(self, ok: bool) -> None:
-        with self.lock:
-            if ok:
-                self.failures, self.opened_at = 0, None
-            else:
-                self.failures += 1
-                if self.failures >= self.threshold:
-                    self.opened_at = time.monotonic()
+        if ok:
+            cache.delete_many([self._failures_key, self._opened_key])
+            return
+        cache.add(self._failures_key, 0, self._keep_seconds)
+        try:
+            failures = cache.incr(self._failures_key)  # atomic: two processes failing at once both count
+        except ValueError:  # expired between the two calls
+            failures = 1
+            cache.set(self._failures_key, failures, self._keep_seconds)
+        if failures >= self.threshold:
+            cache.set(self._opened_key, time.time(), self._keep_seconds)
+
+    def reset(self) -> None:
+        cache.delete_many([self._failures_key, self._opened_key])
 
 
-# One breaker per system and process, shared by every client of that system.
-_BREAKERS: dict[str, CircuitBreaker] = {}
+class _Breakers(dict):
+    def clear(self) -> None:
+        """Forget the breakers, and what they remember in the shared cache (tests start afresh)."""
+        for breaker in self.values():
+            breaker.reset()
+        super().clear()
+
+
+# One breaker object per system and process; their state is shared through the cache.
+_BREAKERS: dict[str, CircuitBreaker] = _Breakers()
 _BREAKERS_LOCK = threading.Lock()
 
 
@@ -63,7 +95,9 @@ def breaker_for(system_code: str) -> CircuitBreaker:
     with _BREAKERS_LOCK:
         if system_code not in _BREAKERS:
             _BREAKERS[system_code] = CircuitBreaker(
-                threshold=settings.BACKOFFICE_CIRCUIT_FAILURES, cooldown=settings.BACKOFFICE_CIRCUIT_COOLDOWN_SECONDS
+                system_code,
+                threshold=settings.BACKOFFICE_CIRCUIT_FAILURES,
+                cooldown=settings.BACKOFFICE_CIRCUIT_COOLDOWN_SECONDS,
             )
         return _BREAKERS[system_code]
 

@@ -292,8 +292,9 @@ FULFILMENT_REQUEUE_SECONDS = float(
 # Back-office systems. A pushed change is refused when its signature's timestamp is further than
 # this from now (either way), or when the same signature was accepted within that window (a replay).
 WEBHOOK_TOLERANCE_SECONDS = int(os.environ.get("WEBHOOK_TOLERANCE_SECONDS", "300"))
-# After this many failures in a row a system is not called for the cool-down (per process): calls fail
-# at once, without reaching it, and a fulfilment task waits for the circuit instead of using an attempt.
+# After this many failures in a row a system is not called for the cool-down (by any process: the state is in
+# the shared cache): calls fail at once, without reaching it, and a fulfilment task waits for the circuit
+# instead of using an attempt.
 BACKOFFICE_CIRCUIT_FAILURES = int(os.environ.get("BACKOFFICE_CIRCUIT_FAILURES", "5"))
 BACKOFFICE_CIRCUIT_COOLDOWN_SECONDS = float(os.environ.get("BACKOFFICE_CIRCUIT_COOLDOWN_SECONDS", "30"))
 # A fulfilment task whose system stays unavailable (errors, time-outs, open circuit) is retried with
