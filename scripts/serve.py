@@ -64,7 +64,7 @@ def commands(args) -> dict[str, list[str]]:
     for number in range(1, args.celery_workers + 1):
         processes[f"worker{number}"] = [
             *(PYTHON, "-m", "celery", "-A", "overlay", "worker", "--hostname", f"worker{number}@%h"),
-            *("--concurrency", str(args.concurrency), "--loglevel", args.log_level),
+            *("--pool", args.pool, "--concurrency", str(args.concurrency), "--loglevel", args.log_level),
             *("--without-gossip", "--without-mingle"),
         ]
     if args.beat:
@@ -149,7 +149,13 @@ def main() -> int:
         "--concurrency",
         type=int,
         default=int(os.environ.get("CELERY_CONCURRENCY", "2")),
-        help="Processes per Celery worker instance.",
+        help="Processes (or threads) per Celery worker instance.",
+    )
+    parser.add_argument(
+        "--pool",
+        choices=("prefork", "threads"),
+        default=os.environ.get("CELERY_POOL", "prefork"),
+        help="threads suits the I/O-bound fulfilment jobs (with a higher concurrency).",
     )
     parser.add_argument("--beat-schedule", default=os.environ.get("BEAT_SCHEDULE", str(ROOT / "var" / "beat")))
     parser.add_argument("--no-beat", dest="beat", action="store_false", help="Beat runs on another machine.")
