@@ -353,3 +353,31 @@ def _admin_revoke(served: Topology, client_name: str) -> None:
     )
     assert revoked.status_code == 302, revoked.text
     assert "client(s) revoked" in admin.get("/admin/overlay/apiclient/").text
+
+
+@pytest.mark.parametrize(
+    "missing, says",
+    [
+        ({"DATABASE_URL": ""}, "set DATABASE_URL to a PostgreSQL database"),
+        ({"DATABASE_URL": "sqlite:///overlay.sqlite3"}, "set DATABASE_URL to a PostgreSQL database"),
+        ({"REDIS_URL": ""}, "set REDIS_URL to a Redis server"),
+        ({"CACHE_URL": "locmem://"}, "CACHE_URL must be a Redis URL"),
+    ],
+)
+def test_serve_refuses_to_start_without_what_the_processes_share(missing, says, tmp_path):
+    env = {
+        **os.environ,
+        "DATABASE_URL": "postgres://overlay@127.0.0.1:1/overlay",
+        "REDIS_URL": "redis://127.0.0.1:1/0",
+        **missing,
+    }
+    result = subprocess.run(
+        [sys.executable, "scripts/serve.py", "--port", str(free_port()), "--beat-schedule", str(tmp_path / "beat")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode != 0 and says in result.stderr, result.stdout + result.stderr
+    assert "migrating" not in result.stdout  # nothing started, nothing written
