@@ -8,7 +8,7 @@
 3. starts gunicorn with ``--web-workers`` workers, ``--celery-workers`` Celery worker instances
    (``worker1@host``, ``worker2@host``...) and one Celery beat;
 4. writes every process's output to stdout, each line led by the process's name (``web |``,
-   ``worker1 |``, ``beat |``);
+   ``worker1 |``, ``beat |``; ``--no-prefix``: as they write it);
 5. on SIGTERM or Ctrl-C stops them all (gunicorn and the workers finish what they hold), and if one of
    them dies, stops the others and exits non-zero, so that the service manager restarts the whole.
 
@@ -83,8 +83,8 @@ def relay(name: str, stream, width: int) -> None:
 
 
 class Topology:
-    def __init__(self, processes: dict[str, list[str]], env: dict):
-        self.processes, self.env = processes, env
+    def __init__(self, processes: dict[str, list[str]], env: dict, prefix: bool = True):
+        self.processes, self.env, self.prefix = processes, env, prefix
         self.running: dict[str, subprocess.Popen] = {}
         self.threads: list[threading.Thread] = []
         self.stopping = threading.Event()
@@ -96,14 +96,15 @@ class Topology:
                 command,
                 cwd=ROOT,
                 env=self.env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
+                stdout=subprocess.PIPE if self.prefix else None,
+                stderr=subprocess.STDOUT if self.prefix else None,
                 start_new_session=True,  # its own process group: a stop reaches its children through it
             )
             self.running[name] = child
-            thread = threading.Thread(target=relay, args=(name, child.stdout, width), daemon=True)
-            thread.start()
-            self.threads.append(thread)
+            if self.prefix:
+                thread = threading.Thread(target=relay, args=(name, child.stdout, width), daemon=True)
+                thread.start()
+                self.threads.append(thread)
             log(f"started {name} (pid {child.pid})")
 
     def wait(self) -> int:
@@ -160,6 +161,12 @@ def main() -> int:
     parser.add_argument("--beat-schedule", default=os.environ.get("BEAT_SCHEDULE", str(ROOT / "var" / "beat")))
     parser.add_argument("--no-beat", dest="beat", action="store_false", help="Beat runs on another machine.")
     parser.add_argument("--no-migrate", dest="migrate", action="store_false")
+    parser.add_argument(
+        "--no-prefix",
+        dest="prefix",
+        action="store_false",
+        help="Each process writes to stdout as it is, its lines not led by its name (JSON logs stay JSON).",
+    )
     parser.add_argument("--log-level", default=os.environ.get("CELERY_LOG_LEVEL", "INFO"))
     args = parser.parse_args()
     if args.web_workers < 1 or args.celery_workers < 1 or args.concurrency < 1:
@@ -167,7 +174,7 @@ def main() -> int:
     env = environment(args)
     Path(args.beat_schedule).parent.mkdir(parents=True, exist_ok=True)
 
-    topology = Topology(commands(args), env)
+    topology = Topology(commands(args), env, prefix=args.prefix)
     # A stop asked while migrating or starting is kept and honoured as soon as the processes exist.
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: topology.stopping.set())
