@@ -17,6 +17,8 @@ all but one: beat must run once.
 """
 
 import argparse
+import ctypes
+import ctypes.util
 import os
 import signal
 import subprocess
@@ -29,6 +31,24 @@ ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 STOP_SECONDS = 30  # gunicorn's graceful timeout and a worker's warm shutdown fit in this
 ACCESS_LOG_FORMAT = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms pid=%(p)s request=%({x-request-id}i)s'
+
+
+def _libc():
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    except OSError:
+        return None
+
+
+LIBC = _libc()  # loaded before any fork: the child only calls it
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """In a child, before it runs: on Linux it gets SIGTERM when serve.py dies, even of a SIGKILL that leaves
+    serve.py no time to stop it (no orphaned worker keeps taking jobs, no gunicorn keeps the port)."""
+    if LIBC is not None and sys.platform.startswith("linux"):
+        LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def log(message: str) -> None:
@@ -99,6 +119,7 @@ class Topology:
                 stdout=subprocess.PIPE if self.prefix else None,
                 stderr=subprocess.STDOUT if self.prefix else None,
                 start_new_session=True,  # its own process group: a stop reaches its children through it
+                preexec_fn=die_with_parent,
             )
             self.running[name] = child
             if self.prefix:

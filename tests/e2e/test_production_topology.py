@@ -7,6 +7,7 @@ a revoked token, a price change, each seen through both web workers (told apart 
 and jobs taken by both Celery workers.
 """
 
+import importlib.util
 import json
 import os
 import re
@@ -52,8 +53,16 @@ print(json.dumps(tokens))
 """
 
 
+def _serve_script():
+    spec = importlib.util.spec_from_file_location("overlay_serve", ROOT / "scripts" / "serve.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 class Topology:
-    """scripts/serve.py in its own process group, its output in a file the test reads."""
+    """scripts/serve.py in its own process group, its output in a file the test reads. Should this test
+    process be killed, serve.py gets SIGTERM and stops its processes (no worker left on the suite's Redis)."""
 
     def __init__(self, tmp_path: Path, env: dict, port: int):
         self.base_url = f"http://127.0.0.1:{port}"
@@ -66,6 +75,7 @@ class Topology:
             stdout=self.log_path.open("w"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=_serve_script().die_with_parent,
         )
 
     def log(self) -> str:
