@@ -28,6 +28,11 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    return float(value) if value else default
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -309,3 +314,9 @@ LOGGING = {
     # Every page of a pull is a request: httpx says so at INFO, which would drown what the sync reports.
     "loggers": {"django.db.backends": {"level": "INFO"}, "httpx": {"level": "WARNING"}},
 }
+
+# Operations (docs/operations.md): /readyz keeps its answer this long per process (polled every second),
+# and gives a check (the broker) this long to answer. Probes and scrapers may speak plain http.
+READINESS_CACHE_SECONDS = env_float("READINESS_CACHE_SECONDS", 1.0)
+READINESS_TIMEOUT_SECONDS = env_float("READINESS_TIMEOUT_SECONDS", 1.0)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
