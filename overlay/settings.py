@@ -13,6 +13,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from overlay.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -73,6 +75,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "overlay.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "overlay.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -224,6 +227,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
+# Workers log through LOGGING (JSON lines, each job's request id), not Celery's own handlers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # A job a killed worker held comes back to another worker after this long (Redis broker).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "300"))}
 CELERY_BEAT_SCHEDULE = {
@@ -306,14 +311,13 @@ BACKOFFICE_CIRCUIT_COOLDOWN_SECONDS = float(os.environ.get("BACKOFFICE_CIRCUIT_C
 # reached the system) before it fails for good; a refusal fails it at once.
 FULFILMENT_UNAVAILABLE_SECONDS = float(os.environ.get("FULFILMENT_UNAVAILABLE_SECONDS", "3600"))
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # Every page of a pull is a request: httpx says so at INFO, which would drown what the sync reports.
-    "loggers": {"django.db.backends": {"level": "INFO"}, "httpx": {"level": "WARNING"}},
-}
+# Logs (docs/operations.md): JSON lines with the request id in production, text for a developer.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
+LOGGING = logging_config(
+    log_format=LOG_FORMAT,
+    level=os.environ.get("LOG_LEVEL", "INFO"),
+    levels=dict(item.split("=", 1) for item in env_list("LOG_LEVELS", "") if "=" in item),
+)
 
 # Operations (docs/operations.md): /readyz keeps its answer this long per process (polled every second),
 # and gives a check (the broker) this long to answer. Probes and scrapers may speak plain http.
