@@ -1,7 +1,11 @@
 """What the operators' endpoints show of the back-office systems (``overlay.registry``)."""
 
+from django.db.models import Count
+from django.utils import timezone
+from prometheus_client.core import GaugeMetricFamily
+
 from adapters.http import breaker_for
-from adapters.models import BackOfficeSystem
+from adapters.models import BackOfficeSystem, QuarantinedRecord, SyncCursor
 from overlay import registry
 
 
@@ -19,3 +23,35 @@ def back_office_readiness() -> dict:
         for code, wait in circuits().items()
     }
     return {"ok": all(s["circuit"] == "closed" for s in systems.values()), "systems": systems}
+
+
+@registry.collector("backOffice")
+def back_office_metrics():
+    """Circuit breakers (this process's view), sync lag and unresolved quarantine per stream: three queries."""
+    circuit = GaugeMetricFamily(
+        "overlay_backoffice_circuit_open", "1 while calls to the system fail fast (circuit open).", labels=["system"]
+    )
+    for code, wait in circuits().items():
+        circuit.add_metric([code], 1 if wait else 0)
+    lag = GaugeMetricFamily(
+        "overlay_sync_lag_seconds", "Seconds since a stream's last pulled page was stored.", labels=["system", "stream"]
+    )
+    now = timezone.now()
+    for code, stream, at in SyncCursor.objects.order_by("system__code", "stream").values_list(
+        "system__code", "stream", "updated_at"
+    ):
+        lag.add_metric([code, stream], (now - at).total_seconds())
+    quarantined = GaugeMetricFamily(
+        "overlay_sync_quarantined_records",
+        "Records that could not be imported, unresolved.",
+        labels=["system", "stream"],
+    )
+    rows = (
+        QuarantinedRecord.objects.filter(resolved_at__isnull=True)
+        .values("system__code", "stream")
+        .annotate(count=Count("id"))
+        .order_by("system__code", "stream")
+    )
+    for row in rows:
+        quarantined.add_metric([row["system__code"], row["stream"]], row["count"])
+    return [circuit, lag, quarantined]

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "overlay.requestid.RequestIdMiddleware",
+    "overlay.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "overlay.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -324,3 +325,9 @@ LOGGING = logging_config(
 READINESS_CACHE_SECONDS = env_float("READINESS_CACHE_SECONDS", 1.0)
 READINESS_TIMEOUT_SECONDS = env_float("READINESS_TIMEOUT_SECONDS", 1.0)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+# /metrics (Prometheus): who may read it — a bearer token and/or networks (both, when both are set).
+# Several processes (gunicorn, Celery) share counts through PROMETHEUS_MULTIPROC_DIR (docs/operations.md).
+METRICS_ENABLED = env_bool("METRICS_ENABLED", True)
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
+PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
