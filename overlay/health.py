@@ -15,7 +15,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, connection
+from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -73,8 +73,6 @@ def _run(check: registry.Readiness) -> dict:
         return check.check()
     except Exception as problem:
         logger.warning("readiness check %s failed: %s", check.name, problem)
-        if isinstance(problem, DatabaseError):
-            connection.close_if_unusable_or_obsolete()
         return {"ok": False, "error": type(problem).__name__}
 
 
