@@ -11,6 +11,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from overlay import health, views
 
 urlpatterns = [
+    path("", views.landing, name="landing"),
     # For load balancers, orchestrators and monitoring: outside the API, no authentication (overlay.health).
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

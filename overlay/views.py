@@ -1,4 +1,4 @@
-"""The operators' pages outside the API: ``/metrics`` for Prometheus.
+"""The operators' pages outside the API: ``/metrics`` for Prometheus, and the landing page ``/``.
 
 ``/metrics`` is not for everyone: ``METRICS_TOKEN`` (a bearer token) and/or ``METRICS_ALLOWED_NETWORKS``
 (loopback by default) decide who may read it; anyone else gets 401 or 403, a TMF error object and nothing else.
@@ -9,6 +9,7 @@ import ipaddress
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -50,3 +51,9 @@ def metrics(request):
     if (refused := refusal(request)) is not None:
         return refused
     return HttpResponse(exposition(), content_type=CONTENT_TYPE_LATEST)
+
+
+@require_safe
+def landing(request):
+    """``/``: where to go from here (the console, the API docs, the probes), instead of a bare 404."""
+    return render(request, "overlay/landing.html")
