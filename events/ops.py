@@ -1,11 +1,15 @@
-"""What the operators see of the outbox (``overlay.registry``): one query at scrape."""
+"""What the operators see of the outbox (``overlay.registry``): one query at scrape; and its housekeeping."""
 
-from django.db.models import Count, Min
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Count, Exists, Min, OuterRef
 from django.utils import timezone
 from prometheus_client.core import GaugeMetricFamily
 
-from events.models import EventDelivery
+from events.models import EventDelivery, OutboxEvent
 from overlay import registry
+from overlay.housekeeping import cutoff, delete_in_batches
 
 
 @registry.collector("outbox")
@@ -28,3 +32,15 @@ def outbox_metrics():
     gave_up = GaugeMetricFamily("overlay_outbox_gave_up_deliveries", "Event deliveries given up after every retry.")
     gave_up.add_metric([], by_state.get(EventDelivery.State.GAVE_UP, {"count": 0})["count"])
     return [backlog, age, gave_up]
+
+
+@registry.housekeeping("deliveredEvents")
+def delivered_events(now: datetime) -> int:
+    """Events older than ``EVENT_RETENTION_SECONDS`` whose every delivery was delivered (or that had no
+    listener), with their deliveries and attempts. One still pending, or given up, stays."""
+    undelivered = EventDelivery.objects.filter(event_id=OuterRef("pk")).exclude(state=EventDelivery.State.DELIVERED)
+    return delete_in_batches(
+        OutboxEvent.objects.filter(created_at__lt=cutoff(now, settings.EVENT_RETENTION_SECONDS)).exclude(
+            Exists(undelivered)
+        )
+    )

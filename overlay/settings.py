@@ -231,6 +231,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "usage.tasks.rate_pending_task",
         "schedule": env_float("SWEEP_SECONDS", 10),
     },
+    "housekeeping": {"task": "overlay.tasks.housekeeping_task", "schedule": env_float("HOUSEKEEPING_SECONDS", 3600)},
 }
 
 # How long a rendered catalog page may be served from cache. Writes through
@@ -314,6 +315,13 @@ METRICS_ENABLED = env_bool("METRICS_ENABLED", True)
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 METRICS_ALLOWED_NETWORKS = env.networks("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
 PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+
+# Housekeeping (docs/operations.md): how long what is no longer needed is kept, then removed in batches.
+HOUSEKEEPING_BATCH_SIZE = env_int("HOUSEKEEPING_BATCH_SIZE", 1000, minimum=1)
+IDEMPOTENCY_RETENTION_SECONDS = env_int("IDEMPOTENCY_RETENTION_SECONDS", 7 * 24 * 3600)
+EVENT_RETENTION_SECONDS = env_int("EVENT_RETENTION_SECONDS", 30 * 24 * 3600)
+CART_RETENTION_SECONDS = env_int("CART_RETENTION_SECONDS", 30 * 24 * 3600)
+HANDOFF_RETENTION_SECONDS = env_int("HANDOFF_RETENTION_SECONDS", 7 * 24 * 3600)
 
 # Keep this last. Start-up refuses missing, malformed or contradictory settings: all of them at once,
 # one line each (manage.py prints them without a traceback).
