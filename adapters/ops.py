@@ -1,12 +1,12 @@
 """What the operators' endpoints show of the back-office systems (``overlay.registry``)."""
 
-from django.db.models import Count
 from django.utils import timezone
 from prometheus_client.core import GaugeMetricFamily
 
 from adapters.http import breaker_for
 from adapters.models import BackOfficeSystem, QuarantinedRecord, SyncCursor
 from overlay import registry
+from overlay.metrics import gauge_of_counts
 
 
 def circuits() -> dict[str, float]:
@@ -41,17 +41,10 @@ def back_office_metrics():
         "system__code", "stream", "updated_at"
     ):
         lag.add_metric([code, stream], (now - at).total_seconds())
-    quarantined = GaugeMetricFamily(
+    quarantined = gauge_of_counts(
         "overlay_sync_quarantined_records",
         "Records that could not be imported, unresolved.",
-        labels=["system", "stream"],
+        QuarantinedRecord.objects.filter(resolved_at__isnull=True),
+        {"system": "system__code", "stream": "stream"},
     )
-    rows = (
-        QuarantinedRecord.objects.filter(resolved_at__isnull=True)
-        .values("system__code", "stream")
-        .annotate(count=Count("id"))
-        .order_by("system__code", "stream")
-    )
-    for row in rows:
-        quarantined.add_metric([row["system__code"], row["stream"]], row["count"])
     return [circuit, lag, quarantined]

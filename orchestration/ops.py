@@ -1,10 +1,8 @@
 """What the operators' endpoints show of fulfilment (``overlay.registry``): one query at scrape."""
 
-from django.db.models import Count
-from prometheus_client.core import GaugeMetricFamily
-
 from orchestration.models import FulfilmentTask
 from overlay import registry
+from overlay.metrics import gauge_of_counts
 
 # Tasks still moving (the task_due_idx index leads with the state): finished ones only pile up.
 OPEN_STATES = [
@@ -19,17 +17,12 @@ OPEN_STATES = [
 
 @registry.collector("fulfilment")
 def fulfilment_metrics():
-    tasks = GaugeMetricFamily(
-        "overlay_fulfilment_tasks",
-        "Fulfilment tasks not yet finished, by state and system.",
-        labels=["state", "system"],
-    )
-    rows = (
-        FulfilmentTask.objects.filter(state__in=OPEN_STATES)
-        .values("state", "system")
-        .annotate(count=Count("id"))
-        .order_by("state", "system")
-    )
-    for row in rows:
-        tasks.add_metric([row["state"], row["system"]], row["count"])
-    return [tasks]
+    open_tasks = FulfilmentTask.objects.filter(state__in=OPEN_STATES)
+    return [
+        gauge_of_counts(
+            "overlay_fulfilment_tasks",
+            "Fulfilment tasks not yet finished, by state and system.",
+            open_tasks,
+            {"state": "state", "system": "system"},
+        )
+    ]

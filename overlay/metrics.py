@@ -19,6 +19,7 @@ from collections.abc import Iterable
 
 from celery.signals import task_postrun, task_prerun
 from django.db import connection
+from django.db.models import Count, QuerySet
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 
@@ -98,6 +99,15 @@ def _job_end(task_id: str = "", task=None, state: str | None = None, **kwargs) -
     JOBS.labels(name, (state or "unknown").lower()).inc()
     if started is not None:
         JOB_SECONDS.labels(name).observe(time.perf_counter() - started)
+
+
+def gauge_of_counts(name: str, documentation: str, rows: QuerySet, fields: dict[str, str]) -> GaugeMetricFamily:
+    """A gauge of ``rows`` counted per group, in one query; ``fields``: label name -> field to group by."""
+    gauge = GaugeMetricFamily(name, documentation, labels=list(fields))
+    columns = list(fields.values())
+    for row in rows.values(*columns).annotate(count=Count("pk")).order_by(*columns):
+        gauge.add_metric([str(row[column]) for column in columns], row["count"])
+    return gauge
 
 
 class ReadAtScrape:
