@@ -313,7 +313,8 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 # Several processes (gunicorn, Celery) share counts through PROMETHEUS_MULTIPROC_DIR (docs/operations.md).
 METRICS_ENABLED = env_bool("METRICS_ENABLED", True)
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
-METRICS_ALLOWED_NETWORKS = env.networks("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
+# Without a token, loopback only by default; with one, the token alone unless networks are named too.
+METRICS_ALLOWED_NETWORKS = env.networks("METRICS_ALLOWED_NETWORKS", "" if METRICS_TOKEN else "127.0.0.1/32,::1/128")
 PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
 
 # Housekeeping (docs/operations.md): how long what is no longer needed is kept, then removed in batches.

@@ -69,6 +69,9 @@ def test_the_production_environment_starts_and_metrics_off_needs_no_token():
     assert setting("METRICS_ENABLED", **PRODUCTION, METRICS_ALLOWED_NETWORKS="", METRICS_ENABLED="0") == "False"
     assert setting("CELERY_TASK_ALWAYS_EAGER", **PRODUCTION, CELERY_BROKER_URL="redis://b:6379/0") == "False"
     assert setting("CELERY_TASK_ALWAYS_EAGER", **PRODUCTION) == "True"  # no broker: the embedded mode
+    # The metrics: loopback by default; a token alone once one is set (a remote Prometheus then needs only it).
+    assert setting("METRICS_ALLOWED_NETWORKS", **PRODUCTION) == "['127.0.0.1/32', '::1/128']"
+    assert setting("METRICS_ALLOWED_NETWORKS", **PRODUCTION, METRICS_TOKEN="t") == "[]"
 
 
 def test_manage_py_in_a_make_run_checkout_finds_the_demo_key(tmp_path):
