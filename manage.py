@@ -7,7 +7,12 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "overlay.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(sys.argv)
+    from overlay.env import SettingsProblems
+
+    try:
+        execute_from_command_line(sys.argv)
+    except SettingsProblems as problems:
+        sys.exit(str(problems))  # one line per problem, no traceback
 
 
 if __name__ == "__main__":

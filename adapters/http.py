@@ -1,4 +1,8 @@
-"""HTTP to back-office systems: explicit timeouts, retries with back-off, a circuit breaker, no secrets in logs."""
+"""HTTP to back-office systems: explicit timeouts, retries with back-off, a circuit breaker, no secrets in logs.
+
+Every call carries the id of the request (or job) it is made for, as ``X-Request-ID`` and a W3C
+``traceparent`` (``overlay.requestid``), and is logged at DEBUG with it (``LOG_LEVELS=adapters.http=DEBUG``).
+"""
 
 import logging
 import os
@@ -12,6 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from adapters.contracts import CircuitOpen, Refused, SourceUnavailable
+from overlay.requestid import outgoing_headers
 
 logger = logging.getLogger(__name__)
 
@@ -123,7 +128,12 @@ class BackOfficeClient:
         api_key = os.environ.get(credentials_ref, "") if credentials_ref else ""
         if api_key:
             headers["X-Api-Key"] = api_key
-        self.http = httpx.Client(base_url=base_url.rstrip("/"), headers=headers, timeout=httpx.Timeout(timeout))
+        self.http = httpx.Client(
+            base_url=base_url.rstrip("/"),
+            headers=headers,
+            timeout=httpx.Timeout(timeout),
+            event_hooks={"request": [_trace_headers]},
+        )
 
     def close(self) -> None:
         self.http.close()
@@ -150,6 +160,7 @@ class BackOfficeClient:
             )
         last_problem = ""
         for attempt in range(self.retries + 1):
+            started = time.monotonic()
             try:
                 response = self.http.request(method, path, params=params, json=body)
             except httpx.TimeoutException:
@@ -157,6 +168,11 @@ class BackOfficeClient:
             except httpx.TransportError as error:
                 last_problem = f"transport error ({type(error).__name__})"
             else:
+                logger.debug(
+                    "%s %s %s: HTTP %d in %d ms",
+                    *(self.system_code, method, path, response.status_code),
+                    (time.monotonic() - started) * 1000,
+                )
                 if response.status_code < 400:
                     self.breaker.record(True)
                     try:
@@ -181,6 +197,11 @@ class BackOfficeClient:
             else:
                 break
         raise SourceUnavailable(f"{self.system_code} {method} {path} failed: {last_problem}.")
+
+
+def _trace_headers(request: httpx.Request) -> None:
+    """The id of the request or job this call is made for (a client lives longer than one request)."""
+    request.headers.update(outgoing_headers())
 
 
 def _error_text(response: httpx.Response) -> str:

@@ -14,6 +14,7 @@ from cart.models import ShoppingCart
 from orchestration.errors import NotOrderable
 from orchestration.placement import OrderDetails, PlacedOrder, fingerprint_of, order_submit, replay
 from orchestration.qualification import Place
+from overlay import metrics
 from overlay.principal import Principal
 
 
@@ -67,4 +68,5 @@ def cart_checkout(
         cart.order_id = order.pk
         cart.checked_out_at = timezone.now()
         services.touch(cart, principal, "checked out", f"order {order.pk} placed in {principal.channel}")
+    metrics.CART_CHECKOUTS.labels(principal.channel).inc()
     return PlacedOrder(order, replayed=False)

@@ -21,6 +21,7 @@ from cart.errors import HandoffInvalid
 from cart.models import Handoff, ShoppingCart
 from cart.promise import promise_of
 from customers.models import Customer
+from overlay import metrics
 from overlay.principal import Principal
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -106,4 +107,5 @@ def handoff_claim(raw_code: str, principal: Principal) -> Handoff:
         services.record(
             cart, principal, "claimed", f"hand-off from {handoff.from_channel} claimed in {principal.channel}"
         )
+    metrics.HANDOFF_CLAIMS.labels(principal.channel).inc()
     return handoff

@@ -19,6 +19,7 @@ from django.utils import timezone
 from events.callbacks import callback_problem
 from events.models import DeliveryAttempt, EventDelivery, OutboxEvent
 from events.services import DISPATCH, entitled_listeners
+from overlay import requestid
 from overlay.api.representation import timestamp
 from overlay.jobs import backoff, later, send
 from overlay.signing import signature_of
@@ -83,6 +84,8 @@ def deliver_next() -> bool:
             SIGNATURE_HEADER: signature_of(delivery.subscription.secret, body),
             "X-Overlay-Event-Id": delivery.event.event_id,
         }
+        if delivery.event.request_id:  # a listener's logs can name the request that caused the event
+            headers[requestid.HEADER] = delivery.event.request_id
         started = time.monotonic()
         status, error = None, ""
         try:

@@ -53,6 +53,9 @@ class OutboxEvent(models.Model):
     resource_id = models.CharField(max_length=64)
     payload = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True)
+    request_id = models.CharField(
+        max_length=128, blank=True, help_text="The request (or job) that caused it: sent with every delivery."
+    )
 
     class Meta:
         db_table = "orchestration_outboxevent"

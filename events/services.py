@@ -19,6 +19,7 @@ from django.db import transaction
 
 from events.callbacks import callback_problem
 from events.models import EventDelivery, EventSubscription, OutboxEvent
+from overlay import requestid
 from overlay.errors import Forbidden, NotFound, UnprocessableEntity
 from overlay.jobs import enqueue
 from overlay.principal import Principal
@@ -71,7 +72,12 @@ def publish(
     ``visible_to(principal)``: whether that principal may see the event's object (the app's selector).
     """
     row = OutboxEvent.objects.create(
-        api=api, event_type=event_type, resource_type=resource_type, resource_id=resource_id, payload=event
+        api=api,
+        event_type=event_type,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        payload=event,
+        request_id=requestid.current_id(),
     )
     listeners = [s for s in EventSubscription.objects.filter(api=api) if wanted(s.query, event_type)]
     if listeners:

@@ -7,7 +7,7 @@ class OverlayConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from overlay import topology, trigrams  # noqa: F401  (topology registers its deploy check)
+        from overlay import metrics, topology, trigrams  # noqa: F401  (metrics: counts Celery jobs; topology: its deploy check)
         from overlay.api import schema  # noqa: F401  (registers the OpenAPI auth extension)
 
         trigrams.install()

@@ -11,33 +11,24 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
+
+from overlay.env import Environment, SettingsProblems, contradictions
+from overlay.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    return int(value) if value else default
-
-
-def env_list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
+# Every variable is read through one Environment: what cannot be read is listed with the rest at the end.
+env = Environment()
+env_bool, env_int, env_float, env_list = env.boolean, env.integer, env.number, env.items
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG and os.environ.get("OVERLAY_ALLOW_INSECURE_KEY") != "1":
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+# A developer, or a `make run` checkout (no DATABASE_URL), finds the demo's key in var/secret_key.
+SECRET_KEY = env.secret_key(
+    debug=DEBUG,
+    embedded=not os.environ.get("DATABASE_URL"),
+    key_file=Path(os.environ.get("OVERLAY_SECRET_KEY_FILE") or BASE_DIR / "var" / "secret_key"),
+)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000,http://localhost:8000")
@@ -68,6 +59,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "overlay.requestid.RequestIdMiddleware",
+    "overlay.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "overlay.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -102,7 +95,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -143,6 +136,7 @@ USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST", False)
 # HTTPS only, by default whenever DEBUG is off: plain http is redirected, browsers are told to
 # keep to https (HSTS) and cookies travel over https alone. Each can be set on its own.
 HTTPS_ONLY = env_bool("HTTPS_ONLY", not DEBUG)
+HTTPS_ONLY_SET = env.is_set("HTTPS_ONLY")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS_ONLY)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS_ONLY else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS_ONLY)
@@ -213,100 +207,125 @@ SPECTACULAR_SETTINGS = {
 
 # Celery: without a broker, tasks run in the calling process (embedded mode).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
+# Workers log through LOGGING (JSON lines, each job's request id), not Celery's own handlers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # A job a killed worker held comes back to another worker after this long (Redis broker).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "300"))}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 300)}
 CELERY_BEAT_SCHEDULE = {
     "sync-due-back-office-systems": {"task": "adapters.tasks.sync_due_systems", "schedule": 60.0},
     "sweep-orders": {
         "task": "orchestration.tasks.sweep_task",
-        "schedule": float(os.environ.get("SWEEP_SECONDS", "10")),
+        "schedule": env_float("SWEEP_SECONDS", 10),
     },
     "sweep-events": {
         "task": "events.tasks.sweep_events_task",
-        "schedule": float(os.environ.get("SWEEP_SECONDS", "10")),
+        "schedule": env_float("SWEEP_SECONDS", 10),
     },
     "rate-usage": {
         "task": "usage.tasks.rate_pending_task",
-        "schedule": float(os.environ.get("SWEEP_SECONDS", "10")),
+        "schedule": env_float("SWEEP_SECONDS", 10),
     },
+    "housekeeping": {"task": "overlay.tasks.housekeeping_task", "schedule": env_float("HOUSEKEEPING_SECONDS", 3600)},
 }
 
 # How long a rendered catalog page may be served from cache. Writes through
 # the services invalidate at once; this bounds staleness from validity windows
 # opening or closing with the clock.
-CATALOG_PAGE_CACHE_SECONDS = int(os.environ.get("CATALOG_PAGE_CACHE_SECONDS", "30"))
+CATALOG_PAGE_CACHE_SECONDS = env_int("CATALOG_PAGE_CACHE_SECONDS", 30)
 # Keep pricing data (prices, characteristics, bundles, campaigns) per catalog revision in each process.
 PRICING_DATA_CACHE = os.environ.get("PRICING_DATA_CACHE", "1") == "1"
 # Product characteristics whose values are personal data (masked for callers not entitled to it).
 PERSONAL_CHARACTERISTICS = env_list("PERSONAL_CHARACTERISTICS", "MSISDN,ICCID,IMEI,Installation address")
 # How long a verified bearer token is trusted before it is looked up again.
-API_TOKEN_CACHE_SECONDS = int(os.environ.get("API_TOKEN_CACHE_SECONDS", "10"))
+API_TOKEN_CACHE_SECONDS = env_int("API_TOKEN_CACHE_SECONDS", 10)
 # How long a customer token (issued to a channel application for its signed-in customer) lives.
-CUSTOMER_TOKEN_SECONDS = int(os.environ.get("CUSTOMER_TOKEN_SECONDS", "3600"))
+CUSTOMER_TOKEN_SECONDS = env_int("CUSTOMER_TOKEN_SECONDS", 3600)
 
 # Carts nobody touched for this long expire and can no longer be checked out.
-CART_IDLE_SECONDS = int(os.environ.get("CART_IDLE_SECONDS", str(14 * 24 * 3600)))
+CART_IDLE_SECONDS = env_int("CART_IDLE_SECONDS", 14 * 24 * 3600)
 # Hand-off codes: how long they live, and the link a channel opens to claim one.
-HANDOFF_SECONDS = int(os.environ.get("HANDOFF_SECONDS", "1800"))
+HANDOFF_SECONDS = env_int("HANDOFF_SECONDS", 1800)
 HANDOFF_DEEP_LINK = os.environ.get("HANDOFF_DEEP_LINK", "overlay://handoff/{code}")
 # A handed-off cart keeps the prices its lines were shown at in the channel it came from, this long.
-PRICE_PROMISE_SECONDS = int(os.environ.get("PRICE_PROMISE_SECONDS", str(7 * 24 * 3600)))
+PRICE_PROMISE_SECONDS = env_int("PRICE_PROMISE_SECONDS", 7 * 24 * 3600)
 # How long a serviceability answer from a back-office system is reused.
-SERVICEABILITY_CACHE_SECONDS = int(os.environ.get("SERVICEABILITY_CACHE_SECONDS", "60"))
+SERVICEABILITY_CACHE_SECONDS = env_int("SERVICEABILITY_CACHE_SECONDS", 60)
 # A customer waits on that answer: give up (and answer "unknown") after this long.
-SERVICEABILITY_TIMEOUT_SECONDS = float(os.environ.get("SERVICEABILITY_TIMEOUT_SECONDS", "2"))
+SERVICEABILITY_TIMEOUT_SECONDS = env_float("SERVICEABILITY_TIMEOUT_SECONDS", 2)
 
 # Where Overlay is reached from outside: hrefs in events sent to listeners start with it.
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
 # Order fulfilment: how a task is retried when its system has trouble, how often a long-running
 # task is polled, how long one attempt may hold a task before another may take it over.
-FULFILMENT_MAX_ATTEMPTS = int(os.environ.get("FULFILMENT_MAX_ATTEMPTS", "6"))
-FULFILMENT_RETRY_BASE_SECONDS = float(os.environ.get("FULFILMENT_RETRY_BASE_SECONDS", "2"))
-FULFILMENT_RETRY_MAX_SECONDS = float(os.environ.get("FULFILMENT_RETRY_MAX_SECONDS", "300"))
-FULFILMENT_POLL_SECONDS = float(os.environ.get("FULFILMENT_POLL_SECONDS", "5"))
-FULFILMENT_LEASE_SECONDS = float(os.environ.get("FULFILMENT_LEASE_SECONDS", "60"))
+FULFILMENT_MAX_ATTEMPTS = env_int("FULFILMENT_MAX_ATTEMPTS", 6)
+FULFILMENT_RETRY_BASE_SECONDS = env_float("FULFILMENT_RETRY_BASE_SECONDS", 2)
+FULFILMENT_RETRY_MAX_SECONDS = env_float("FULFILMENT_RETRY_MAX_SECONDS", 300)
+FULFILMENT_POLL_SECONDS = env_float("FULFILMENT_POLL_SECONDS", 5)
+FULFILMENT_LEASE_SECONDS = env_float("FULFILMENT_LEASE_SECONDS", 60)
 # Events to listeners: retried with back-off up to this many attempts, then given up (visible in the admin).
-EVENT_RETRY_BASE_SECONDS = float(os.environ.get("EVENT_RETRY_BASE_SECONDS", "2"))
-EVENT_RETRY_MAX_SECONDS = float(os.environ.get("EVENT_RETRY_MAX_SECONDS", "600"))
-EVENT_MAX_ATTEMPTS = int(os.environ.get("EVENT_MAX_ATTEMPTS", "20"))
-EVENT_TIMEOUT_SECONDS = float(os.environ.get("EVENT_TIMEOUT_SECONDS", "5"))
+EVENT_RETRY_BASE_SECONDS = env_float("EVENT_RETRY_BASE_SECONDS", 2)
+EVENT_RETRY_MAX_SECONDS = env_float("EVENT_RETRY_MAX_SECONDS", 600)
+EVENT_MAX_ATTEMPTS = env_int("EVENT_MAX_ATTEMPTS", 20)
+EVENT_TIMEOUT_SECONDS = env_float("EVENT_TIMEOUT_SECONDS", 5)
 # Listeners' callbacks: https only unless this allows http; hosts resolving to internal addresses
 # (loopback, private, link-local...) are refused unless listed here ("host" or "host:port").
 EVENT_CALLBACK_HTTP = env_bool("EVENT_CALLBACK_HTTP", False)
 EVENT_CALLBACK_INTERNAL_HOSTS = env_list("EVENT_CALLBACK_INTERNAL_HOSTS", "")
 # How often the sweeper picks up work whose message was lost (a crashed process, an expired lease).
-SWEEP_SECONDS = float(os.environ.get("SWEEP_SECONDS", "10"))
+SWEEP_SECONDS = env_float("SWEEP_SECONDS", 10)
 # Work still waiting this long after it was due is sent again (its message may have been lost).
 # Without a broker nothing waits in a queue, so the sweeper takes it at once.
-FULFILMENT_REQUEUE_SECONDS = float(
-    os.environ.get("FULFILMENT_REQUEUE_SECONDS", "120" if os.environ.get("CELERY_BROKER_URL") else "0")
-)
+FULFILMENT_REQUEUE_SECONDS = env_float("FULFILMENT_REQUEUE_SECONDS", 120 if os.environ.get("CELERY_BROKER_URL") else 0)
 
 # Back-office systems. A pushed change is refused when its signature's timestamp is further than
 # this from now (either way), or when the same signature was accepted within that window (a replay).
-WEBHOOK_TOLERANCE_SECONDS = int(os.environ.get("WEBHOOK_TOLERANCE_SECONDS", "300"))
+WEBHOOK_TOLERANCE_SECONDS = env_int("WEBHOOK_TOLERANCE_SECONDS", 300)
 # After this many failures in a row a system is not called for the cool-down (by any process: the state is in
 # the shared cache): calls fail at once, without reaching it, and a fulfilment task waits for the circuit
 # instead of using an attempt.
-BACKOFFICE_CIRCUIT_FAILURES = int(os.environ.get("BACKOFFICE_CIRCUIT_FAILURES", "5"))
-BACKOFFICE_CIRCUIT_COOLDOWN_SECONDS = float(os.environ.get("BACKOFFICE_CIRCUIT_COOLDOWN_SECONDS", "30"))
+BACKOFFICE_CIRCUIT_FAILURES = env_int("BACKOFFICE_CIRCUIT_FAILURES", 5)
+BACKOFFICE_CIRCUIT_COOLDOWN_SECONDS = env_float("BACKOFFICE_CIRCUIT_COOLDOWN_SECONDS", 30)
 # A fulfilment task whose system stays unavailable (errors, time-outs, open circuit) is retried with
 # back-off for this long from its first attempt (and at least FULFILMENT_MAX_ATTEMPTS attempts that
 # reached the system) before it fails for good; a refusal fails it at once.
-FULFILMENT_UNAVAILABLE_SECONDS = float(os.environ.get("FULFILMENT_UNAVAILABLE_SECONDS", "3600"))
+FULFILMENT_UNAVAILABLE_SECONDS = env_float("FULFILMENT_UNAVAILABLE_SECONDS", 3600)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # Every page of a pull is a request: httpx says so at INFO, which would drown what the sync reports.
-    "loggers": {"django.db.backends": {"level": "INFO"}, "httpx": {"level": "WARNING"}},
-}
+# Logs (docs/operations.md): JSON lines with the request id in production, text for a developer.
+LOG_FORMAT = env.choice("LOG_FORMAT", "text" if DEBUG else "json", {"json", "text"})
+LOGGING = logging_config(
+    log_format=LOG_FORMAT,
+    level=env.choice("LOG_LEVEL", "INFO", {"CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"}),
+    levels=env.log_levels("LOG_LEVELS"),
+)
+
+# Operations (docs/operations.md): /readyz keeps its answer this long per process (polled every second),
+# and gives a check (the broker) this long to answer. Probes and scrapers may speak plain http.
+READINESS_CACHE_SECONDS = env_float("READINESS_CACHE_SECONDS", 1.0)
+READINESS_TIMEOUT_SECONDS = env_float("READINESS_TIMEOUT_SECONDS", 1.0)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+# /metrics (Prometheus): who may read it — a bearer token and/or networks (both, when both are set).
+# Several processes (gunicorn, Celery) share counts through PROMETHEUS_MULTIPROC_DIR (docs/operations.md).
+METRICS_ENABLED = env_bool("METRICS_ENABLED", True)
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# Without a token, loopback only by default; with one, the token alone unless networks are named too.
+METRICS_ALLOWED_NETWORKS = env.networks("METRICS_ALLOWED_NETWORKS", "" if METRICS_TOKEN else "127.0.0.1/32,::1/128")
+PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+
+# Housekeeping (docs/operations.md): how long what is no longer needed is kept, then removed in batches.
+HOUSEKEEPING_BATCH_SIZE = env_int("HOUSEKEEPING_BATCH_SIZE", 1000, minimum=1)
+IDEMPOTENCY_RETENTION_SECONDS = env_int("IDEMPOTENCY_RETENTION_SECONDS", 7 * 24 * 3600)
+EVENT_RETENTION_SECONDS = env_int("EVENT_RETENTION_SECONDS", 30 * 24 * 3600)
+CART_RETENTION_SECONDS = env_int("CART_RETENTION_SECONDS", 30 * 24 * 3600)
+HANDOFF_RETENTION_SECONDS = env_int("HANDOFF_RETENTION_SECONDS", 7 * 24 * 3600)
+
+# Keep this last. Start-up refuses missing, malformed or contradictory settings: all of them at once,
+# one line each (manage.py prints them without a traceback).
+if _problems := list(dict.fromkeys(env.problems + contradictions(globals()))):
+    raise SettingsProblems(_problems)

@@ -8,7 +8,14 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from overlay import health, views
+
 urlpatterns = [
+    path("", views.landing, name="landing"),
+    # For load balancers, orchestrators and monitoring: outside the API, no authentication (overlay.health).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", views.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # Its start-up script served apart, not inline: the Content-Security-Policy allows no inline script.
