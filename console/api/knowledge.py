@@ -1,0 +1,37 @@
+"""``GET /api/v1/knowledge/article``, mounted here, above customers: ``product`` names a product the caller
+holds (a customer: their own; applications and staff: one of a customer they may see) and narrows the
+articles to those about its offering or specification. The rest is knowledge's own view."""
+
+from rest_framework import serializers
+
+from customers.selectors import held_products_visible
+from knowledge.api.views import ID, ArticleListInput, ArticleListView
+from overlay.errors import NotFound
+from overlay.principal import Principal
+
+
+class HeldProductArticleListInput(ArticleListInput):
+    product = serializers.RegexField(
+        ID, required=False, help_text="Only articles about this product the caller holds (its offering, its kind)."
+    )
+
+
+class HeldProductArticleListView(ArticleListView):
+    input_class = HeldProductArticleListInput
+
+    def about(self, principal: Principal, values: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        offerings, specifications = super().about(principal, values)
+        if "product" not in values:
+            return offerings, specifications
+        held = (
+            held_products_visible(principal)
+            .filter(pk=values["product"])
+            .values_list("offering_id", "offering__specification_id")
+            .first()
+        )
+        if held is None:
+            raise NotFound(f"No product with id '{values['product']}' of yours.")
+        offering_id, specification_id = held
+        return offerings + ((offering_id,) if offering_id else ()), specifications + (
+            (specification_id,) if specification_id else ()
+        )
