@@ -93,9 +93,9 @@ def deflection_by_category() -> list[CategoryDeflection]:
     """Per ticket category: helpful and unhelpful answers, and deflected tickets. An answer counts for the
     category the customer named, else for each category its article answers (two queries)."""
     counts = {
-        "helpful": Count("pk", filter=Q(helpful=True)),
-        "not_helpful": Count("pk", filter=Q(helpful=False)),
-        "deflected": Count("pk", filter=Q(deflected=True)),
+        "helpful_answers": Count("pk", filter=Q(helpful=True)),
+        "unhelpful_answers": Count("pk", filter=Q(helpful=False)),
+        "deflections": Count("pk", filter=Q(deflected=True)),
     }
     groups = (
         (ArticleFeedback.objects.filter(category__isnull=False), "category__"),
