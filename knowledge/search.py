@@ -6,7 +6,8 @@
 3. **typos**: each word no article knows is read as the nearest word the articles do know, by trigram
    similarity (pg_trgm's ``%``, GIN-indexed on PostgreSQL, migration 0003; on SQLite the same scores by
    ``overlay.trigrams`` over the narrowed articles' vocabulary), then the words stage again:
-   "no internt fibre" finds "Fibre: no internet connection".
+   "no internt fibre" finds "Fibre: no internet connection";
+4. **partial**: when no article has every word, the articles with most of them.
 
 Filters narrow every stage: what the article is about (offerings, specifications, an offering's
 specification), ticket categories, audience. Hits are ranked: a match in the title weighs 3, in the
@@ -45,7 +46,7 @@ class Hit:
 
 @dataclass(frozen=True)
 class Found:
-    stage: str  # "all" (no question), "exact", "words", "typos" or "none"
+    stage: str  # "all" (no question), "exact", "words", "typos", "partial" or "none"
     hits: list[Hit]
     corrected: str = ""  # the question as the typos stage read it
     words: list[str] = field(default_factory=list)
@@ -89,12 +90,15 @@ def _weight(pattern: str) -> Case:
     )
 
 
-def _ranked(articles: QuerySet[Article], patterns: list[str], limit: int) -> list[Hit]:
+def _ranked(articles: QuerySet[Article], patterns: list[str], limit: int, *, every: bool = True) -> list[Hit]:
+    """Articles with every pattern (or, ``every=False``, with any), best first: a pattern weighs 3 in the
+    title, 2 in the summary, 1 in the body, 0 where it is not."""
     condition = Q()
     score = Value(0, output_field=IntegerField())
     for pattern in patterns:
-        condition &= Q(search_text__contains=pattern)
-        score = score + _weight(pattern)
+        found_here = Q(search_text__contains=pattern)
+        condition = condition & found_here if every else condition | found_here
+        score = score + Case(When(found_here, then=_weight(pattern)), default=Value(0), output_field=IntegerField())
     found = articles.filter(condition).annotate(score=score).order_by("-score", "title", "pk")[:limit]
     return [Hit(article, article.score) for article in found]
 
@@ -145,7 +149,9 @@ def article_search(articles: QuerySet[Article], search: ArticleSearch) -> Found:
         nearest = word if word in known else _nearest(articles, word)
         if nearest and nearest not in corrected:
             corrected.append(nearest)
-    if not corrected or corrected == words:
-        return Found("none", [], words=words)
-    hits = _ranked(articles, [word_pattern(w) for w in corrected], search.limit)
-    return Found("typos" if hits else "none", hits, corrected=" ".join(corrected), words=corrected)
+    read_as = " ".join(corrected) if corrected != words else ""
+    if read_as and (hits := _ranked(articles, [word_pattern(w) for w in corrected], search.limit)):
+        return Found("typos", hits, corrected=read_as, words=corrected)
+    # No article has them all: those with the most of them ("how do I read my bill" finds the bill).
+    hits = _ranked(articles, [word_pattern(w) for w in corrected], search.limit, every=False) if corrected else []
+    return Found("partial" if hits else "none", hits, corrected=read_as, words=corrected)

@@ -63,7 +63,7 @@ ArticleDetail = shape("KnowledgeArticle", {**ArticleFields, "body": text()})
 ArticleList = shape(
     "KnowledgeArticleList",
     {
-        "stage": serializers.ChoiceField(choices=["all", "exact", "words", "typos", "none"]),
+        "stage": serializers.ChoiceField(choices=["all", "exact", "words", "typos", "partial", "none"]),
         "didYouMean": text(False),
         "result": ArticleHit(many=True),
     },

@@ -102,6 +102,17 @@ class TestStages:
         assert found.corrected == "no internet fibre"
         assert titles(found) == ["Fibre: no internet connection", "Fibre: slower than expected speeds"]
 
+    def test_when_no_article_has_every_word_those_with_most_of_them(self, library, app):
+        found = searched(app, "how do I reset my router")
+        assert (found.stage, found.corrected) == ("partial", "")
+        # "router" is in two summaries (2 each), "reset" in one body (1).
+        assert titles(found) == [
+            "Fibre: no internet connection",
+            "Fibre: slower than expected speeds",
+            "Returning a phone within 14 days",
+        ]
+        assert [hit.score for hit in found.hits] == [2, 2, 1]
+
     def test_nothing_near_enough_finds_nothing(self, library, app):
         found = searched(app, "quartz zebra")
         assert found.stage == "none", (found.corrected, titles(found))
