@@ -7,14 +7,32 @@ from django.utils.html import format_html, format_html_join
 
 from knowledge import services
 from knowledge.models import Article, TicketCategory
-from knowledge.selectors import with_feedback_counts
+from knowledge.selectors import categories_with_deflection, with_feedback_counts
 from knowledge.text import paragraphs
 
 
 @admin.register(TicketCategory)
 class TicketCategoryAdmin(admin.ModelAdmin):
-    list_display = ("name", "code")
+    """Ticket categories, with the answers and deflected tickets counted for each (the customer's named
+    category, else every category the article answers)."""
+
+    list_display = ("name", "code", "helpful", "not_helpful", "deflected")
     search_fields = ("name", "code")
+
+    def get_queryset(self, request):
+        return categories_with_deflection(super().get_queryset(request))
+
+    @admin.display(description="helpful", ordering="helpful_count")
+    def helpful(self, category: TicketCategory) -> int:
+        return category.helpful_count
+
+    @admin.display(description="not helpful", ordering="not_helpful_count")
+    def not_helpful(self, category: TicketCategory) -> int:
+        return category.not_helpful_count
+
+    @admin.display(description="deflected tickets", ordering="deflected_count")
+    def deflected(self, category: TicketCategory) -> int:
+        return category.deflected_count
 
 
 @admin.register(Article)

@@ -4,7 +4,8 @@ allowed to read articles in the admin (``knowledge.view_article``: agents, super
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from catalog.models import ProductOffering, ProductSpecification
 from knowledge.models import Article, ArticleFeedback, ArticleStatus, Audience, TicketCategory
@@ -89,26 +90,36 @@ class CategoryDeflection:
     deflected: int
 
 
-def deflection_by_category() -> list[CategoryDeflection]:
-    """Per ticket category: helpful and unhelpful answers, and deflected tickets. An answer counts for the
-    category the customer named, else for each category its article answers (two queries)."""
-    counts = {
-        "helpful_answers": Count("pk", filter=Q(helpful=True)),
-        "unhelpful_answers": Count("pk", filter=Q(helpful=False)),
-        "deflections": Count("pk", filter=Q(deflected=True)),
-    }
-    groups = (
-        (ArticleFeedback.objects.filter(category__isnull=False), "category__"),
-        (
-            ArticleFeedback.objects.filter(category__isnull=True, article__categories__isnull=False),
-            "article__categories__",
-        ),
+def _answers_counted(condition: Q) -> Subquery:
+    """How many answers count for the outer ticket category and meet ``condition``: those naming it, and
+    those naming none on an article answering it."""
+    for_category = Q(category=OuterRef("pk")) | Q(category__isnull=True, article__categories=OuterRef("pk"))
+    answers = (
+        ArticleFeedback.objects.filter(for_category, condition)
+        .order_by()
+        .annotate(one=Value(1))
+        .values("one")
+        .annotate(total=Count("pk", distinct=True))
+        .values("total")
     )
-    totals: dict[tuple[str, str], list[int]] = {}
-    for answers, prefix in groups:
-        rows = answers.values(f"{prefix}code", f"{prefix}name").annotate(**counts).order_by()
-        for row in rows:
-            summed = totals.setdefault((row[f"{prefix}code"], row[f"{prefix}name"]), [0, 0, 0])
-            for index, name in enumerate(counts):
-                summed[index] += row[name]
-    return [CategoryDeflection(code, name, *figures) for (code, name), figures in sorted(totals.items())]
+    return Coalesce(Subquery(answers, output_field=IntegerField()), 0)
+
+
+def categories_with_deflection(categories: QuerySet[TicketCategory]) -> QuerySet[TicketCategory]:
+    """Each category with ``helpful_count``, ``not_helpful_count`` and ``deflected_count`` (one query)."""
+    return categories.annotate(
+        helpful_count=_answers_counted(Q(helpful=True)),
+        not_helpful_count=_answers_counted(Q(helpful=False)),
+        deflected_count=_answers_counted(Q(deflected=True)),
+    )
+
+
+def deflection_by_category() -> list[CategoryDeflection]:
+    """Per ticket category with answers: helpful and unhelpful answers, and deflected tickets. An answer
+    counts for the category the customer named, else for each category its article answers (one query)."""
+    rows = categories_with_deflection(TicketCategory.objects.order_by("code"))
+    return [
+        CategoryDeflection(c.code, c.name, c.helpful_count, c.not_helpful_count, c.deflected_count)
+        for c in rows
+        if c.helpful_count or c.not_helpful_count
+    ]

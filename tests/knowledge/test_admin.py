@@ -70,3 +70,16 @@ def test_the_body_is_shown_escaped():
     page = console("agent").get(reverse("admin:knowledge_article_change", args=[down.pk])).content.decode()
     assert "<li>&lt;script&gt;alert(1)&lt;/script&gt;</li>" in page
     assert "<script>alert(1)" not in page
+
+
+def test_the_categories_list_counts_answers_and_deflections_per_category():
+    down = article("Fibre: no internet connection", categories=["no-service"])
+    now = timezone.now()
+    for n, helpful in enumerate([True, False]):
+        who = principal_for(CustomerUser(1, "app", "web", frozenset(), customer_id=f"C{n}"))
+        feedback_record(who, down, helpful=helpful, at=now)
+    page = console("agent").get(reverse("admin:knowledge_ticketcategory_changelist")).content.decode()
+    row = page[page.index("no service") :]
+    assert (
+        '<td class="field-helpful">1</td><td class="field-not_helpful">1</td><td class="field-deflected">1</td>' in row
+    )
