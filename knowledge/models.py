@@ -78,7 +78,7 @@ class Article(models.Model):
 
 
 class ArticleTerm(models.Model):
-    """A word of a published article: the vocabulary the search corrects mistyped words to (trigram indexed)."""
+    """A word of an article: the vocabulary the search corrects mistyped words to (trigram indexed)."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="terms")
     term = models.CharField(max_length=64)

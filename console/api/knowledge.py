@@ -2,10 +2,11 @@
 holds (a customer: their own; applications and staff: one of a customer they may see) and narrows the
 articles to those about its offering or specification. The rest is knowledge's own view."""
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
 from customers.selectors import held_products_visible
-from knowledge.api.views import ID, ArticleListInput, ArticleListView
+from knowledge.api.views import ID, ArticleList, ArticleListInput, ArticleListView
 from overlay.errors import NotFound
 from overlay.principal import Principal
 
@@ -18,6 +19,12 @@ class HeldProductArticleListInput(ArticleListInput):
 
 class HeldProductArticleListView(ArticleListView):
     input_class = HeldProductArticleListInput
+
+    @extend_schema(
+        operation_id="listKnowledgeArticles", parameters=[HeldProductArticleListInput], responses={200: ArticleList}
+    )
+    def get(self, request):
+        return super().get(request)
 
     def about(self, principal: Principal, values: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
         offerings, specifications = super().about(principal, values)
