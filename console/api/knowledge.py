@@ -1,13 +1,13 @@
 """``GET /api/v1/knowledge/article``, mounted here, above customers: ``product`` names a product the caller
-holds (a customer: their own; applications and staff: one of a customer they may see) and narrows the
-articles to those about its offering or specification. The rest is knowledge's own view."""
+holds (a customer: their own; applications and staff: one of a customer they may see; any other is a
+``400``) and narrows the articles to those about its offering or specification. The rest is knowledge's
+own view."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
 from customers.selectors import held_products_visible
 from knowledge.api.views import ID, ArticleList, ArticleListInput, ArticleListView
-from overlay.errors import NotFound
 from overlay.principal import Principal
 
 
@@ -37,7 +37,9 @@ class HeldProductArticleListView(ArticleListView):
             .first()
         )
         if held is None:
-            raise NotFound(f"No product with id '{values['product']}' of yours.")
+            # A parameter no product of the caller's answers: 400, the same whether the product is someone
+            # else's or nobody's (the list is no way to learn which products exist).
+            raise serializers.ValidationError({"product": f"No product with id '{values['product']}' of yours."})
         offering_id, specification_id = held
         return offerings + ((offering_id,) if offering_id else ()), specifications + (
             (specification_id,) if specification_id else ()

@@ -68,12 +68,12 @@ class TestList:
         other = HeldProductFactory(customer=CustomerFactory(), offering=fibre)
         me = customer_client(koen)
         assert titles(me.get(ARTICLES, {"product": held.pk})) == ["Fibre: no internet connection"]
-        assert_tmf_error(me.get(ARTICLES, {"product": other.pk}), 404)
-        assert_tmf_error(me.get(ARTICLES, {"product": "nothing"}), 404)
+        assert_tmf_error(me.get(ARTICLES, {"product": other.pk}), 400)
+        assert_tmf_error(me.get(ARTICLES, {"product": "nothing"}), 400)
 
     def test_an_application_names_a_customers_product_only_with_customers_read(self, web, make_client, library, fibre):
         held = HeldProductFactory(customer=CustomerFactory(), offering=fibre)
-        assert_tmf_error(web.get(ARTICLES, {"product": held.pk}), 404)
+        assert_tmf_error(web.get(ARTICLES, {"product": held.pk}), 400)
         crm = make_client("web", ("customers:read",))
         assert titles(crm.get(ARTICLES, {"product": held.pk})) == ["Fibre: no internet connection"]
 
