@@ -56,6 +56,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "orchestration.add_productorder",
         "usage.view_*",
         "usage.change_spendcap",
+        "knowledge.view_*",
     ],
     "supervisor": [
         "catalog.view_*",
@@ -69,8 +70,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "events.*",
         "usage.view_*",
         "usage.change_spendcap",
+        "knowledge.view_*",
     ],
-    "catalog_manager": ["catalog.*"],
+    # Whoever runs the catalog writes the answers about it.
+    "catalog_manager": ["catalog.*", "knowledge.*"],
 }
 
 

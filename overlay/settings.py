@@ -166,6 +166,8 @@ REST_FRAMEWORK = {
         # Hand-off claims: a caller, and a code, get few tries (codes are short).
         "handoff_claim_client": os.environ.get("HANDOFF_CLAIM_RATE", "20/min"),
         "handoff_claim_code": os.environ.get("HANDOFF_CLAIM_CODE_RATE", "5/min"),
+        # "Did this answer your question?": per customer (or application, or staff user).
+        "knowledge_feedback": os.environ.get("KNOWLEDGE_FEEDBACK_RATE", "30/min"),
     },
     "EXCEPTION_HANDLER": "overlay.api.errors.tmf_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "overlay.api.schema.OverlayAutoSchema",
@@ -296,6 +298,9 @@ BACKOFFICE_CIRCUIT_COOLDOWN_SECONDS = env_float("BACKOFFICE_CIRCUIT_COOLDOWN_SEC
 # back-off for this long from its first attempt (and at least FULFILMENT_MAX_ATTEMPTS attempts that
 # reached the system) before it fails for good; a refusal fails it at once.
 FULFILMENT_UNAVAILABLE_SECONDS = env_float("FULFILMENT_UNAVAILABLE_SECONDS", 3600)
+# Knowledge: a helpful answer stops counting as a deflected ticket if the customer opens one in its
+# category within this many hours.
+KNOWLEDGE_DEFLECTION_HOURS = env_int("KNOWLEDGE_DEFLECTION_HOURS", 48)
 
 # Logs (docs/operations.md): JSON lines with the request id in production, text for a developer.
 LOG_FORMAT = env.choice("LOG_FORMAT", "text" if DEBUG else "json", {"json", "text"})

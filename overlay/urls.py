@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("usage.api.urls")),
     path("", include("adapters.api.urls")),
     path("", include("knowledge.api.urls")),
+    path("", include("console.api.knowledge_urls")),
     path("", include("care.api.urls")),
     path("", include("console.api.urls")),
     path("", include("usage.api.statement_urls")),

@@ -45,6 +45,15 @@ mistyped = f"{wanted.given_name} {wanted.family_name[:-1]}".lower()
 stage, hits = customer_search(agent, CustomerSearch(mistyped))
 print(stage, wanted.pk in [h.customer.pk for h in hits], hits[0].score if hits else 0)
 """
+ARTICLE_SCRIPT = """
+from knowledge.search import ArticleSearch, article_search
+from knowledge.selectors import articles_visible
+from overlay.principal import ClientUser, principal_for
+
+app = principal_for(ClientUser(0, "e2e", "web", frozenset()))
+found = article_search(articles_visible(app), ArticleSearch("no internt fibre"))
+print(found.stage, found.hits[0].article.title.replace(" ", "_"))
+"""
 
 USAGE_SCRIPT = """
 from customers.models import HeldProduct
@@ -107,5 +116,7 @@ def test_the_embedded_demo_syncs_on_sqlite(tmp_path):
         # A mistyped name finds the customer, as on PostgreSQL (trigram similarity on SQLite too).
         stage, found, score = manage("shell", "-v0", "-c", SEARCH_SCRIPT).split()
         assert (stage, found) == ("name", "True") and 0.3 <= float(score) < 1
+        # A mistyped question finds its demo article, as on PostgreSQL.
+        assert manage("shell", "-v0", "-c", ARTICLE_SCRIPT).split() == ["typos", "Fibre:_no_internet_connection"]
     finally:
         simulator.stop()

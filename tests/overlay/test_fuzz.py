@@ -38,6 +38,7 @@ from tests.factories.catalog import (
     TierFactory,
 )
 from tests.factories.customers import BillingAccountFactory, CustomerFactory, HeldProductFactory, LinkFactory
+from tests.factories.knowledge import article
 from tests.factories.orders import CancellationFactory, OrderItemFactory
 from tests.factories.usage import MetricFactory, ingest, record, usage_price
 from usage.consumption import ConsumptionAsk, consumption_query_create
@@ -125,6 +126,7 @@ def world(transactional_db, shop, alice) -> dict[str, str]:
         "cancelProductOrder": CancellationFactory(order=order).pk,
         "usage": str(UsageRecord.objects.get().pk),
         "queryUsageConsumption": asked.pk,
+        "article": article("Fuzz: no internet", offerings=[shop.plan], categories=["no-service"]).pk,
     }
 
 

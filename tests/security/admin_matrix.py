@@ -32,6 +32,8 @@ customers.linksuggestion        lvc     lvc     -
 events.eventdelivery            -       lvc     -
 events.eventsubscription        -       lvd     -
 events.outboxevent              -       lv      -
+knowledge.article               lv      lv      lvacd
+knowledge.ticketcategory        lv      lv      lvacd
 orchestration.fulfilmenttask    -       lv      -
 orchestration.productorder      lv      lv      -
 overlay.apiclient               -       lv      -

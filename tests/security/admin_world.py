@@ -22,6 +22,7 @@ from tests.factories.catalog import (
     SpecificationFactory,
 )
 from tests.factories.customers import BillingAccountFactory, CustomerFactory, HeldProductFactory
+from tests.factories.knowledge import article, category
 from tests.factories.rightsizing import holding, mobile_plans, used
 from tests.factories.usage import MetricFactory, ingest, record, usage_price
 from tests.security.world import World
@@ -79,6 +80,8 @@ def one_of_each(world: World) -> dict[str, object]:
         ),
         "events.eventsubscription": subscription,
         "events.outboxevent": event,
+        "knowledge.article": article("Fibre: no internet", offerings=[offering], categories=["no-service"]),
+        "knowledge.ticketcategory": category("slow-connection", "Slow connection"),
         "orchestration.fulfilmenttask": FulfilmentTask.objects.create(
             order=order, item=item, key="k", system="crm", task="t", reference=f"{order.pk}-ref"
         ),

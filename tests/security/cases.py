@@ -333,6 +333,23 @@ def consumption_query_request(w: World) -> Request:
     return Request(f"{CONSUMPTION}/queryUsageConsumption/{asked.pk}", owner=w.a)
 
 
+def knowledge_cases() -> dict:
+    """A published customers' article: every caller reads it and may say whether it helped."""
+
+    def published(w: World):
+        from tests.factories.knowledge import article
+
+        return article("Matrix: no internet", offerings=[w.plan], categories=["no-service"])
+
+    return {
+        "GET /api/v1/knowledge/article": lambda w: Request("/api/v1/knowledge/article", params={"q": "internet"}),
+        "GET /api/v1/knowledge/article/{article_id}": lambda w: Request(f"/api/v1/knowledge/article/{published(w).pk}"),
+        "POST /api/v1/knowledge/article/{article_id}/feedback": lambda w: Request(
+            f"/api/v1/knowledge/article/{published(w).pk}/feedback", {"helpful": True, "category": "no-service"}
+        ),
+    }
+
+
 def hub_cases() -> dict:
     cases = {}
     for base in HUBS:
@@ -361,5 +378,6 @@ CASES = {
     **order_cases(),
     **extension_cases(),
     **usage_cases(),
+    **knowledge_cases(),
     **hub_cases(),
 }

@@ -129,6 +129,9 @@ TABLE = """
   POST   /customers/{customer_id}/consents   401 ok  404 403 403 403 403 403 403 403 403 403 403 403 403 403 403 403 ok  ok  403
   POST   /handoffs                           401 ok  404 403 403 403 403 403 403 403 403 403 403 403 403 403 403 403 ok  ok  403
   POST   /handoffs/{code}/claim              401 ok  404 403 403 403 403 403 403 403 403 403 403 403 403 403 403 403 ok  ok  403
+  GET    /knowledge/article                  401 ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok
+  GET    /knowledge/article/{article_id}     401 ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok
+  POST   /knowledge/article/{article_id}/feedback 401 ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok
   GET    /partners/statements                401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 403 ok  403 403 ok  403
   GET    /partners/statements/{period}       401 403 403 403 403 403 403 403 403 403 403 403 403 403 403 403 404 403 403 ok  403
   POST   /pricing/estimate                   401 ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok

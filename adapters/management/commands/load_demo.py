@@ -7,6 +7,7 @@ from django.db import transaction
 
 from adapters.demo import configure_simulated_systems, import_catalogs
 from catalog.demo import CatalogNotImported, load_demo_catalog
+from knowledge.demo import load_demo_articles
 from overlay.models import ApiClient
 from overlay.services import api_client_create, roles_ensure
 
@@ -68,6 +69,7 @@ class Command(BaseCommand):
             created_catalog = load_demo_catalog()
         except CatalogNotImported as error:
             raise CommandError(f"{error} Or pass --simulator-url.") from error
+        articles = load_demo_articles()
         with transaction.atomic():
             # Tokens are shown only when issued: demo clients get fresh ones on every start.
             ApiClient.objects.filter(name__in=[name for name, _, _ in DEMO_CLIENTS]).delete()
@@ -75,6 +77,7 @@ class Command(BaseCommand):
                 (name, api_client_create(name=name, channel=ch, scopes=sc).token) for name, ch, sc in DEMO_CLIENTS
             ]
         self.stdout.write("Demo catalog " + ("loaded." if created_catalog else "already present."))
+        self.stdout.write(f"Demo knowledge articles: {articles} new.")
         self.stdout.write(
             f"Staff users (password '{password}' unless changed): " + ", ".join(u for u, _, _ in DEMO_USERS)
         )
