@@ -257,6 +257,8 @@ HANDOFF_SECONDS = int(os.environ.get("HANDOFF_SECONDS", "1800"))
 HANDOFF_DEEP_LINK = os.environ.get("HANDOFF_DEEP_LINK", "overlay://handoff/{code}")
 # A handed-off cart keeps the prices its lines were shown at in the channel it came from, this long.
 PRICE_PROMISE_SECONDS = int(os.environ.get("PRICE_PROMISE_SECONDS", str(7 * 24 * 3600)))
+# After-sales: a device can be returned (or exchanged for any reason) this many days after delivery.
+COOLING_OFF_DAYS = env_int("COOLING_OFF_DAYS", 14)
 # How long a serviceability answer from a back-office system is reused.
 SERVICEABILITY_CACHE_SECONDS = int(os.environ.get("SERVICEABILITY_CACHE_SECONDS", "60"))
 # A customer waits on that answer: give up (and answer "unknown") after this long.
