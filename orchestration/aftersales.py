@@ -154,7 +154,7 @@ def _terms(kind: str, line: ItemInput) -> dict:
     if loaner in (True, "true"):
         if kind != REPAIR:
             raise UnprocessableEntity("a loaner device comes with a repair only.", field="characteristics")
-        terms[LOANER] = True
+        terms[LOANER] = "true"  # characteristic values are strings
     return terms
 
 

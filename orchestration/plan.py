@@ -34,7 +34,7 @@ def plan_actions(order: ProductOrder, item: ProductOrderItem) -> set[str]:
     ``loaner`` steps when a repair lends a device)."""
     if order.category not in AFTERSALES_ACTIONS:
         return {item.action}
-    return {order.category} | ({LOANER} if item.characteristics.get(LOANER) is True else set())
+    return {order.category} | ({LOANER} if item.characteristics.get(LOANER) == "true" else set())
 
 
 def _units(order: ProductOrder) -> list[_Unit]:

@@ -244,7 +244,7 @@ CATALOG_PAGE_CACHE_SECONDS = int(os.environ.get("CATALOG_PAGE_CACHE_SECONDS", "3
 # Keep pricing data (prices, characteristics, bundles, campaigns) per catalog revision in each process.
 PRICING_DATA_CACHE = os.environ.get("PRICING_DATA_CACHE", "1") == "1"
 # Product characteristics whose values are personal data (masked for callers not entitled to it).
-PERSONAL_CHARACTERISTICS = env_list("PERSONAL_CHARACTERISTICS", "MSISDN,ICCID,IMEI,Installation address")
+PERSONAL_CHARACTERISTICS = env_list("PERSONAL_CHARACTERISTICS", "MSISDN,ICCID,IMEI,serialNumber,Installation address")
 # How long a verified bearer token is trusted before it is looked up again.
 API_TOKEN_CACHE_SECONDS = int(os.environ.get("API_TOKEN_CACHE_SECONDS", "10"))
 # How long a customer token (issued to a channel application for its signed-in customer) lives.

@@ -126,7 +126,7 @@ def test_a_repair_with_a_loaner_plans_the_loaner_steps_and_one_without_does_not(
 
 def test_plan_actions_choose_the_steps_by_the_after_sales_kind():
     order = ProductOrder(category="repair")
-    assert plan_actions(order, OrderItemFactory.build(action="modify", characteristics={"loaner": True})) == {
+    assert plan_actions(order, OrderItemFactory.build(action="modify", characteristics={"loaner": "true"})) == {
         "repair",
         "loaner",
     }
@@ -238,3 +238,20 @@ def test_listing_after_sales_orders_takes_the_same_queries_for_2_and_20(
     with django_assert_num_queries(4):
         response = me.get(ORDERS, {"category": "return", "limit": 50})
     assert len(response.json()) == count
+
+
+def test_the_serial_number_is_personal_data_in_the_order(customer_client, make_client, devices, customer, held_device):
+    phone = held_device(customer, devices.phone)
+    me = customer_client(customer)
+    order = me.post(ORDERS, aftersales_body("return", phone), format="json").json()
+    serial = phone.characteristics["serialNumber"]
+
+    def serial_seen_by(client) -> str:
+        item = client.get(f"{ORDERS}/{order['id']}").json()["productOrderItem"][0]
+        return {c["name"]: c["value"] for c in item["product"]["productCharacteristic"]}["serialNumber"]
+
+    assert serial_seen_by(me) == serial
+    assert serial_seen_by(make_client("web", ("orders:read",))) == "***" + serial[-4:]
+    assert serial_seen_by(make_client("web", ("orders:read", "customers:pii"))) == serial
+    created = OutboxEvent.objects.get(resource_id=order["id"], event_type="ProductOrderCreateEvent")
+    assert serial not in str(created.payload)
