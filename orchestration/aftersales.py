@@ -28,6 +28,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 
 from catalog import selectors as catalog_selectors
@@ -41,6 +42,7 @@ from orchestration.charges import charge_snapshot
 from orchestration.lines import Action, ItemInput
 from orchestration.models import ProductOrder, ProductOrderItem
 from orchestration.placement import OrderRequest, PlacedOrder, _remember, fingerprint_of, replay
+from orchestration.selectors import orders_visible
 from orchestration.services import OrderItemInput, order_create
 from overlay.errors import Conflict, DomainError, UnprocessableEntity
 from overlay.principal import Principal
@@ -330,10 +332,54 @@ def aftersales_place(
     return PlacedOrder(order, replayed=False)
 
 
-def aftersales_of(customer_id: str) -> list[ProductOrder]:
-    """The customer's after-sales orders, latest first, with their items and products (for the 360°)."""
+# --- reads (the 360°) ----------------------------------------------------------------------------
+def aftersales_visible(principal: Principal, customer_id: str) -> list[ProductOrder]:
+    """The customer's after-sales orders the caller may see, latest first, with their items' products."""
     return list(
-        ProductOrder.objects.filter(customer_id=customer_id, category__in=AFTERSALES_ACTIONS)
-        .prefetch_related("items__held_product")
+        orders_visible(principal)
+        .filter(customer_id=customer_id, category__in=AFTERSALES_ACTIONS)
+        .prefetch_related(
+            Prefetch("items", queryset=ProductOrderItem.objects.select_related("held_product").order_by("id"))
+        )
         .order_by("-order_date")[:20]
     )
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A product the customer holds that can be returned, exchanged or repaired now (``kinds``)."""
+
+    product: HeldProduct
+    kinds: tuple[str, ...]
+    cooling_off_ends: object  # datetime | None
+
+
+def aftersales_candidates(customer_id: str) -> list[Candidate]:
+    """The customer's active devices whose plans have after-sales steps, with what can be done to each now
+    (a return only within the cooling-off period; nothing while another after-sales order runs). One query,
+    whatever the customer holds."""
+    spec = OuterRef("offering__specification_id")
+    running = ProductOrderItem.objects.filter(held_product_id=OuterRef("pk"), order__category__in=AFTERSALES_ACTIONS)
+    held = (
+        HeldProduct.objects.filter(customer_id=customer_id, status=HeldProduct.Status.ACTIVE, offering__isnull=False)
+        .annotate(
+            busy=Exists(running.exclude(order__state__in=states.FINAL)),
+            **{
+                f"plans_{kind}": Exists(FulfilmentStep.objects.filter(specification_id=spec, actions__contains=kind))
+                for kind in AFTERSALES_ACTIONS
+            },
+        )
+        .order_by("name", "id")
+    )
+    now = timezone.now()
+    candidates = []
+    for product in held:
+        ends = cooling_off_ends(product)
+        kinds = tuple(
+            kind
+            for kind in AFTERSALES_ACTIONS
+            if getattr(product, f"plans_{kind}") and (kind != RETURN or (ends is not None and now <= ends))
+        )
+        if kinds and not product.busy:
+            candidates.append(Candidate(product, kinds, ends))
+    return candidates
