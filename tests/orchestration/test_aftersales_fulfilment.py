@@ -9,6 +9,7 @@ from urllib.request import Request, urlopen
 
 import pytest
 
+from adapters.sync import sync_system
 from customers.models import HeldProduct
 from orchestration.models import ProductOrder
 from tests.factories.orders import drive, fulfilment_log, item, place
@@ -121,3 +122,12 @@ def test_a_return_whose_refund_is_refused_is_undone_and_keeps_the_product(
     serial = phone.characteristics["serialNumber"]
     assert sim_get(simulator, f"/logistics/devices/{serial}")["state"] == "withCustomer"
     assert sim_get(simulator, f"/crm/accounts/{account_of(order)}/adjustments")["adjustments"] == []
+
+
+def test_a_phone_synced_from_logistics_carries_its_serial_number(systems, simulator):
+    sync_system(systems["logistics"])
+    shipped = HeldProduct.objects.filter(system="logistics").order_by("external_id").first()
+    serial = shipped.characteristics["serialNumber"]
+    assert len(serial) == 15 and serial.isdigit()
+    record = simulator.records("logistics", "shipments")[0]
+    assert record["item"]["serialNo"] == serial and record["shipmentNo"] == shipped.external_id
