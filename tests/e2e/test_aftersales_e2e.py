@@ -22,15 +22,6 @@ ORDERS = "/tmf-api/productOrderingManagement/v4/productOrder"
 PRODUCTS = "/tmf-api/productInventory/v4/product"
 
 
-@pytest.fixture
-def estate(systems):
-    """The simulated systems, without scheduled pulls."""
-    for system in systems.values():
-        system.sync_every_seconds = 0
-        system.save(update_fields=["sync_every_seconds"])
-    return systems
-
-
 def channel_of(customer, base_url: str) -> httpx.Client:
     """The customer signed in to the web shop: a customer token of a web application."""
     issued = api_client_create(name=f"web-{uuid.uuid4().hex[:6]}", channel="web", scopes=["customers:token"])
