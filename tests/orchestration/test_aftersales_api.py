@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from catalog.fulfilment import plan_problems
 from customers.models import HeldProduct, Interaction
 from events.models import OutboxEvent
 from orchestration.models import FulfilmentTask, ProductOrder
@@ -255,3 +256,24 @@ def test_the_serial_number_is_personal_data_in_the_order(customer_client, make_c
     assert serial_seen_by(make_client("web", ("orders:read", "customers:pii"))) == serial
     created = OutboxEvent.objects.get(resource_id=order["id"], event_type="ProductOrderCreateEvent")
     assert serial not in str(created.payload)
+
+
+def test_an_after_sales_order_is_published_to_listeners_with_its_category(
+    customer_client, devices, customer, held_device
+):
+    order = customer_client(customer).post(
+        ORDERS, aftersales_body("repair", held_device(customer, devices.phone), reason="faulty"), format="json"
+    )
+    event = OutboxEvent.objects.get(resource_id=order.json()["id"], event_type="ProductOrderCreateEvent")
+    assert event.payload["productOrder"]["category"] == "repair"
+    assert event.payload["productOrder"]["productOrderItem"][0]["action"] == "modify"
+
+
+def test_plans_may_name_the_after_sales_kinds_and_nothing_else():
+    def plan(actions):
+        return [{"key": "pickup", "after": [], "actions": actions}]
+
+    assert plan_problems(plan(["return", "exchange", "repair", "loaner"])) == []
+    assert plan_problems(plan(["refund"])) == [
+        "Step 'pickup': actions must be among add, modify, delete, return, exchange, repair, loaner."
+    ]

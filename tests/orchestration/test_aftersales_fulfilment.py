@@ -17,6 +17,7 @@ from tests.fixtures.simulator import API_KEY
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ORDERS = "/tmf-api/productOrderingManagement/v4/productOrder"
+CANCELS = "/tmf-api/productOrderingManagement/v4/cancelProductOrder"
 
 
 def sim_get(simulator, path: str) -> dict:
@@ -131,3 +132,26 @@ def test_a_phone_synced_from_logistics_carries_its_serial_number(systems, simula
     assert len(serial) == 15 and serial.isdigit()
     record = simulator.records("logistics", "shipments")[0]
     assert record["item"]["serialNo"] == serial and record["shipmentNo"] == shipped.external_id
+
+
+def test_a_return_cancelled_midway_reverses_the_refund_and_gives_the_device_back(
+    customer_client, devices, customer, systems, simulator
+):
+    phone = delivered_phone(customer, devices.phone)
+    serial = phone.characteristics["serialNumber"]
+    simulator.control("faults", {"system": "logistics", "fulfil_ms": 800})  # each logistics step takes a while
+    me = customer_client(customer)
+    body = {"category": "return", "productOrderItem": [{"id": "1", "action": "delete", "product": {"id": phone.pk}}]}
+    order_id = me.post(ORDERS, body, format="json").json()["id"]
+    drive(order_id, until=lambda o: o.tasks.filter(key="refund", state="done").exists())
+
+    cancelled = me.post(CANCELS, {"productOrder": {"id": order_id}, "cancellationReason": "kept it"}, format="json")
+
+    assert cancelled.status_code == 201, cancelled.content
+    order = drive(order_id)
+    assert order.state == "cancelled", order.state_reason
+    billing = sim_get(simulator, f"/crm/accounts/{account_of(order)}/adjustments")
+    assert [(a["kind"], a["reversed"]) for a in billing["adjustments"]] == [("credit", True)]
+    assert billing["balance"] == "0"
+    assert sim_get(simulator, f"/logistics/devices/{serial}")["state"] == "withCustomer"
+    assert HeldProduct.objects.get(pk=phone.pk).status == "active"
