@@ -16,7 +16,7 @@ from decimal import Decimal as D
 from django.db import transaction
 from django.utils import timezone
 
-from catalog import demo_usage, services
+from catalog import demo_aftersales, demo_usage, services
 from catalog.models import (
     Campaign,
     Channel,
@@ -186,6 +186,8 @@ def load_demo_catalog() -> bool:
         streaming=specs["streaming"],
         fleet=fleet.specification_id,
     )
+    # The cheap phone is exchanged, not repaired.
+    demo_aftersales.aftersales_plans(devices=[specs["phone"], specs["lite"]], repairable=[specs["phone"]])
     _sell_offerings(offerings, channels, segments, categories)
     vdsl = _sell_vdsl(channels, categories["broadband"], specs["vdsl"])
     demo_usage.mobile_usage_prices(offerings)

@@ -2,7 +2,11 @@
 
 from collections.abc import Iterable
 
-ITEM_ACTIONS = ("add", "modify", "delete")
+# After-sales orders (a return, an exchange, a repair of a held product) choose their plan's steps by their
+# kind; "loaner" steps run only for a repair that lends the customer a device meanwhile.
+AFTERSALES_ACTIONS = ("return", "exchange", "repair")
+LOANER = "loaner"
+ITEM_ACTIONS = ("add", "modify", "delete", *AFTERSALES_ACTIONS, LOANER)
 
 
 def plan_problems(steps: Iterable[dict]) -> list[str]:

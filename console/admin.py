@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import path
 
-from console import carts, customers
+from console import aftersales, carts, customers
 from overlay.admin_site import console_view
 
 
@@ -23,6 +23,11 @@ def console_urls(admin_site) -> list:
             "console/<str:customer_id>/plan-change/<str:product_id>/",
             page(customers.console_plan_change),
             name="customer-console-plan-change",
+        ),
+        path(
+            "console/<str:customer_id>/aftersales/",
+            page(aftersales.console_aftersales),
+            name="customer-console-aftersales",
         ),
         path(
             "console/suggestion/<int:suggestion_id>/<str:decision>/",

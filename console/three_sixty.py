@@ -13,6 +13,7 @@ from cart.rightsizing import Proposal, rightsizing_proposals
 from cart.selectors import open_carts_of
 from catalog.selectors import recommendations_for
 from console.knowledge import knowledge_part
+from console.aftersales import aftersales_part
 from console.usage import usage_part
 from customers import selectors
 from customers.api import representations
@@ -119,6 +120,7 @@ def three_sixty_viewed(request, principal: Principal, customer: Customer, where:
     body["productOrder"] = _orders_in_flight(principal, customer, ctx)
     body.update(usage_part(principal, customer.pk, ctx, timezone.now()))
     body.update(knowledge_part(principal, customer, ctx))
+    body.update(aftersales_part(principal, customer.pk, ctx))
     if principal.is_staff:
         interaction_record(
             customer_id=customer.pk,

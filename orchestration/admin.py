@@ -28,8 +28,8 @@ class ProductOrderItemInline(admin.TabularInline):
 
 @admin.register(ProductOrder)
 class ProductOrderAdmin(admin.ModelAdmin):
-    list_display = ("id", "customer", "state", "channel", "created_by", "order_date")
-    list_filter = ("state", "channel", "undoing")
+    list_display = ("id", "customer", "category", "state", "channel", "created_by", "order_date")
+    list_filter = ("state", "category", "channel", "undoing")
     search_fields = ("=id", "=external_id", "customer__family_name", "customer__email")
     list_select_related = ("customer",)
     readonly_fields = (

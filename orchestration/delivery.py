@@ -9,7 +9,7 @@ from decimal import Decimal
 from catalog.pricing import round_money
 from customers import services as customer_services
 from customers.models import HeldProduct
-from orchestration import timeline
+from orchestration import aftersales_delivery, timeline
 from orchestration.models import FulfilmentTask, ProductOrder, ProductOrderItem
 
 T = FulfilmentTask.State
@@ -36,6 +36,8 @@ def items_complete(order: ProductOrder, tasks: list[FulfilmentTask], *, item_ids
 
 def _deliver(order: ProductOrder, item: ProductOrderItem, tasks: list[FulfilmentTask]) -> HeldProduct | None:
     """Put the item's products in the inventory, or change the one it names; the (first) product it delivered."""
+    if aftersales_delivery.handles(order):
+        return aftersales_delivery.deliver(order, item, tasks)
     if item.action != ProductOrderItem.Action.ADD:
         outputs = {k: v for task in tasks for k, v in task.outputs.items() if k != "id"}
         if item.held_product_id:

@@ -5,12 +5,15 @@ specification's plan that applies to the item's action. ``after`` keys are resol
 the unit first; a key the unit's plan lacks means every task with that key elsewhere in the
 order (the SIM waits for the phone's shipment); a key nobody has is dropped. An in-life change
 of a held product whose specification has no plan for it is one task in the product's own
-system (``modify`` or ``terminate``), so it is carried out where the product lives.
+system (``modify`` or ``terminate``), so it is carried out where the product lives. An after-sales
+order (category ``return``, ``exchange`` or ``repair``) runs the steps planned for its kind instead
+of its items' TMF action (``plan_actions``).
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from catalog.fulfilment import AFTERSALES_ACTIONS, LOANER
 from catalog.models import FulfilmentStep, ProductOffering
 from orchestration.models import FulfilmentTask, ProductOrder, ProductOrderItem
 
@@ -26,6 +29,14 @@ class _Unit:
     steps: list = field(default_factory=list)
 
 
+def plan_actions(order: ProductOrder, item: ProductOrderItem) -> set[str]:
+    """The actions an item's plan steps are chosen by: its own, or its after-sales order's kind (with the
+    ``loaner`` steps when a repair lends a device)."""
+    if order.category not in AFTERSALES_ACTIONS:
+        return {item.action}
+    return {order.category} | ({LOANER} if item.characteristics.get(LOANER) == "true" else set())
+
+
 def _units(order: ProductOrder) -> list[_Unit]:
     items = list(order.items.select_related("offering", "held_product").order_by("id"))
     member_ids = {oid for item in items for oid in item.members}
@@ -39,6 +50,7 @@ def _units(order: ProductOrder) -> list[_Unit]:
 
     units: list[_Unit] = []
     for item in items:
+        actions = plan_actions(order, item)
         number = 0
         for _ in range(item.quantity):
             parts = [("", item.offering)] if item.offering else [("", None)]
@@ -46,7 +58,7 @@ def _units(order: ProductOrder) -> list[_Unit]:
             for member_id, offering in parts:
                 number += 1
                 spec_id = offering.specification_id if offering else None
-                applicable = [s for s in steps.get(spec_id, ()) if item.action in s.action_list]
+                applicable = [s for s in steps.get(spec_id, ()) if actions.intersection(s.action_list)]
                 units.append(_Unit(item, number, member_id, offering, applicable))
     return units
 

@@ -243,7 +243,7 @@ CATALOG_PAGE_CACHE_SECONDS = env_int("CATALOG_PAGE_CACHE_SECONDS", 30)
 # Keep pricing data (prices, characteristics, bundles, campaigns) per catalog revision in each process.
 PRICING_DATA_CACHE = os.environ.get("PRICING_DATA_CACHE", "1") == "1"
 # Product characteristics whose values are personal data (masked for callers not entitled to it).
-PERSONAL_CHARACTERISTICS = env_list("PERSONAL_CHARACTERISTICS", "MSISDN,ICCID,IMEI,Installation address")
+PERSONAL_CHARACTERISTICS = env_list("PERSONAL_CHARACTERISTICS", "MSISDN,ICCID,IMEI,serialNumber,Installation address")
 # How long a verified bearer token is trusted before it is looked up again.
 API_TOKEN_CACHE_SECONDS = env_int("API_TOKEN_CACHE_SECONDS", 10)
 # How long a customer token (issued to a channel application for its signed-in customer) lives.
@@ -256,6 +256,8 @@ HANDOFF_SECONDS = env_int("HANDOFF_SECONDS", 1800)
 HANDOFF_DEEP_LINK = os.environ.get("HANDOFF_DEEP_LINK", "overlay://handoff/{code}")
 # A handed-off cart keeps the prices its lines were shown at in the channel it came from, this long.
 PRICE_PROMISE_SECONDS = env_int("PRICE_PROMISE_SECONDS", 7 * 24 * 3600)
+# After-sales: a device can be returned (or exchanged for any reason) this many days after delivery.
+COOLING_OFF_DAYS = env_int("COOLING_OFF_DAYS", 14)
 # How long a serviceability answer from a back-office system is reused.
 SERVICEABILITY_CACHE_SECONDS = env_int("SERVICEABILITY_CACHE_SECONDS", 60)
 # A customer waits on that answer: give up (and answer "unknown") after this long.

@@ -15,7 +15,12 @@ from rest_framework.test import APIClient
 from overlay.services import api_client_create, customer_token_issue, roles_ensure
 from tests.factories.catalog import ChannelFactory
 
-pytest_plugins = ("tests.fixtures.simulator", "tests.fixtures.shops", "tests.fixtures.listener")
+pytest_plugins = (
+    "tests.fixtures.simulator",
+    "tests.fixtures.shops",
+    "tests.fixtures.listener",
+    "tests.fixtures.aftersales",
+)
 
 
 @pytest.fixture(autouse=True)

@@ -328,7 +328,11 @@ class LogisticsAdapter(SimulatedFulfilment, CursorPagedSource):
             name=item.get("description") or required(raw, "item", "sku"),
             product_code=required(raw, "item", "sku"),
             status={"DELIVERED": "active", "RETURNED": "terminated"}.get(raw.get("status"), "pendingActive"),
-            characteristics={"Shipment": raw["shipmentNo"]},
+            # The device's serial number (IMEI) is what a return, an exchange or a repair names it by.
+            characteristics={
+                "Shipment": raw["shipmentNo"],
+                **({"serialNumber": item["serialNo"]} if item.get("serialNo") else {}),
+            },
             start_date=parse_time(raw.get("ts")),
             version=version,
         )

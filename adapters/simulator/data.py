@@ -223,7 +223,11 @@ def logistics_shipment(seed: int, slot: int) -> dict | None:
         "shipmentNo": f"SHP{slot:09d}",
         "recipient": f"{p.first} {p.last}",
         "recipientPhone": p.phone,
-        "item": {"sku": "AURORA-X-128", "description": "Aurora X 128GB"},
+        "item": {
+            "sku": "AURORA-X-128",
+            "description": "Aurora X 128GB",
+            "serialNo": f"35{_rng(seed, 'serial', slot).randrange(10**13):013d}",
+        },
         "status": "DELIVERED",
         "ts": stamp(slot),
     }

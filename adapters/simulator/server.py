@@ -13,7 +13,8 @@ Fulfilment (every system; idempotent by the caller's reference: a repeated submi
   GET  /{system}/fulfilment/{reference}          -> the same shape (404 when unknown)
   POST /{system}/fulfilment/{reference}/cancel   -> undo it (idempotent)
   A task takes ``fulfil_ms`` (a fault setting, default 0) before it is completed; tasks named in
-  ``reject_tasks`` are refused for good with 422.
+  ``reject_tasks`` are refused for good with 422. After-sales tasks (returns, exchanges, repairs: devices
+  with serial numbers, billing adjustments, repair jobs, loaners) and their reads: adapters.simulator.aftersales.
 Control (for tests, demos and benchmarks):
   POST /_control/faults   {"system": "crm", "latency_ms": 0, "fail_next": 0, "error_rate": 0,
                            "timeout_next": 0, "malformed_every": 0, "duplicate_every": 0}
@@ -46,7 +47,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 from urllib.request import Request, urlopen
 
-from adapters.simulator import data, usage
+from adapters.simulator import aftersales, data, usage
 from adapters.simulator.feeds import UsageFeeds
 
 MAX_LIMIT = 5000
@@ -74,6 +75,7 @@ class Estate(UsageFeeds):
             "payload TEXT, outputs TEXT, submits INTEGER, cancels INTEGER, created_at REAL, ready_at REAL, "
             "cancelled_at REAL)"
         )
+        aftersales.create_tables(self.db)
         self.db.commit()
         self.faults: dict[str, dict] = {}
         self.webhook: dict | None = None
@@ -151,9 +153,11 @@ class Estate(UsageFeeds):
             row = self.db.execute("SELECT task FROM fulfilments WHERE reference=?", (reference,)).fetchone()
             if row is None:
                 outputs = data.fulfilment_outputs(self.seed, system, task, reference)
+                extra, longer = aftersales.perform(self, system, task, reference, payload)
+                outputs.update(extra)
                 self.db.execute(
                     "INSERT INTO fulfilments VALUES (?, ?, ?, ?, ?, 1, 0, ?, ?, NULL)",
-                    (reference, system, task, json.dumps(payload), json.dumps(outputs), now, now + took),
+                    (reference, system, task, json.dumps(payload), json.dumps(outputs), now, now + took + longer),
                 )
             else:
                 self.db.execute("UPDATE fulfilments SET submits = submits + 1 WHERE reference=?", (reference,))
@@ -179,6 +183,7 @@ class Estate(UsageFeeds):
                 "WHERE reference=? AND system=?",
                 (time.time(), reference, system),
             )
+            aftersales.undo(self, reference)
             self.db.commit()
         return self.fulfilment(system, reference)
 
@@ -318,6 +323,10 @@ class Handler(BaseHTTPRequestHandler):
                 return
             found = self.estate.fulfilment(parts[0], parts[2])
             return self._send(200, found) if found else self._send(404, {"error": "no such fulfilment task"})
+        if aftersales.handles(parts):
+            if self._admitted(parts[0]):
+                self._send(*aftersales.read(self.estate, parts))
+            return
         if len(parts) != 2:
             return self._send(404, {"error": "no such resource"})
         system, name = parts

@@ -8,6 +8,7 @@ class ProductOrderFilterSet(TMFFilterSet):
         "state": ("state", "text"),
         "relatedParty.id": ("customer_id", "text"),
         "externalId": ("external_id", "text"),
+        "category": ("category", "text"),
         "channel.id": ("channel", "text"),
         "orderDate": ("order_date", "datetime"),
     }

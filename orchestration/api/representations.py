@@ -6,6 +6,7 @@ from catalog.pricing import explain
 from orchestration.charges import charge_from_snapshot
 from orchestration.models import CancelProductOrder, ProductOrder, ProductOrderItem
 from overlay.api.representation import compact, money, number, timestamp
+from overlay.personal_data import shown_to
 from overlay.tmf import CATALOG, CUSTOMER, INVENTORY, ORDERING
 
 
@@ -59,8 +60,11 @@ def _product_ref(held, ctx) -> dict:
 
 def _product(item: ProductOrderItem, ctx) -> dict | None:
     """The product the item is about: the one it put in place once done (an add), the one it changes (a
-    modify or delete); an add-on names the product it adds on to as a relationship."""
-    product = {"productCharacteristic": [{"name": k, "value": v} for k, v in item.characteristics.items()]}
+    modify or delete); an add-on names the product it adds on to as a relationship. Personal characteristics
+    (an installation address, a device's serial number) are masked for who may not see them in full."""
+    shown = shown_to(ctx.principal, item.order.customer_id)
+    values = shown.characteristics(item.characteristics) if item.characteristics else {}
+    product = {"productCharacteristic": [{"name": k, "value": v} for k, v in values.items()]}
     held, delivered = item.held_product, item.product
     if item.action == ProductOrderItem.Action.ADD:
         if held is not None:

@@ -5,7 +5,7 @@ from rest_framework.response import Response
 
 from customers.api.parties import customer_for
 from customers.selectors import customers_visible
-from orchestration import placement, selectors, services
+from orchestration import aftersales, placement, selectors, services
 from orchestration.api import representations
 from orchestration.api.filters import CancelProductOrderFilterSet, ProductOrderFilterSet
 from orchestration.api.serializers import CancelProductOrderInput, ProductOrderInput
@@ -35,7 +35,10 @@ class ProductOrderViewSet(TMFResourceViewSet):
         return representations.product_order(obj, ctx)
 
     def create(self, request, *args, **kwargs):
-        """Place an order directly: checked, qualified and priced like a checkout (``Idempotency-Key`` optional)."""
+        """Place an order directly: checked, qualified and priced like a checkout (``Idempotency-Key`` optional).
+
+        ``category`` ``return``, ``exchange`` or ``repair``: an after-sales order of products the customer
+        holds (``orchestration.aftersales``)."""
         serializer = ProductOrderInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         principal = self.principal
@@ -46,7 +49,10 @@ class ProductOrderViewSet(TMFResourceViewSet):
             raise UnprocessableEntity("relatedParty: name the customer (role customer) the order is for.")
         if principal.customer_id is None and not customers_visible(principal).filter(pk=customer.pk).exists():
             raise UnprocessableEntity(f"relatedParty: there is no customer '{customer.pk}'.")
-        result = placement.order_place(
+        # A return, an exchange or a repair of a held product (``category``) has its own rules and plans.
+        aftersale = aftersales.is_aftersales(serializer.validated_data["category"])
+        place = aftersales.aftersales_place if aftersale else placement.order_place
+        result = place(
             principal,
             serializer.to_request(customer.pk),
             idempotency_key=request.headers.get("Idempotency-Key", "")[:200],

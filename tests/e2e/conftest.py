@@ -152,3 +152,12 @@ def _reset_pool(app) -> None:
     pools.reset()  # kombu keeps producer pools per broker URL in a registry: start it afresh
     app._pool = None
     app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def estate(systems):
+    """The simulated systems, without scheduled pulls: beat must not spend the faults a test injects."""
+    for system in systems.values():
+        system.sync_every_seconds = 0
+        system.save(update_fields=["sync_every_seconds"])
+    return systems

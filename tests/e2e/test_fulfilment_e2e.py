@@ -19,15 +19,6 @@ from tests.factories.users import application
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def estate(systems):
-    """The simulated systems, without scheduled pulls: beat must not spend the faults a test injects."""
-    for system in systems.values():
-        system.sync_every_seconds = 0
-        system.save(update_fields=["sync_every_seconds"])
-    return systems
-
-
 def wait_for(condition, worker, seconds: float = 45, what: str = "condition"):
     deadline = time.monotonic() + seconds
     while True:

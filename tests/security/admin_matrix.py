@@ -65,6 +65,8 @@ CONSOLE: dict[str, tuple[str, str, str]] = {
     "POST customer-console-decide": ("ok", "ok", "403"),
     # Start the plan change a right-sizing proposal makes: whoever sells (carts:write) and sees the customer.
     "POST customer-console-plan-change": ("ok", "ok", "403"),
+    # Start a return, an exchange or a repair of a customer's device: whoever orders (orders:write) for them.
+    "POST customer-console-aftersales": ("ok", "ok", "403"),
     "POST cart-console-claim": ("ok", "ok", "403"),
     "POST cart-console-start": ("ok", "ok", "403"),
     "GET cart-console-cart": ("ok", "ok", "403"),

@@ -1,5 +1,7 @@
 """One object of every model the admin shows, and the console pages' requests, for the admin's matrix."""
 
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import reverse
@@ -8,8 +10,9 @@ from django.utils import timezone
 from adapters.models import BackOfficeSystem, QuarantinedRecord, SyncCursor, SyncRun
 from cart.handoffs import handoff_create
 from cart.models import Handoff, ShoppingCart
+from catalog.demo_aftersales import aftersales_plans
 from catalog.models import Channel, CharacteristicSpec, MarketSegment, Recommendation
-from customers.models import LinkSuggestion
+from customers.models import HeldProduct, LinkSuggestion
 from events.models import EventDelivery, EventSubscription, OutboxEvent
 from orchestration.models import FulfilmentTask, ProductOrder
 from overlay.models import ApiClient
@@ -94,6 +97,16 @@ def one_of_each(world: World) -> dict[str, object]:
     }
 
 
+def returnable_device(customer) -> HeldProduct:
+    """A phone delivered yesterday, whose plan says how it is returned."""
+    spec = SpecificationFactory(name="Phone", kind="physical")
+    aftersales_plans(devices=[spec.pk], repairable=[spec.pk])
+    offering = OfferingFactory(specification=spec)
+    return HeldProductFactory(
+        customer=customer, system="logistics", offering=offering, start_date=timezone.now() - timedelta(days=1)
+    )
+
+
 def console_requests(world: World) -> dict[str, tuple[str, str, dict]]:
     """The console's pages: (method, url, form data), each on fresh objects."""
     cart = world.cart(world.customer())
@@ -107,6 +120,7 @@ def console_requests(world: World) -> dict[str, tuple[str, str, dict]]:
     plans = mobile_plans(list(Channel.objects.all()))
     product = holding(heavy, plans.small)
     used(product, [15000, 15000, 15000])
+    device = returnable_device(world.customer())
     return {
         "GET customer-console": ("get", reverse("admin:customer-console"), {"q": "Owner"}),
         "GET customer-console-customer": ("get", reverse("admin:customer-console-customer", args=[world.a.pk]), {}),
@@ -124,6 +138,11 @@ def console_requests(world: World) -> dict[str, tuple[str, str, dict]]:
             "post",
             reverse("admin:customer-console-plan-change", args=[heavy.pk, product.pk]),
             {"offering": plans.large.pk},
+        ),
+        "POST customer-console-aftersales": (
+            "post",
+            reverse("admin:customer-console-aftersales", args=[device.customer_id]),
+            {"product": device.pk, "kind": "return", "reason": "faulty"},
         ),
         "POST cart-console-claim": ("post", reverse("admin:cart-console-claim"), {"code": code}),
         "POST cart-console-start": ("post", reverse("admin:cart-console-start", args=[world.customer().pk]), {}),

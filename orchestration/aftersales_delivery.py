@@ -1,0 +1,37 @@
+"""What a completed after-sales item leaves in the customer's inventory (``orchestration.aftersales``).
+
+A return ends the product; an exchange swaps it: the device the logistics system sent in its place
+(its serial number), under the offering exchanged for; a repair leaves it as it was.
+"""
+
+from catalog.fulfilment import AFTERSALES_ACTIONS
+from customers import services as customer_services
+from customers.models import HeldProduct
+from orchestration.models import FulfilmentTask, ProductOrder, ProductOrderItem
+
+RETURN, EXCHANGE, REPAIR = AFTERSALES_ACTIONS
+SERIAL = "serialNumber"
+
+
+def handles(order: ProductOrder) -> bool:
+    return order.category in AFTERSALES_ACTIONS
+
+
+def deliver(order: ProductOrder, item: ProductOrderItem, tasks: list[FulfilmentTask]) -> HeldProduct | None:
+    """The item's effect on the product it names; the product."""
+    if item.held_product_id is None:
+        return None
+    if order.category == RETURN:
+        customer_services.held_product_changed(item.held_product_id, terminate=True)
+    elif order.category == EXCHANGE:
+        serials = [t.outputs[SERIAL] for t in tasks if t.outputs.get(SERIAL)]
+        moved = item.offering_id and item.offering_id != item.held_product.offering_id
+        change = customer_services.ProductChange(
+            # Another device: its offering's tariff from now on (the difference was settled by the order).
+            offering_id=item.offering_id if moved else None,
+            name=item.offering_name,
+            price=[],
+            characteristics={SERIAL: serials[-1]} if serials else {},
+        )
+        customer_services.held_product_changed(item.held_product_id, change, terminate=False)
+    return item.held_product
