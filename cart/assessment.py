@@ -13,8 +13,7 @@ from django.db.models import Prefetch
 from cart.models import CartItem, ShoppingCart
 from cart.promise import honour
 from catalog import selectors as catalog_selectors
-from customers.models import Consent, HeldProduct
-from orchestration.assessment import Assessment, assess
+from orchestration.assessment import Assessment, assess, buyer_prefetches
 from overlay.principal import Principal
 
 
@@ -22,14 +21,7 @@ def carts_for_assessment(carts):
     """The cart queryset with everything ``assess_many`` reads, loaded in bulk."""
     return carts.select_related("customer").prefetch_related(
         Prefetch("items", queryset=CartItem.objects.select_related("offering", "held_product").order_by("id")),
-        Prefetch("customer__consents", queryset=Consent.objects.order_by("recorded_at", "id")),
-        Prefetch(
-            "customer__held_products",
-            queryset=HeldProduct.objects.filter(status=HeldProduct.Status.ACTIVE).only(
-                "id", "name", "customer_id", "status"
-            ),
-            to_attr="active_products",
-        ),
+        *buyer_prefetches("customer__"),
     )
 
 

@@ -26,8 +26,17 @@ class _Unit:
     steps: list = field(default_factory=list)
 
 
+def items_to_plan():
+    """An order's items with what the plan reads of them (and its representation: the product they made)."""
+    return ProductOrderItem.objects.select_related("offering", "held_product", "product").order_by("id")
+
+
 def _units(order: ProductOrder) -> list[_Unit]:
-    items = list(order.items.select_related("offering", "held_product").order_by("id"))
+    items = list(
+        order.items.all()
+        if "items" in getattr(order, "_prefetched_objects_cache", {})
+        else items_to_plan().filter(order=order)
+    )
     member_ids = {oid for item in items for oid in item.members}
     members = {o.pk: o for o in ProductOffering.objects.filter(pk__in=member_ids)}
     spec_ids = {i.offering.specification_id for i in items if i.offering} | {

@@ -86,3 +86,26 @@ def test_a_task_costs_five_queries_and_nine_when_it_delivers_its_item(hybrid, cu
         (sent,) = db.execute("SELECT payload FROM fulfilments WHERE reference = ?", (sim.reference,)).fetchone()
     assert shipped and json.loads(sent)["inputs"] == shipped
     assert FulfilmentTask.objects.get(pk=sim.pk).payload == sim.payload
+
+
+ORDERS = "/tmf-api/productOrderingManagement/v4/productOrder"
+MAX_QUERIES_PER_PLACEMENT = 26
+
+
+def test_placing_an_order_costs_the_same_queries_for_2_and_20_items(make_client, hybrid, customer):
+    app = make_client("web", ("orders:read", "orders:write", "customers:read"))
+    offerings = [hybrid.plan, hybrid.streaming]
+
+    def body(count: int) -> dict:
+        lines = [{"id": str(n), "action": "add", "productOffering": {"id": offerings[n % 2].pk}} for n in range(count)]
+        return {"productOrderItem": lines, "relatedParty": [{"id": customer.pk, "role": "customer"}]}
+
+    app.post(ORDERS, body(2), format="json")  # the pricing data and the token, remembered as in steady state
+    counts = []
+    for count in (2, 20):
+        with CaptureQueriesContext(connection) as captured:
+            response = app.post(ORDERS, body(count), format="json")
+        assert response.status_code == 201, response.content
+        assert len(response.json()["productOrderItem"]) == count
+        counts.append(len([q for q in captured.captured_queries if not q["sql"].startswith(SAVEPOINTS)]))
+    assert counts[0] == counts[1] <= MAX_QUERIES_PER_PLACEMENT, counts
