@@ -17,12 +17,17 @@ from orchestration.assessment import Assessment, assess, buyer_prefetches
 from overlay.principal import Principal
 
 
-def carts_for_assessment(carts):
-    """The cart queryset with everything ``assess_many`` reads, loaded in bulk."""
-    return carts.select_related("customer").prefetch_related(
+def assessment_prefetches() -> list[Prefetch]:
+    """What ``assess_many`` reads of carts (with their customer), to load in bulk."""
+    return [
         Prefetch("items", queryset=CartItem.objects.select_related("offering", "held_product").order_by("id")),
         *buyer_prefetches("customer__"),
-    )
+    ]
+
+
+def carts_for_assessment(carts):
+    """The cart queryset with everything ``assess_many`` reads, loaded in bulk."""
+    return carts.select_related("customer").prefetch_related(*assessment_prefetches())
 
 
 def active_items(cart: ShoppingCart) -> list[CartItem]:

@@ -5,17 +5,17 @@ price digests their ``If-Match`` named); placing the order is ``orchestration.pl
 """
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from cart import services
-from cart.assessment import active_items, assess_many, carts_for_assessment
+from cart.assessment import active_items, assess_many, assessment_prefetches
 from cart.errors import PriceChanged, StaleCartVersion
 from cart.models import ShoppingCart
 from catalog import selectors as catalog_selectors
 from orchestration.errors import NotOrderable
 from orchestration.placement import OrderDetails, PlacedOrder, fingerprint_of, order_submit, replay
 from orchestration.qualification import Place, Rules
-from overlay.errors import NotFound
 from overlay.principal import Principal
 
 
@@ -39,16 +39,14 @@ def cart_checkout(
     """
     fingerprint = fingerprint_of(f"checkout|{cart_id}", body)
     with transaction.atomic():
-        # Locked and loaded with all the assessment reads in one go (a replay reads a little more than it needs).
-        cart = carts_for_assessment(ShoppingCart.objects.select_for_update(of=("self",)).filter(pk=cart_id)).first()
-        if cart is None:
-            raise NotFound(f"No ShoppingCart with id '{cart_id}'.")
+        cart = services.lock_cart(cart_id)
         replayed = replay(principal, idempotency_key, fingerprint)
         if replayed is not None:
             return PlacedOrder(replayed, replayed=True)
         services.check_open(cart)
         if cart.customer_id is None:
             raise NotOrderable("Tell us who you are (sign in) before checking out.")
+        prefetch_related_objects([cart], *assessment_prefetches())  # the locked row is assessed, not read again
         # The rules are read once, for the assessment and for qualifying the order.
         offering_ids = {i.offering_id for i in active_items(cart) if i.offering_id}
         rules = Rules(offering_ids, catalog_selectors.offering_rules(offering_ids))
