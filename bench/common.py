@@ -2,6 +2,7 @@
 
 import os
 import sys
+import time
 from urllib.parse import urlsplit, urlunsplit
 
 
@@ -61,7 +62,8 @@ class StatementCounter:
     """Statements and transactions of what runs inside ``with counter:``, on this thread's connection.
 
     A transaction is an outermost ``transaction.atomic`` block (however many statements and savepoints it
-    holds), or one statement run outside any (autocommit: PostgreSQL commits it alone).
+    holds), or one statement run outside any (autocommit: PostgreSQL commits it alone). ``seconds`` and
+    ``cpu_seconds``: the wall time and this process's CPU time it took.
     """
 
     def __init__(self):
@@ -87,8 +89,11 @@ class StatementCounter:
 
         self._wrapper = connection.execute_wrapper(self._watch)
         self._wrapper.__enter__()
+        self._started = (time.perf_counter(), time.process_time())
         return self
 
     def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self._started[0]
+        self.cpu_seconds = time.process_time() - self._started[1]
         self._wrapper.__exit__(*exc)
         self._block = None
