@@ -2,6 +2,7 @@
 
 import os
 import sys
+import time
 from urllib.parse import urlsplit, urlunsplit
 
 
@@ -55,3 +56,44 @@ def migrated_process_env(database_url: str, root) -> dict:
     }
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=root, env=env, check=True)
     return env
+
+
+class StatementCounter:
+    """Statements and transactions of what runs inside ``with counter:``, on this thread's connection.
+
+    A transaction is an outermost ``transaction.atomic`` block (however many statements and savepoints it
+    holds), or one statement run outside any (autocommit: PostgreSQL commits it alone). ``seconds`` and
+    ``cpu_seconds``: the wall time and this process's CPU time it took.
+    """
+
+    def __init__(self):
+        self.statements = 0
+        self.transactions = 0
+        self._block = None  # the outermost atomic block being counted (held: its id is not reused meanwhile)
+
+    def _watch(self, execute, sql, params, many, context):
+        from django.db import connection
+
+        if not sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")):
+            self.statements += 1
+        if not connection.in_atomic_block:
+            self._block = None
+            self.transactions += 1
+        elif connection.atomic_blocks[0] is not self._block:
+            self._block = connection.atomic_blocks[0]
+            self.transactions += 1
+        return execute(sql, params, many, context)
+
+    def __enter__(self):
+        from django.db import connection
+
+        self._wrapper = connection.execute_wrapper(self._watch)
+        self._wrapper.__enter__()
+        self._started = (time.perf_counter(), time.process_time())
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self._started[0]
+        self.cpu_seconds = time.process_time() - self._started[1]
+        self._wrapper.__exit__(*exc)
+        self._block = None

@@ -13,24 +13,21 @@ from django.db.models import Prefetch
 from cart.models import CartItem, ShoppingCart
 from cart.promise import honour
 from catalog import selectors as catalog_selectors
-from customers.models import Consent, HeldProduct
-from orchestration.assessment import Assessment, assess
+from orchestration.assessment import Assessment, assess, buyer_prefetches
 from overlay.principal import Principal
+
+
+def assessment_prefetches() -> list[Prefetch]:
+    """What ``assess_many`` reads of carts (with their customer), to load in bulk."""
+    return [
+        Prefetch("items", queryset=CartItem.objects.select_related("offering", "held_product").order_by("id")),
+        *buyer_prefetches("customer__"),
+    ]
 
 
 def carts_for_assessment(carts):
     """The cart queryset with everything ``assess_many`` reads, loaded in bulk."""
-    return carts.select_related("customer").prefetch_related(
-        Prefetch("items", queryset=CartItem.objects.select_related("offering", "held_product").order_by("id")),
-        Prefetch("customer__consents", queryset=Consent.objects.order_by("recorded_at", "id")),
-        Prefetch(
-            "customer__held_products",
-            queryset=HeldProduct.objects.filter(status=HeldProduct.Status.ACTIVE).only(
-                "id", "name", "customer_id", "status"
-            ),
-            to_attr="active_products",
-        ),
-    )
+    return carts.select_related("customer").prefetch_related(*assessment_prefetches())
 
 
 def active_items(cart: ShoppingCart) -> list[CartItem]:
@@ -39,19 +36,26 @@ def active_items(cart: ShoppingCart) -> list[CartItem]:
 
 
 def assess_many(
-    carts: Iterable[ShoppingCart], principal: Principal, at: datetime, *, portable: bool = False
+    carts: Iterable[ShoppingCart],
+    principal: Principal,
+    at: datetime,
+    *,
+    portable: bool = False,
+    rules: dict | None = None,
 ) -> dict[str, Assessment]:
     """Assessments of carts loaded with ``carts_for_assessment``, priced for this caller's channel, with the
     prices promised when a cart was handed off from another channel (``cart.promise``).
 
     ``portable``: the prices to promise when handing the cart off (campaigns bound to the channel left out).
+    ``rules``: the offering rules of (at least) the carts' offerings, when the caller has read them.
     """
     carts = list(carts)
     active = {cart.pk: active_items(cart) for cart in carts}
     offering_ids = {i.offering_id for items in active.values() for i in items if i.offering_id}
     visible = catalog_selectors.offerings_visible(principal, at)
     pricing = catalog_selectors.pricing_data(offering_ids, visible, at)
-    rules = catalog_selectors.offering_rules(offering_ids)
+    if rules is None:
+        rules = catalog_selectors.offering_rules(offering_ids)
     channel = principal.channel
     assessed = {}
     for cart in carts:

@@ -5,15 +5,17 @@ price digests their ``If-Match`` named); placing the order is ``orchestration.pl
 """
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from cart import services
-from cart.assessment import active_items, assess_many, carts_for_assessment
+from cart.assessment import active_items, assess_many, assessment_prefetches
 from cart.errors import PriceChanged, StaleCartVersion
 from cart.models import ShoppingCart
+from catalog import selectors as catalog_selectors
 from orchestration.errors import NotOrderable
 from orchestration.placement import OrderDetails, PlacedOrder, fingerprint_of, order_submit, replay
-from orchestration.qualification import Place
+from orchestration.qualification import Place, Rules
 from overlay import metrics
 from overlay.principal import Principal
 
@@ -45,24 +47,28 @@ def cart_checkout(
         services.check_open(cart)
         if cart.customer_id is None:
             raise NotOrderable("Tell us who you are (sign in) before checking out.")
-        loaded = carts_for_assessment(ShoppingCart.objects.filter(pk=cart.pk)).get()
-        assessment = assess_many([loaded], principal, timezone.now())[cart.pk]
+        prefetch_related_objects([cart], *assessment_prefetches())  # the locked row is assessed, not read again
+        # The rules are read once, for the assessment and for qualifying the order.
+        offering_ids = {i.offering_id for i in active_items(cart) if i.offering_id}
+        rules = Rules(offering_ids, catalog_selectors.offering_rules(offering_ids))
+        assessment = assess_many([cart], principal, timezone.now(), rules=rules.by_offering)[cart.pk]
         if seen is not None:
             if not any(version == cart.version for version, _ in seen):
                 raise StaleCartVersion("The cart was changed since you read it; read it again before paying.")
             if not any(digest == assessment.price_digest for version, digest in seen if version == cart.version):
                 error = PriceChanged("The price changed since you saw it; please confirm the new price.")
-                error.assessment, error.cart = assessment, loaded
+                error.assessment, error.cart = assessment, cart
                 raise error
         order = order_submit(
             principal,
-            customer=loaded.customer,
-            lines=active_items(loaded),
+            customer=cart.customer,
+            lines=active_items(cart),
             assessment=assessment,
             place=place,
             idempotency_key=idempotency_key,
             fingerprint=fingerprint,
             details=OrderDetails(cart_id=cart.pk),
+            rules=rules,
         )
         cart.status = ShoppingCart.Status.CHECKED_OUT
         cart.order_id = order.pk

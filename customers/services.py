@@ -61,6 +61,44 @@ def held_product_delivered(customer_id: str, product: DeliveredProduct) -> HeldP
     return held
 
 
+def held_products_delivered(customer_id: str, products: list[DeliveredProduct]) -> list[HeldProduct]:
+    """``held_product_delivered`` for several products at once, in two statements (an upsert on their source
+    identity, then their rows): the order's fulfilment writes them while it holds the order's lock."""
+    rows = {
+        (p.system, p.external_id): HeldProduct(
+            customer_id=customer_id,
+            system=p.system,
+            external_id=p.external_id,
+            name=p.name,
+            product_code=p.product_code[:100],
+            status=HeldProduct.Status.ACTIVE,
+            characteristics=p.characteristics,
+            billing_account_ref=p.billing_account_ref,
+            offering_id=p.offering_id,
+            price=p.price,
+            start_date=timezone.now(),
+            termination_date=None,
+            source_hash="",
+        )
+        for p in products
+    }
+    if not rows:
+        return []
+    fields = ["customer", "name", "product_code", "status", "characteristics", "billing_account_ref", "offering"]
+    HeldProduct.objects.bulk_create(
+        rows.values(),
+        update_conflicts=True,
+        unique_fields=["system", "external_id"],
+        update_fields=[*fields, "price", "start_date", "termination_date", "source_hash", "updated_at"],
+    )
+    # A product already known (a sync saw it first) keeps its row and id: read the ids back.
+    stored = HeldProduct.objects.filter(
+        system__in={s for s, _ in rows}, external_id__in={e for _, e in rows}, customer_id=customer_id
+    )
+    by_source = {(h.system, h.external_id): h for h in stored}
+    return [by_source[(p.system, p.external_id)] for p in products if (p.system, p.external_id) in by_source]
+
+
 def held_product_ended(system: str, external_id: str) -> None:
     """A product an order delivered was undone (the order failed or was cancelled)."""
     HeldProduct.objects.filter(system=system, external_id=external_id).update(

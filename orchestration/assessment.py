@@ -19,13 +19,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
+from django.db.models import Prefetch
+
 from catalog.errors import InvalidConfiguration, InvalidQuantity, UnknownOffering
 from catalog.models import ProductOffering
 from catalog.pricing import ItemQuote, PricingContext, PricingData, Total, price_item, totals_of
 from catalog.rules import BuyerFacts, Problem, evaluate
 from catalog.rules import Line as RuleLine
 from catalog.selectors import actions_charged
-from customers.models import Customer, HeldProduct
+from customers.models import Consent, Customer, HeldProduct
 from orchestration.lines import Action, pricing_item
 
 
@@ -59,6 +61,20 @@ class Assessment:
             for key, quote in sorted(self.quotes.items())
         ] + [[t.price_type, t.period, t.currency, str(t.total)] for t in self.totals]
         return hashlib.sha256(json.dumps(shown).encode()).hexdigest()[:16]
+
+
+def buyer_prefetches(path: str = "") -> list[Prefetch]:
+    """What ``buyer_facts`` reads of a customer (at ``path``: ``"customer__"`` from a cart), to load in bulk."""
+    return [
+        Prefetch(f"{path}consents", queryset=Consent.objects.order_by("recorded_at", "id")),
+        Prefetch(
+            f"{path}held_products",
+            queryset=HeldProduct.objects.filter(status=HeldProduct.Status.ACTIVE).only(
+                "id", "name", "customer_id", "status"
+            ),
+            to_attr="active_products",
+        ),
+    ]
 
 
 def buyer_facts(customer: Customer | None) -> BuyerFacts | None:

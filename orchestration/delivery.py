@@ -6,32 +6,47 @@ tasks are all done is delivered at once, so the 360° and TMF637 show it without
 
 from decimal import Decimal
 
+from django.db.models import prefetch_related_objects
+
 from catalog.pricing import round_money
 from customers import services as customer_services
 from customers.models import HeldProduct
 from orchestration import aftersales_delivery, timeline
-from orchestration.models import FulfilmentTask, ProductOrder, ProductOrderItem
+from orchestration.models import FulfilmentTask, OrderEvent, ProductOrder, ProductOrderItem
+from orchestration.selectors import order_items_prefetch
 
 T = FulfilmentTask.State
 ITEM = ProductOrderItem.State
 
 
-def items_complete(order: ProductOrder, tasks: list[FulfilmentTask], *, item_ids: set[int] | None = None) -> None:
-    """Items whose tasks are all done are delivered: into the customer's inventory at once."""
+def items_complete(
+    order: ProductOrder, tasks: list[FulfilmentTask], *, item_ids: set[int] | None = None
+) -> list[OrderEvent]:
+    """Items whose tasks are all done are delivered: into the customer's inventory at once.
+
+    Returns their timeline lines, for the caller to write with its own.
+    """
     per_item: dict[int, list[FulfilmentTask]] = {}
     for task in tasks:
         per_item.setdefault(task.item_id, []).append(task)
-    items = order.items.select_related("held_product").exclude(state__in=(ITEM.COMPLETED, ITEM.FAILED))
-    if item_ids is not None:
+    if item_ids is None:
+        # The order may be finishing: its items are loaded as its event renders them, so it reads them once.
+        prefetch_related_objects([order], order_items_prefetch())
+        items = [i for i in order.items.all() if i.state not in (ITEM.COMPLETED, ITEM.FAILED)]
+    else:
+        items = order.items.select_related("held_product").exclude(state__in=(ITEM.COMPLETED, ITEM.FAILED))
         items = items.filter(pk__in=item_ids)
+    completed = []
     for item in items:
         mine = per_item.get(item.pk, [])
         if any(t.state != T.DONE for t in mine):
             continue
         item.product = _deliver(order, item, mine)
         item.state = ITEM.COMPLETED
-        item.save(update_fields=["state", "product"])
-        timeline.note(order.pk, f"item {item.item_id} ({item.offering_name}) completed", kind="item")
+        completed.append(item)
+    if completed:
+        ProductOrderItem.objects.bulk_update(completed, ["state", "product"])
+    return [timeline.line(order.pk, f"item {i.item_id} ({i.offering_name}) completed", kind="item") for i in completed]
 
 
 def _deliver(order: ProductOrder, item: ProductOrderItem, tasks: list[FulfilmentTask]) -> HeldProduct | None:
@@ -53,15 +68,14 @@ def _deliver(order: ProductOrder, item: ProductOrderItem, tasks: list[Fulfilment
             )
         return item.held_product
     units = sorted({(t.unit, t.member_offering_id) for t in tasks}) or [(n, "") for n in range(1, item.quantity + 1)]
-    first = None
+    delivered = []
     for unit, member in units:
         mine = [t for t in tasks if t.unit == unit]
         owner = next((t for t in mine if t.creates_product and t.outputs.get("id")), None)
         unit_outputs = {k: v for t in mine for k, v in t.outputs.items() if k != "id"}
         # A bundle member's name travels in its tasks' payload (the plan looked the offering up).
         offering = mine[0].payload.get("offering") if mine else None
-        held = customer_services.held_product_delivered(
-            order.customer_id,
+        delivered.append(
             customer_services.DeliveredProduct(
                 system=owner.system if owner else "overlay",
                 external_id=owner.outputs["id"] if owner else f"{order.pk}-{item.item_id}-{unit}",
@@ -70,10 +84,10 @@ def _deliver(order: ProductOrder, item: ProductOrderItem, tasks: list[Fulfilment
                 characteristics={**item.characteristics, **unit_outputs},
                 offering_id=member or item.offering_id,
                 price=unit_price(item, member or item.offering_id),
-            ),
+            )
         )
-        first = first or held
-    return first
+    held = customer_services.held_products_delivered(order.customer_id, delivered)
+    return held[0] if held else None
 
 
 def unit_price(item: ProductOrderItem, offering_id: str) -> list[dict]:

@@ -12,8 +12,10 @@ from overlay.tmf import ORDERING
 
 
 def _order_body(order: ProductOrder) -> dict:
-    loaded = orders_with_related(ProductOrder.objects.filter(pk=order.pk)).get()
-    return product_order(loaded, EventHrefs())
+    # Fulfilment finishing an order has just loaded its items as the representation reads them: no second read.
+    if "items" not in getattr(order, "_prefetched_objects_cache", {}):
+        order = orders_with_related(ProductOrder.objects.filter(pk=order.pk)).get()
+    return product_order(order, EventHrefs())
 
 
 def _order_visible(order_id: str):

@@ -18,12 +18,14 @@ cancelled and finished ones compensated one by one in reverse order of completio
 ends ``failed`` (or ``cancelled`` when it was asked to).
 """
 
+import json
 import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection, transaction
+from django.db.models import OuterRef, Q
 from django.utils import timezone
 
 from adapters.contracts import CircuitOpen, FulfilmentRejected, FulfilmentStatus, SourceUnavailable
@@ -34,6 +36,7 @@ from orchestration import delivery, events, states, timeline
 from orchestration.models import (
     CancelProductOrder,
     FulfilmentTask,
+    OrderEvent,
     ProductOrder,
     ProductOrderItem,
 )
@@ -84,31 +87,10 @@ def order_start(order_id: str) -> None:
 # --- one attempt ---------------------------------------------------------------------------------
 def task_run(task_id: int) -> None:
     """Send a task to its system (again, if an earlier attempt died or hit trouble)."""
-    now = timezone.now()
-    with transaction.atomic():
-        # Only the task is locked: taking it needs no change to the order (whose state is read as it is;
-        # whoever stops the order waits for this lock, and deals with running tasks by their lease).
-        task = FulfilmentTask.objects.select_for_update(of=("self",)).select_related("order").filter(pk=task_id).first()
-        if task is None or task.order.state != S.IN_PROGRESS or task.order.undoing:
-            return
-        if task.state == T.RUNNING and task.lease_until and task.lease_until > now:
-            return  # someone holds it; if they died, the sweeper sends it again when the lease runs out
-        if task.state == T.RETRYING and task.next_attempt_at and task.next_attempt_at > now:
-            return
-        if task.state not in (T.READY, T.RETRYING, T.RUNNING):
-            return
-        task.state, task.attempts = T.RUNNING, task.attempts + 1
-        task.lease_until = now + timedelta(seconds=settings.FULFILMENT_LEASE_SECONDS)
-        task.submitted_at = task.submitted_at or now
-        task.save(update_fields=["state", "attempts", "lease_until", "submitted_at"])
-        payload = {**task.payload, "inputs": _inputs_of(task)} if task.depends_on else task.payload
-        name, reference, system, attempt, order_id = (
-            task.task,
-            task.reference,
-            task.system,
-            task.attempts,
-            task.order_id,
-        )
+    claimed = _claim(task_id, timezone.now())
+    if claimed is None:
+        return
+    name, reference, system, attempt, order_id, payload = claimed
     try:
         status = fulfilment_target(system).submit(name, reference, payload)
     except FulfilmentRejected as error:
@@ -118,6 +100,50 @@ def task_run(task_id: int) -> None:
     except SourceUnavailable as error:
         return _attempt_failed(task_id, attempt, str(error), permanent=False, order_id=order_id)
     _record_status(task_id, status, attempt=attempt, order_id=order_id)
+
+
+# Taking a task is one statement, outside any transaction: it runs only while its order is in progress and
+# nobody else holds it (a ready task, a retry that is due, a running one whose lease ran out), and hands
+# back what the system needs, with what the tasks it waited for produced (a number assigned, a shipment id).
+# Only the task's row is locked, for that statement: whoever stops the order deals with running tasks by
+# their lease. The back-office call that follows holds no lock and no transaction.
+_CLAIM = f"""
+UPDATE {FulfilmentTask._meta.db_table} AS t
+   SET state = %(running)s, attempts = t.attempts + 1, lease_until = %(lease)s,
+       submitted_at = COALESCE(t.submitted_at, %(now)s)
+  FROM {ProductOrder._meta.db_table} AS o
+ WHERE t.id = %(id)s AND o.id = t.order_id AND o.state = %(in_progress)s AND NOT o.undoing
+   AND (t.state = %(ready)s
+        OR (t.state = %(retrying)s AND (t.next_attempt_at IS NULL OR t.next_attempt_at <= %(now)s))
+        OR (t.state = %(running)s AND (t.lease_until IS NULL OR t.lease_until <= %(now)s)))
+RETURNING t.task, t.reference, t.system, t.attempts, t.order_id, t.payload, jsonb_array_length(t.depends_on) > 0,
+          (SELECT jsonb_agg(d.outputs ORDER BY d.id) FROM {FulfilmentTask._meta.db_table} AS d
+            WHERE d.id IN (SELECT jsonb_array_elements_text(t.depends_on)::bigint) AND d.state = %(done)s)
+"""
+
+
+def _json(value):
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _claim(task_id: int, now) -> tuple[str, str, str, int, str, dict] | None:
+    """Take the task for one attempt (see ``_CLAIM``): (task, reference, system, attempt, order id, payload)."""
+    lease = now + timedelta(seconds=settings.FULFILMENT_LEASE_SECONDS)
+    params = {"id": task_id, "now": now, "lease": lease, "in_progress": S.IN_PROGRESS, "done": T.DONE}
+    params |= {"ready": T.READY, "retrying": T.RETRYING, "running": T.RUNNING}
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    name, reference, system, attempt, order_id, payload, waits, before = row
+    payload = _json(payload)
+    if waits:
+        inputs: dict = {}
+        for outputs in _json(before) or []:
+            inputs.update(outputs)
+        payload = {**payload, "inputs": inputs}
+    return name, reference, system, attempt, order_id, payload
 
 
 def task_poll(task_id: int) -> None:
@@ -143,18 +169,14 @@ def task_poll(task_id: int) -> None:
     _record_status(task_id, status, attempt=None)
 
 
-def _inputs_of(task: FulfilmentTask) -> dict:
-    """What earlier tasks produced (a number assigned, a shipment id), for the systems after them."""
-    inputs: dict = {}
-    for before in FulfilmentTask.objects.filter(pk__in=task.depends_on, state=T.DONE).order_by("id"):
-        inputs.update(before.outputs)
-    return inputs
-
-
 def _record_status(task_id: int, status: FulfilmentStatus, *, attempt: int | None, order_id: str | None = None) -> None:
+    """What the system said, in one transaction: the task moves, what waited for it is released, its item
+    delivered and the order finished when that was the last of it, all on the timeline and in events."""
     now = timezone.now()
     with transaction.atomic():
-        order, task = _lock(task_id, order_id)
+        order, task, tasks = _lock_with_tasks(task_id, order_id)
+        if task is None:
+            return
         expected = T.RUNNING if attempt is not None else T.IN_SYSTEM
         if task.state != expected or (attempt is not None and task.attempts != attempt):
             if task.state == T.COMPENSATING and status.state == FulfilmentStatus.COMPLETED:
@@ -163,14 +185,15 @@ def _record_status(task_id: int, status: FulfilmentStatus, *, attempt: int | Non
             return  # another attempt, a supervisor or an undo took it over
         if status.state == FulfilmentStatus.COMPLETED:
             task.finished_at, task.outputs, task.lease_until = now, dict(status.outputs), None
-            dropped = ProductOrderItem.objects.filter(pk=task.item_id, state=ITEM.FAILED).exists()
+            dropped = task.item_id in order.dropped_items
             task.state = T.COMPENSATING if order.undoing or dropped else T.DONE
-            task.save(update_fields=["state", "finished_at", "outputs", "lease_until"])
-            timeline.note(order.pk, f"{task.system}: {task.task} #{task.unit} done", task=task)
+            done = timeline.line(order.pk, f"{task.system}: {task.task} #{task.unit} done", task=task)
             if task.state == T.COMPENSATING:
+                task.save(update_fields=["state", "finished_at", "outputs", "lease_until"])
+                done.save()
                 enqueue(UNDO_ORDER, order.pk)  # finished while its order was being undone
             else:
-                advance(order, finished_item=task.item_id)
+                advance(order, finished_item=task.item_id, tasks=tasks, finished=task, notes=[done])
         elif status.state == FulfilmentStatus.IN_PROGRESS:
             task.state, task.lease_until = T.IN_SYSTEM, None
             task.next_attempt_at = now + timedelta(seconds=settings.FULFILMENT_POLL_SECONDS)
@@ -179,6 +202,21 @@ def _record_status(task_id: int, status: FulfilmentStatus, *, attempt: int | Non
             later(POLL_TASK, task.pk, delay=settings.FULFILMENT_POLL_SECONDS)
         else:
             _task_failed(task, f"{task.system} cancelled {task.task} on its side")
+
+
+def _lock_with_tasks(task_id: int, order_id: str | None):
+    """Lock the order, then all its tasks (in that order, as ``_lock`` does): (order, the task, all tasks).
+
+    The order carries ``dropped_items``: the ids of its items dropped after a failure.
+    """
+    if order_id is None:
+        order_id = FulfilmentTask.objects.filter(pk=task_id).values_list("order_id", flat=True).first()
+    if order_id is None:
+        return None, None, []
+    dropped = ProductOrderItem.objects.filter(order=OuterRef("pk"), state=ITEM.FAILED).values("pk")
+    order = ProductOrder.objects.select_for_update().annotate(dropped_items=ArraySubquery(dropped)).get(pk=order_id)
+    tasks = list(FulfilmentTask.objects.select_for_update().filter(order_id=order_id).order_by("id"))
+    return order, next((t for t in tasks if t.pk == task_id), None), tasks
 
 
 def _attempt_failed(
@@ -265,14 +303,29 @@ def undo_order(order: ProductOrder, *, reason: str) -> None:
     enqueue(UNDO_ORDER, order.pk)
 
 
-def advance(order: ProductOrder, *, finished_item: int | None = None, start: bool = False) -> None:
+def advance(
+    order: ProductOrder,
+    *,
+    finished_item: int | None = None,
+    start: bool = False,
+    tasks: list[FulfilmentTask] | None = None,
+    finished: FulfilmentTask | None = None,
+    notes: list | None = None,
+) -> None:
     """Unblock what can start, complete items whose tasks are all done, finish the order when all is.
 
     ``finished_item``: only that item's task just finished, so only it may have become complete.
+    ``tasks``: the order's tasks, already locked by the caller; ``finished``: the one among them that just
+    finished, saved here in one statement with what it releases; ``notes``: timeline lines to write with ours.
     """
+    notes = list(notes or [])
+    changed = [finished] if finished else []
+    fields = ["state", "next_attempt_at"] + (["finished_at", "outputs", "lease_until"] if finished else [])
     if order.undoing:
+        _save(changed, fields, notes)
         return
-    tasks = list(FulfilmentTask.objects.filter(order=order).order_by("id"))
+    if tasks is None:
+        tasks = list(FulfilmentTask.objects.filter(order=order).order_by("id"))
     by_id = {t.pk: t for t in tasks}
     ready = []
     for task in tasks:
@@ -280,6 +333,7 @@ def advance(order: ProductOrder, *, finished_item: int | None = None, start: boo
             continue
         before = [by_id[i] for i in task.depends_on if i in by_id]
         if any(b.state in DEAD for b in before):
+            _save(changed, fields, notes)
             _task_failed(task, "a task it needs did not happen")
             return
         if all(b.state == T.DONE for b in before):
@@ -292,21 +346,25 @@ def advance(order: ProductOrder, *, finished_item: int | None = None, start: boo
         ready += [t for t in tasks if t.state == T.READY and t not in ready]
         for task in ready:
             task.next_attempt_at = timezone.now()
-    if ready:
-        FulfilmentTask.objects.bulk_update(ready, ["state", "next_attempt_at"])
+    _save(changed + ready, fields, [])
     for task in ready:
         enqueue(RUN_TASK, task.pk)
     finishing = not any(t.state in UNFINISHED or t.state == T.COMPENSATING for t in tasks)
     if finished_item is None or finishing:
-        delivery.items_complete(order, tasks)
+        notes += delivery.items_complete(order, tasks)
     elif all(t.state == T.DONE for t in tasks if t.item_id == finished_item):
-        delivery.items_complete(order, tasks, item_ids={finished_item})
+        notes += delivery.items_complete(order, tasks, item_ids={finished_item})
     if order.state == S.IN_PROGRESS and finishing:
-        dropped = order.items.filter(state=ITEM.FAILED).exists()
+        dropped = (
+            bool(order.dropped_items)
+            if hasattr(order, "dropped_items")
+            else order.items.filter(state=ITEM.FAILED).exists()
+        )
         timeline.transition(
             order,
             S.PARTIAL if dropped else S.COMPLETED,
             reason="some items could not be delivered" if dropped else "every item delivered",
+            notes=notes,
         )
         customer_services.interaction_record(
             customer_id=order.customer_id,
@@ -315,6 +373,16 @@ def advance(order: ProductOrder, *, finished_item: int | None = None, start: boo
             kind="order",
             summary=f"order {order.pk} {order.state}",
         )
+    else:
+        _save([], [], notes)
+
+
+def _save(tasks: list[FulfilmentTask], fields: list[str], notes: list) -> None:
+    """Tasks changed and timeline lines, in one statement each."""
+    if tasks:
+        FulfilmentTask.objects.bulk_update(tasks, fields)
+    if notes:
+        OrderEvent.objects.bulk_create(notes)
 
 
 # --- undoing -------------------------------------------------------------------------------------

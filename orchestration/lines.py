@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from catalog import selectors as catalog_selectors
 from catalog.errors import InvalidQuantity, UnknownOffering
-from catalog.pricing import MAX_QUANTITY, PricingContext, PricingItem, price_item
+from catalog.pricing import MAX_QUANTITY, PricingContext, PricingData, PricingItem, price_item
 from customers.models import HeldProduct
 from orchestration.models import ProductOrderItem
 from overlay.errors import UnprocessableEntity
@@ -61,9 +61,12 @@ def _held_products(customer_id: str | None, items: list[ItemInput]) -> dict[str,
     return held
 
 
-def check_items(customer_id: str | None, items: list[ItemInput], principal: Principal) -> dict[str, HeldProduct]:
+def check_items(
+    customer_id: str | None, items: list[ItemInput], principal: Principal, *, pricing: PricingData | None = None
+) -> dict[str, HeldProduct]:
     """Refuse lines that can never be right (unknown offering, bad configuration, someone else's product).
 
+    ``pricing``: the pricing data of (at least) the lines' offerings, when the caller has it already.
     Returns the held products the lines change, by id.
     """
     now = timezone.now()
@@ -77,8 +80,10 @@ def check_items(customer_id: str | None, items: list[ItemInput], principal: Prin
             raise InvalidQuantity(f"Quantity must be between 1 and {MAX_QUANTITY}, not {item.quantity}.")
     offering_ids = {i.offering_id for i in items if i.offering_id and i.action != Action.DELETE}
     if offering_ids:
-        visible = catalog_selectors.offerings_visible(principal, now)
-        pricing = catalog_selectors.pricing_data(offering_ids, visible, now)
+        if pricing is None:
+            pricing = catalog_selectors.pricing_data(
+                offering_ids, catalog_selectors.offerings_visible(principal, now), now
+            )
         context = PricingContext(at=now, channel=principal.channel)
         for item in items:
             if item.offering_id and item.action != Action.DELETE:

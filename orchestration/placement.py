@@ -19,11 +19,11 @@ from catalog import selectors as catalog_selectors
 from catalog.models import ProductOffering
 from customers.models import Customer, HeldProduct
 from orchestration import lines as order_lines
-from orchestration.assessment import Assessment, Line, assess
+from orchestration.assessment import Assessment, Line, assess, buyer_prefetches
 from orchestration.charges import charge_snapshot, total_snapshot
 from orchestration.errors import IdempotencyKeyReused, NotOrderable, NotServiceable, ServiceabilityUnknown
 from orchestration.models import ProductOrder
-from orchestration.qualification import UNKNOWN, UNQUALIFIED, Place, place_of, qualify
+from orchestration.qualification import UNKNOWN, UNQUALIFIED, Place, Rules, place_of, qualify
 from orchestration.services import OrderItemInput, order_create
 from overlay.models import IdempotencyRecord
 from overlay.principal import Principal
@@ -101,10 +101,17 @@ def _refuse_invalid(assessment: Assessment, key_of) -> None:
         )
 
 
-def _check_serviceable(principal: Principal, customer: Customer, lines: list[Line], place: Place | None) -> None:
+def _check_serviceable(
+    principal: Principal, customer: Customer, lines: list[Line], place: Place | None, rules: Rules | None
+) -> None:
     offering_ids = [line.offering_id for line in lines if line.offering_id and line.action != order_lines.Action.DELETE]
     answers = qualify(
-        principal, customer=customer, offering_ids=offering_ids, place=place or place_of(customer), at=timezone.now()
+        principal,
+        customer=customer,
+        offering_ids=offering_ids,
+        place=place or place_of(customer),
+        at=timezone.now(),
+        rules=rules,
     )
     for answer in answers:
         codes = {r.code for r in answer.reasons}
@@ -138,16 +145,18 @@ def order_submit(
     fingerprint: str,
     details: OrderDetails | None = None,
     item_ids: dict[str, str] | None = None,
+    rules: Rules | None = None,
 ) -> ProductOrder:
     """Take an order of assessed lines, in the caller's transaction: refused when a line is not valid or
     cannot be delivered at ``place`` (the customer's address by default); the key is remembered.
 
     ``item_ids``: the ids the channel gave its lines, by their number (``"1"``, ``"2"``...).
+    ``rules``: the offering rules the assessment used, when the caller has them (qualifying reads them again).
     """
     names = item_ids or {}
     details = details or OrderDetails()
     _refuse_invalid(assessment, key_of=lambda key: names.get(key, key))
-    _check_serviceable(principal, customer, lines, place)
+    _check_serviceable(principal, customer, lines, place, rules)
     items = order_items(lines, assessment)
     if names:
         items = [replace(item, item_id=names[item.item_id]) for item in items]
@@ -226,24 +235,23 @@ def order_place(principal: Principal, request: OrderRequest, *, idempotency_key:
     """
     fingerprint = fingerprint_of("order", body)
     with transaction.atomic():
-        customer = Customer.objects.select_for_update().get(pk=request.customer_id)  # one order at a time each
+        # One order at a time per customer; what the rules know of them is read once, for pricing and qualifying.
+        customer = (
+            Customer.objects.select_for_update().prefetch_related(*buyer_prefetches()).get(pk=request.customer_id)
+        )
         if idempotency_key:
             replayed = replay(principal, idempotency_key, fingerprint)
             if replayed is not None:
                 return PlacedOrder(replayed, replayed=True)
-        order_lines.check_items(customer.pk, request.items, principal)
-        lines = _lines_of(request)
         now = timezone.now()
-        offering_ids = {line.offering_id for line in lines if line.offering_id}
-        visible = catalog_selectors.offerings_visible(principal, now)
-        assessment = assess(
-            customer,
-            lines,
-            catalog_selectors.pricing_data(offering_ids, visible, now),
-            catalog_selectors.offering_rules(offering_ids),
-            principal.channel,
-            now,
-        )
+        offering_ids = {i.offering_id for i in request.items if i.offering_id}
+        # One pricing pass: the lines are checked and assessed on the same pricing data, and qualified on the
+        # same rules.
+        pricing = catalog_selectors.pricing_data(offering_ids, catalog_selectors.offerings_visible(principal, now), now)
+        order_lines.check_items(customer.pk, request.items, principal, pricing=pricing)
+        lines = _lines_of(request)
+        rules = catalog_selectors.offering_rules(offering_ids)
+        assessment = assess(customer, lines, pricing, rules, principal.channel, now)
         order = order_submit(
             principal,
             customer=customer,
@@ -254,5 +262,6 @@ def order_place(principal: Principal, request: OrderRequest, *, idempotency_key:
             fingerprint=fingerprint,
             details=request.details,
             item_ids={str(number): item_id for number, item_id in enumerate(request.item_ids, start=1)},
+            rules=Rules(offering_ids, rules),
         )
     return PlacedOrder(order, replayed=False)

@@ -37,8 +37,17 @@ def plan_actions(order: ProductOrder, item: ProductOrderItem) -> set[str]:
     return {order.category} | ({LOANER} if item.characteristics.get(LOANER) == "true" else set())
 
 
+def items_to_plan():
+    """An order's items with what the plan reads of them (and its representation: the product they made)."""
+    return ProductOrderItem.objects.select_related("offering", "held_product", "product").order_by("id")
+
+
 def _units(order: ProductOrder) -> list[_Unit]:
-    items = list(order.items.select_related("offering", "held_product").order_by("id"))
+    items = list(
+        order.items.all()
+        if "items" in getattr(order, "_prefetched_objects_cache", {})
+        else items_to_plan().filter(order=order)
+    )
     member_ids = {oid for item in items for oid in item.members}
     members = {o.pk: o for o in ProductOffering.objects.filter(pk__in=member_ids)}
     spec_ids = {i.offering.specification_id for i in items if i.offering} | {

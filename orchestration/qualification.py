@@ -106,14 +106,31 @@ def _with_speed(answer: Serviceability, technology: str) -> str:
     return f"{technology} up to {speed} Mbps" if speed else technology
 
 
+@dataclass(frozen=True)
+class Rules:
+    """The offering rules of some offerings (``catalog.selectors.offering_rules``), read already."""
+
+    offering_ids: frozenset[str] | set[str]
+    by_offering: dict
+
+
 class Qualifier:
     """Qualifies offerings for one buyer, at one address, through one channel (the principal's).
 
     Each system is asked about the address once, however many offerings need it.
     """
 
-    def __init__(self, principal: Principal, *, customer: Customer | None, place: Place | None, at: datetime):
+    def __init__(
+        self,
+        principal: Principal,
+        *,
+        customer: Customer | None,
+        place: Place | None,
+        at: datetime,
+        rules: Rules | None = None,
+    ):
         self.principal = principal
+        self.rules = rules
         self.at = at
         self.visible = catalog_selectors.offerings_visible(principal, at)
         self.buyer = buyer_facts(customer)
@@ -128,7 +145,8 @@ class Qualifier:
             for pk, name, mbps in self.visible.filter(pk__in=offering_ids).values_list("pk", "name", "download_mbps")
         }
         self.speeds.update({pk: mbps for pk, (_, mbps) in found.items()})
-        rules = catalog_selectors.offering_rules(found)
+        known = self.rules is not None and self.rules.offering_ids >= set(found)
+        rules = self.rules.by_offering if known else catalog_selectors.offering_rules(found)
         needs = catalog_selectors.serviceability_needs(found)
         answers = []
         for offering_id in offering_ids:
@@ -181,6 +199,7 @@ def qualify(
     offering_ids: list[str],
     place: Place | None,
     at: datetime,
+    rules: Rules | None = None,
 ) -> list[QualifiedOffering]:
-    """One answer per offering asked for."""
-    return Qualifier(principal, customer=customer, place=place, at=at).qualify(offering_ids)
+    """One answer per offering asked for. ``rules``: those of (at least) these offerings, when read already."""
+    return Qualifier(principal, customer=customer, place=place, at=at, rules=rules).qualify(offering_ids)

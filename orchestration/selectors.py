@@ -18,10 +18,13 @@ def orders_visible(principal: Principal | None) -> QuerySet[ProductOrder]:
     return ProductOrder.objects.none()
 
 
+def order_items_prefetch() -> Prefetch:
+    """An order's items as its representation reads them."""
+    return Prefetch("items", queryset=ProductOrderItem.objects.select_related("held_product", "product").order_by("id"))
+
+
 def orders_with_related(orders: QuerySet[ProductOrder]) -> QuerySet[ProductOrder]:
-    return orders.prefetch_related(
-        Prefetch("items", queryset=ProductOrderItem.objects.select_related("held_product", "product").order_by("id"))
-    )
+    return orders.prefetch_related(order_items_prefetch())
 
 
 def orders_in_flight(principal: Principal | None, customer_id: str) -> list[ProductOrder]:

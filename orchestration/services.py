@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from orchestration import events, fulfilment, plan, states, timeline
@@ -86,6 +87,8 @@ def order_create(
         )
         for item in items
     )
+    # Read once, as the plan and the order's event (and representation) read them.
+    prefetch_related_objects([order], Prefetch("items", queryset=plan.items_to_plan()))
     tasks = plan.decompose(order)
     OrderEvent.objects.create(
         order=order,

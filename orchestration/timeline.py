@@ -8,13 +8,25 @@ from orchestration.states import FINAL, S, can_move
 from overlay.errors import Conflict
 
 
+def line(
+    order_id: str, message: str, *, task: FulfilmentTask | None = None, kind="task", actor="overlay"
+) -> OrderEvent:
+    """A line for the order's timeline, not written yet (to write several in one statement)."""
+    return OrderEvent(order_id=order_id, task=task, kind=kind, actor=actor[:150], message=message[:500])
+
+
 def note(order_id: str, message: str, *, task: FulfilmentTask | None = None, kind="task", actor="overlay") -> None:
     """Put a line on the order's timeline."""
-    OrderEvent.objects.create(order_id=order_id, task=task, kind=kind, actor=actor[:150], message=message[:500])
+    line(order_id, message, task=task, kind=kind, actor=actor).save()
 
 
-def transition(order: ProductOrder, to: str, *, reason: str = "", actor: str = "overlay") -> None:
-    """Move a (locked) order to ``to``: checked, saved, put on its timeline and published as an event."""
+def transition(
+    order: ProductOrder, to: str, *, reason: str = "", actor: str = "overlay", notes: list[OrderEvent] = ()
+) -> None:
+    """Move a (locked) order to ``to``: checked, saved, put on its timeline and published as an event.
+
+    ``notes``: timeline lines of what led to it, written before the state's own line, in one statement.
+    """
     if not can_move(order.state, to):
         raise Conflict(f"An order that is {order.state} cannot become {to}.")
     previous = order.state
@@ -26,7 +38,6 @@ def transition(order: ProductOrder, to: str, *, reason: str = "", actor: str = "
     if to == S.CANCELLED:
         order.cancellation_date = now
     order.save()
-    OrderEvent.objects.create(
-        order=order, kind="state", actor=actor[:150], message=f"{previous} → {to}" + (f": {reason}" if reason else "")
-    )
+    message = f"{previous} → {to}" + (f": {reason}" if reason else "")
+    OrderEvent.objects.bulk_create([*notes, line(order.pk, message, kind="state", actor=actor)])
     events.order_state_changed(order)

@@ -265,7 +265,10 @@ class CheckoutView(CartRendering, APIView):
                 "etag": preconditions.cart_etag(error.cart, error.assessment),
             }
             raise
-        order = orders_with_related(ProductOrder.objects.filter(pk=result.order.pk)).get()
+        # A new order is rendered as it was taken (its items read once already); a replay as it is now.
+        order = result.order
+        if result.replayed:
+            order = orders_with_related(ProductOrder.objects.filter(pk=result.order.pk)).get()
         order_body = product_order(order, RepresentationContext(request))
         headers = {"Location": order_body["href"]}
         if result.replayed:

@@ -58,7 +58,8 @@ class ProductOrderViewSet(TMFResourceViewSet):
             idempotency_key=request.headers.get("Idempotency-Key", "")[:200],
             body=request.data,
         )
-        body, etag = self.rendered(self.get_object(result.order.pk))
+        # A new order is rendered as it was taken (its items read once already); a replay as it is now.
+        body, etag = self.rendered(result.order if not result.replayed else self.get_object(result.order.pk))
         headers = {"Location": body["href"], "ETag": etag}
         return Response(
             body, status=status.HTTP_200_OK if result.replayed else status.HTTP_201_CREATED, headers=headers
