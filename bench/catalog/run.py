@@ -7,9 +7,13 @@ serves Overlay with gunicorn, and measures with wrk, in the same run:
   - the TMF620 list endpoint (authenticated, filtered by channel, paged),
   - a bare Django view returning the very same bytes from memory (the baseline),
   - the list endpoint with the page cache off (what a cache miss costs).
-It prints requests/s, mean latency, the ratio to the baseline and the
-queries per request for several page sizes. Target: ratio >= 0.5 and the
-queries per request the same whatever the limit.
+  - the list endpoint with the page cache and the rendered-offering cache both off
+    (the first read after a catalog write), for information.
+It prints requests/s, mean latency, both ratios to the baseline and the
+queries per request for several page sizes. Goals: ratio >= 0.8 with the page
+cache on, >= 0.15 with it off, and the queries per request the same whatever
+the limit. With REDIS_URL set (`make bench-catalog` starts one) the cache is
+Redis, shared by the workers, as in production.
 """
 
 import argparse
@@ -30,7 +34,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 BENCH_DB = "overlay_bench"
-TARGET_RATIO = 0.5
+GOAL_CACHED = 0.8
+GOAL_UNCACHED = 0.15
 
 
 def log(message: str) -> None:
@@ -144,6 +149,8 @@ def main() -> int:
         "BENCH_BARE_BODY": str(workdir / "page.json"),
         "PYTHONPATH": str(ROOT),
     }
+    if os.environ.get("REDIS_URL"):
+        env["CACHE_URL"] = os.environ["REDIS_URL"]
     started = time.monotonic()
     django(env, "manage.py", "migrate", "--no-input", "-v0")
     report = django(env, "bench/catalog/prepare.py", str(args.offerings), str(args.bundles))
@@ -167,24 +174,41 @@ def main() -> int:
         results["uncached"] = wrk(wrk_binary, server.base + path, token, args.seconds, args.connections)
     finally:
         server.stop()
+    server = Gunicorn({**env, "CATALOG_PAGE_CACHE_SECONDS": "0", "CATALOG_RENDER_CACHE_SECONDS": "0"})
+    try:
+        results["cold"] = wrk(wrk_binary, server.base + path, token, args.seconds, args.connections)
+    finally:
+        server.stop()
 
     ratio = results["overlay"][0] / results["bare"][0]
     uncached_ratio = results["uncached"][0] / results["bare"][0]
+    cold_ratio = results["cold"][0] / results["bare"][0]
     counts = dict(item.split(":") for item in queries.split(","))
     constant = len(set(counts.values())) == 1
     print(f"catalog benchmark: {args.offerings} offerings, GET productOffering?limit={args.limit}, ")
+    cache = "Redis" if "CACHE_URL" in env else "per-process memory"
     print(f"gunicorn 2 workers, wrk {args.connections} connections x {args.seconds}s, page {len(page.content)} bytes")
+    print(f"cache: {cache}")
     for label, key in [
         ("bare view (baseline)", "bare"),
         ("Overlay productOffering", "overlay"),
         ("  ... with the page cache off", "uncached"),
+        ("  ... and rendered offerings off", "cold"),
     ]:
         rate, latency = results[key]
         print(f"  {label:<34}{rate:>10.0f} req/s   mean latency {latency}")
-    print(f"  ratio to baseline: {ratio:.2f} (target >= {TARGET_RATIO}); cache off: {uncached_ratio:.2f}")
+    cached_ok, uncached_ok = ratio >= GOAL_CACHED, uncached_ratio >= GOAL_UNCACHED
+    print(
+        f"  ratio to baseline, page cache on:  {ratio:.2f} (goal >= {GOAL_CACHED}: {'met' if cached_ok else 'NOT met'})"
+    )
+    print(
+        f"  ratio to baseline, page cache off: {uncached_ratio:.2f} "
+        f"(goal >= {GOAL_UNCACHED}: {'met' if uncached_ok else 'NOT met'})"
+    )
+    print(f"  ratio to baseline, both caches off: {cold_ratio:.2f} (no goal: the first read after a catalog write)")
     print(f"  queries per request (cache off) by limit: {counts} -> {'constant' if constant else 'GROWS'}")
-    ok = ratio >= TARGET_RATIO and constant
-    print(f"  target {'met' if ok else 'NOT met'}")
+    ok = cached_ok and uncached_ok and constant
+    print(f"  goals {'met' if ok else 'NOT met'}")
     shutil.rmtree(workdir, ignore_errors=True)
     return 0 if ok else 1
 
