@@ -13,25 +13,22 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.core.cache import cache
 
-from catalog import selectors
 from catalog.api import representations
 from catalog.offering_rows import offering_rows
 from overlay.api.renderers import render_plain_json
 
 
-def _key_prefix(ctx) -> str:
-    # Hrefs carry the scheme and host the caller used: fragments are kept per base URL.
-    base = hashlib.sha256(ctx.href.base.encode()).hexdigest()[:16]
-    return f"catalog:offering:{selectors.catalog_revision()}:{base}:"
+def offering_fragments(offering_ids: Sequence[str], ctx, revision: int) -> dict[str, bytes]:
+    """The JSON of each offering (those that still exist), from the cache or rendered from its rows.
 
-
-def offering_fragments(offering_ids: Sequence[str], ctx) -> dict[str, bytes]:
-    """The JSON of each offering (those that still exist), from the cache or rendered from its rows."""
+    ``revision`` is the catalog's, read before any of these rows: rows newer than the revision they are kept
+    under are harmless, older ones would outlive the write that changed them.
+    """
     seconds = settings.CATALOG_RENDER_CACHE_SECONDS
     found: dict[str, bytes] = {}
     if seconds:
-        # The revision is read before any row: rows are never older than the revision they are kept under.
-        prefix = _key_prefix(ctx)
+        # Hrefs carry the scheme and host the caller used: fragments are kept per base URL.
+        prefix = f"catalog:offering:{revision}:{hashlib.sha256(ctx.href.base.encode()).hexdigest()[:16]}:"
         found = {
             key.removeprefix(prefix): body for key, body in cache.get_many([prefix + i for i in offering_ids]).items()
         }

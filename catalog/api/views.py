@@ -1,6 +1,7 @@
 """TMF620 endpoints: thin views over the catalog's selectors, representations and services."""
 
 import hashlib
+from functools import cached_property
 
 import orjson
 from django.conf import settings
@@ -49,8 +50,13 @@ class CatalogViewSet(TMFResourceViewSet):
     def list_cache_seconds(self) -> int:
         return settings.CATALOG_PAGE_CACHE_SECONDS
 
+    @cached_property
+    def catalog_revision(self) -> int:
+        """The revision this request reads at (asked of the cache once per request)."""
+        return selectors.catalog_revision()
+
     def list_cache_version(self) -> str | None:
-        return str(selectors.catalog_revision()) if self.list_cache_seconds else None
+        return str(self.catalog_revision) if self.list_cache_seconds else None
 
     def visibility_key(self, principal) -> str:
         return "manager" if selectors.can_manage_catalog(principal) else f"channel:{principal.channel}"
@@ -66,7 +72,7 @@ class CatalogViewSet(TMFResourceViewSet):
         raw = "|".join(
             [
                 self.resource_type,
-                str(selectors.catalog_revision()),
+                str(self.catalog_revision),
                 timezone.now().strftime("%Y%m%d%H%M"),
                 self.visibility_key(self.principal),
                 repr(filters),
@@ -97,7 +103,7 @@ class ProductOfferingViewSet(CatalogViewSet):
     def render_page(self, queryset, offset: int, limit: int) -> tuple[bytes, int]:
         # The page's ids from the database, their JSON from fragments kept per catalog revision.
         ids = list(queryset.values_list("pk", flat=True)[offset : offset + limit])
-        fragments = offering_fragments(ids, RepresentationContext(self.request))
+        fragments = offering_fragments(ids, RepresentationContext(self.request), self.catalog_revision)
         found = [fragments[i] for i in ids if i in fragments]  # one deleted in between is left out
         fields = parse_fields(self.request.query_params.get("fields"))
         if fields is None:
