@@ -166,6 +166,7 @@ REST_FRAMEWORK = {
         "overlay.api.parsers.MergePatchJSONParser",
     ],
     "DEFAULT_RENDERER_CLASSES": ["overlay.api.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "overlay.api.negotiation.ContentNegotiation",
     "DEFAULT_THROTTLE_CLASSES": ["overlay.api.throttling.PrincipalRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "principal": os.environ.get("API_THROTTLE_RATE", "6000/min"),
