@@ -12,8 +12,8 @@ serves Overlay with gunicorn, and measures with wrk, in the same run:
 It prints requests/s, mean latency, both ratios to the baseline and the
 queries per request for several page sizes. Goals: ratio >= 0.8 with the page
 cache on, >= 0.15 with it off, and the queries per request the same whatever
-the limit. With REDIS_URL set (`make bench-catalog` starts one) the cache is
-Redis, shared by the workers, as in production.
+the limit. The cache is each worker's memory unless --redis (Redis shared by
+the workers, as in production; `make bench-catalog` starts one).
 """
 
 import argparse
@@ -135,6 +135,9 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument(
+        "--redis", action="store_true", help="cache in Redis, shared by the workers (default: each worker's memory)"
+    )
     args = parser.parse_args()
 
     admin_url, bench_url = database_urls()
@@ -149,7 +152,9 @@ def main() -> int:
         "BENCH_BARE_BODY": str(workdir / "page.json"),
         "PYTHONPATH": str(ROOT),
     }
-    if os.environ.get("REDIS_URL"):
+    if args.redis:
+        if not os.environ.get("REDIS_URL"):
+            sys.exit("--redis: set REDIS_URL (or run `make bench-catalog`, which starts one).")
         env["CACHE_URL"] = os.environ["REDIS_URL"]
     started = time.monotonic()
     django(env, "manage.py", "migrate", "--no-input", "-v0")
