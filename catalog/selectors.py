@@ -63,16 +63,6 @@ def offerings_visible(principal: Principal | None, at: datetime) -> QuerySet[Pro
     return offerings.filter(valid_at(at), Exists(sold_here), lifecycle_status__in=SELLABLE_STATUSES, is_sellable=True)
 
 
-def offerings_with_related(offerings: QuerySet[ProductOffering]) -> QuerySet[ProductOffering]:
-    return offerings.select_related("specification").prefetch_related(
-        "categories",
-        "channels",
-        "segments",
-        Prefetch("prices", queryset=ProductOfferingPrice.objects.only("id", "name", "offering_id")),
-        Prefetch("bundle_members", queryset=BundledOffering.objects.select_related("member").order_by("id")),
-    )
-
-
 def published(model, principal: Principal | None, at: datetime) -> QuerySet:
     """Specifications, prices and categories: managers see all; channels see active/launched, valid ones."""
     rows = model.objects.all()

@@ -160,6 +160,7 @@ REST_FRAMEWORK = {
         "overlay.api.parsers.MergePatchJSONParser",
     ],
     "DEFAULT_RENDERER_CLASSES": ["overlay.api.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "overlay.api.negotiation.ContentNegotiation",
     "DEFAULT_THROTTLE_CLASSES": ["overlay.api.throttling.PrincipalRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "principal": os.environ.get("API_THROTTLE_RATE", "6000/min"),
@@ -240,6 +241,9 @@ CELERY_BEAT_SCHEDULE = {
 # the services invalidate at once; this bounds staleness from validity windows
 # opening or closing with the clock.
 CATALOG_PAGE_CACHE_SECONDS = env_int("CATALOG_PAGE_CACHE_SECONDS", 30)
+# How long a rendered offering (and a list's X-Total-Count, within its minute) is kept per catalog revision in
+# the shared cache: every page, filter and channel reuses them until the next catalog write (0: off).
+CATALOG_RENDER_CACHE_SECONDS = env_int("CATALOG_RENDER_CACHE_SECONDS", 600)
 # Keep pricing data (prices, characteristics, bundles, campaigns) per catalog revision in each process.
 PRICING_DATA_CACHE = os.environ.get("PRICING_DATA_CACHE", "1") == "1"
 # Product characteristics whose values are personal data (masked for callers not entitled to it).

@@ -25,6 +25,8 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 # Tests write catalog rows with factories (not through the services that bump the revision):
 # the per-process pricing cache is tested on its own (tests/catalog/test_pricing_cache.py).
 PRICING_DATA_CACHE = False
+# Likewise rendered offerings and list counts kept per revision (tested in tests/catalog/test_offering_fragments.py).
+CATALOG_RENDER_CACHE_SECONDS = 0
 # Fulfilment and event retries back off for milliseconds, not seconds; tests drive them with sweep().
 FULFILMENT_RETRY_BASE_SECONDS = 0.01
 FULFILMENT_RETRY_MAX_SECONDS = 0.05

@@ -6,10 +6,15 @@ Loads 10,000 offerings with prices and bundles into a fresh PostgreSQL database
 serves Overlay with gunicorn, and measures with wrk, in the same run:
   - the TMF620 list endpoint (authenticated, filtered by channel, paged),
   - a bare Django view returning the very same bytes from memory (the baseline),
-  - the list endpoint with the page cache off (what a cache miss costs).
-It prints requests/s, mean latency, the ratio to the baseline and the
-queries per request for several page sizes. Target: ratio >= 0.5 and the
-queries per request the same whatever the limit.
+  - the list endpoint with the page cache off (offerings rendered once per revision reused),
+  - the list endpoint with the page cache and the rendered-offering cache both off
+    (the first read after a catalog write), for information;
+each ratio against the bare view measured just before it on the same server.
+It prints requests/s, mean latency, both ratios to the baseline and the
+queries per request for several page sizes. Goals: ratio >= 0.8 with the page
+cache on, >= 0.15 with it off, and the queries per request the same whatever
+the limit. The cache is each worker's memory unless --redis (Redis shared by
+the workers, as in production; `make bench-catalog` starts one).
 """
 
 import argparse
@@ -30,7 +35,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 BENCH_DB = "overlay_bench"
-TARGET_RATIO = 0.5
+GOAL_CACHED = 0.8
+GOAL_UNCACHED = 0.15
 
 
 def log(message: str) -> None:
@@ -130,6 +136,9 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument(
+        "--redis", action="store_true", help="cache in Redis, shared by the workers (default: each worker's memory)"
+    )
     args = parser.parse_args()
 
     admin_url, bench_url = database_urls()
@@ -144,6 +153,10 @@ def main() -> int:
         "BENCH_BARE_BODY": str(workdir / "page.json"),
         "PYTHONPATH": str(ROOT),
     }
+    if args.redis:
+        if not os.environ.get("REDIS_URL"):
+            sys.exit("--redis: set REDIS_URL (or run `make bench-catalog`, which starts one).")
+        env["CACHE_URL"] = os.environ["REDIS_URL"]
     started = time.monotonic()
     django(env, "manage.py", "migrate", "--no-input", "-v0")
     report = django(env, "bench/catalog/prepare.py", str(args.offerings), str(args.bundles))
@@ -164,27 +177,50 @@ def main() -> int:
         server.stop()
     server = Gunicorn({**env, "CATALOG_PAGE_CACHE_SECONDS": "0"})
     try:
+        # Each ratio against the bare view measured just before, on the same server: the shared
+        # machine's load drifts between configurations.
+        results["bare uncached"] = wrk(wrk_binary, server.base + "/bench/bare", None, args.seconds, args.connections)
         results["uncached"] = wrk(wrk_binary, server.base + path, token, args.seconds, args.connections)
+    finally:
+        server.stop()
+    server = Gunicorn({**env, "CATALOG_PAGE_CACHE_SECONDS": "0", "CATALOG_RENDER_CACHE_SECONDS": "0"})
+    try:
+        results["bare cold"] = wrk(wrk_binary, server.base + "/bench/bare", None, args.seconds, args.connections)
+        results["cold"] = wrk(wrk_binary, server.base + path, token, args.seconds, args.connections)
     finally:
         server.stop()
 
     ratio = results["overlay"][0] / results["bare"][0]
-    uncached_ratio = results["uncached"][0] / results["bare"][0]
+    uncached_ratio = results["uncached"][0] / results["bare uncached"][0]
+    cold_ratio = results["cold"][0] / results["bare cold"][0]
     counts = dict(item.split(":") for item in queries.split(","))
     constant = len(set(counts.values())) == 1
     print(f"catalog benchmark: {args.offerings} offerings, GET productOffering?limit={args.limit}, ")
+    cache = "Redis" if "CACHE_URL" in env else "per-process memory"
     print(f"gunicorn 2 workers, wrk {args.connections} connections x {args.seconds}s, page {len(page.content)} bytes")
+    print(f"cache: {cache}")
     for label, key in [
         ("bare view (baseline)", "bare"),
         ("Overlay productOffering", "overlay"),
+        ("bare view, on the next server", "bare uncached"),
         ("  ... with the page cache off", "uncached"),
+        ("bare view, on the next server", "bare cold"),
+        ("  ... and rendered offerings off", "cold"),
     ]:
         rate, latency = results[key]
         print(f"  {label:<34}{rate:>10.0f} req/s   mean latency {latency}")
-    print(f"  ratio to baseline: {ratio:.2f} (target >= {TARGET_RATIO}); cache off: {uncached_ratio:.2f}")
+    cached_ok, uncached_ok = ratio >= GOAL_CACHED, uncached_ratio >= GOAL_UNCACHED
+    print(
+        f"  ratio to baseline, page cache on:  {ratio:.2f} (goal >= {GOAL_CACHED}: {'met' if cached_ok else 'NOT met'})"
+    )
+    print(
+        f"  ratio to baseline, page cache off: {uncached_ratio:.2f} "
+        f"(goal >= {GOAL_UNCACHED}: {'met' if uncached_ok else 'NOT met'})"
+    )
+    print(f"  ratio to baseline, both caches off: {cold_ratio:.2f} (no goal: the first read after a catalog write)")
     print(f"  queries per request (cache off) by limit: {counts} -> {'constant' if constant else 'GROWS'}")
-    ok = ratio >= TARGET_RATIO and constant
-    print(f"  target {'met' if ok else 'NOT met'}")
+    ok = cached_ok and uncached_ok and constant
+    print(f"  goals {'met' if ok else 'NOT met'}")
     shutil.rmtree(workdir, ignore_errors=True)
     return 0 if ok else 1
 

@@ -3,6 +3,8 @@
 import os
 
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
+# Measured over plain http on loopback (production settings redirect to https).
+os.environ.setdefault("HTTPS_ONLY", "0")
 
 from overlay.settings import *  # noqa: F403
 

@@ -1,6 +1,7 @@
-"""Catalog output: TMF620 v4 representations built as dicts from prefetched rows (no N+1)."""
+"""Catalog output: TMF620 v4 representations built as dicts from prefetched or plain rows (no N+1)."""
 
-from catalog.models import Category, ProductOffering, ProductOfferingPrice, ProductSpecification
+from catalog.models import Category, ProductOfferingPrice, ProductSpecification
+from catalog.offering_rows import OfferingRow
 from catalog.pricing import Charge, ItemQuote, Quote, Total
 from overlay.api.representation import compact, money, number, time_period, timestamp
 from overlay.tmf import CATALOG
@@ -31,36 +32,42 @@ def _common(obj, ctx, resource: str, type_name: str) -> dict:
     }
 
 
-def product_offering(offering: ProductOffering, ctx) -> dict:
-    spec = offering.specification
+def product_offering(offering: OfferingRow, ctx) -> dict:
+    """From its row (``catalog.offering_rows``): a page renders plain rows, not model instances."""
     return compact(
         {
             **_common(offering, ctx, "productOffering", "ProductOffering"),
             "isBundle": offering.is_bundle,
             "isSellable": offering.is_sellable,
             "statusReason": offering.status_reason or None,
-            "productSpecification": ref(ctx, "productSpecification", spec.id, spec.name, "ProductSpecification")
-            if spec
+            "productSpecification": ref(
+                ctx,
+                "productSpecification",
+                offering.specification_id,
+                offering.specification_name,
+                "ProductSpecification",
+            )
+            if offering.specification_id
             else None,
-            "category": [ref(ctx, "category", c.id, c.name, "Category") for c in offering.categories.all()],
-            "channel": [{"id": ch.id, "name": ch.name, "@referredType": "Channel"} for ch in offering.channels.all()],
+            "category": [ref(ctx, "category", pk, name, "Category") for pk, name in offering.categories],
+            "channel": [{"id": pk, "name": name, "@referredType": "Channel"} for pk, name in offering.channels],
             "marketSegment": [
-                {"id": s.id, "name": s.name, "@referredType": "MarketSegment"} for s in offering.segments.all()
+                {"id": pk, "name": name, "@referredType": "MarketSegment"} for pk, name in offering.segments
             ],
             "productOfferingPrice": [
-                ref(ctx, "productOfferingPrice", p.id, p.name, "ProductOfferingPrice") for p in offering.prices.all()
+                ref(ctx, "productOfferingPrice", pk, name, "ProductOfferingPrice") for pk, name in offering.prices
             ],
             "bundledProductOffering": [
                 {
-                    **ref(ctx, "productOffering", m.member.id, m.member.name),
-                    "lifecycleStatus": m.member.lifecycle_status,
+                    **ref(ctx, "productOffering", m.id, m.name),
+                    "lifecycleStatus": m.lifecycle_status,
                     "bundledProductOfferingOption": {
                         "numberRelOfferLowerLimit": m.lower_limit,
                         "numberRelOfferUpperLimit": m.upper_limit,
                         "numberRelOfferDefault": m.default_count,
                     },
                 }
-                for m in offering.bundle_members.all()
+                for m in offering.members
             ],
         }
     )

@@ -1,6 +1,11 @@
 """TMF620 endpoints: thin views over the catalog's selectors, representations and services."""
 
+import hashlib
+from functools import cached_property
+
+import orjson
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import PermissionDenied
@@ -15,6 +20,7 @@ from catalog.api.filters import (
     ProductOfferingPriceFilterSet,
     ProductSpecificationFilterSet,
 )
+from catalog.api.fragments import offering_fragments
 from catalog.api.serializers import (
     CategoryInput,
     EstimateInput,
@@ -24,11 +30,16 @@ from catalog.api.serializers import (
     QuoteInput,
 )
 from catalog.models import Category, ProductOfferingPrice, ProductSpecification
+from catalog.offering_rows import offering_rows
 from catalog.pricing import PricingContext, PricingItem, estimate_usage, price_items
 from overlay.api.permissions import AuthenticatedPrincipal
 from overlay.api.principal import principal_of
-from overlay.api.views import TMFResourceViewSet
+from overlay.api.renderers import render_plain_json
+from overlay.api.representation import parse_fields, select_fields
+from overlay.api.views import RepresentationContext, TMFResourceViewSet
 from overlay.tmf import CATALOG
+
+PAGE_PARAMETERS = frozenset({"offset", "limit", "fields"})  # what changes a page, not which rows match
 
 
 class CatalogViewSet(TMFResourceViewSet):
@@ -39,11 +50,40 @@ class CatalogViewSet(TMFResourceViewSet):
     def list_cache_seconds(self) -> int:
         return settings.CATALOG_PAGE_CACHE_SECONDS
 
+    @cached_property
+    def catalog_revision(self) -> int:
+        """The revision this request reads at (asked of the cache once per request)."""
+        return selectors.catalog_revision()
+
     def list_cache_version(self) -> str | None:
-        return str(selectors.catalog_revision()) if self.list_cache_seconds else None
+        return str(self.catalog_revision) if self.list_cache_seconds else None
 
     def visibility_key(self, principal) -> str:
         return "manager" if selectors.can_manage_catalog(principal) else f"channel:{principal.channel}"
+
+    def count(self, queryset) -> int:
+        """Counting every visible row costs more than rendering a page: the count is kept per catalog
+        revision, caller's view and filters, for the current minute (a validity window opening or closing
+        shows in the rows at once, in ``X-Total-Count`` within the minute)."""
+        seconds = settings.CATALOG_RENDER_CACHE_SECONDS
+        if not seconds:
+            return super().count(queryset)
+        filters = sorted((k, v) for k, v in self.request.query_params.lists() if k not in PAGE_PARAMETERS)
+        raw = "|".join(
+            [
+                self.resource_type,
+                str(self.catalog_revision),
+                timezone.now().strftime("%Y%m%d%H%M"),
+                self.visibility_key(self.principal),
+                repr(filters),
+            ]
+        )
+        key = "catalog:count:" + hashlib.sha256(raw.encode()).hexdigest()
+        total = cache.get(key)
+        if total is None:
+            total = super().count(queryset)
+            cache.set(key, total, min(seconds, 60))
+        return total
 
 
 class ProductOfferingViewSet(CatalogViewSet):
@@ -57,11 +97,18 @@ class ProductOfferingViewSet(CatalogViewSet):
     def get_queryset(self):
         return selectors.offerings_visible(self.principal, timezone.now())
 
-    def with_related(self, queryset):
-        return selectors.offerings_with_related(queryset)
-
     def represent(self, obj, ctx):
-        return representations.product_offering(obj, ctx)
+        return representations.product_offering(offering_rows([obj.pk])[obj.pk], ctx)
+
+    def render_page(self, queryset, offset: int, limit: int) -> tuple[bytes, int]:
+        # The page's ids from the database, their JSON from fragments kept per catalog revision.
+        ids = list(queryset.values_list("pk", flat=True)[offset : offset + limit])
+        fragments = offering_fragments(ids, RepresentationContext(self.request), self.catalog_revision)
+        found = [fragments[i] for i in ids if i in fragments]  # one deleted in between is left out
+        fields = parse_fields(self.request.query_params.get("fields"))
+        if fields is None:
+            return b"[" + b",".join(found) + b"]", len(found)
+        return render_plain_json([select_fields(orjson.loads(body), fields) for body in found]), len(found)
 
     def perform_create(self, data):
         return services.offering_create(data)

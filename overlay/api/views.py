@@ -15,6 +15,7 @@ from rest_framework import status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from overlay.api.filters import normalise_query
 from overlay.api.principal import principal_of
 from overlay.api.renderers import JSONRenderer
 from overlay.api.representation import Hrefs, parse_fields, select_fields
@@ -43,6 +44,11 @@ def paging(request) -> tuple[int, int]:
         return int(raw)
 
     return read("offset", 0, MAX_OFFSET), read("limit", DEFAULT_LIMIT, MAX_LIMIT)
+
+
+def filters_asked(query_params, filterset_class) -> bool:
+    """Whether the query names any of the filterset's filters (other parameters are ignored, as TMF asks)."""
+    return not normalise_query(query_params).keys().isdisjoint(filterset_class.base_filters)
 
 
 class RepresentationContext:
@@ -107,8 +113,8 @@ class TMFResourceViewSet(viewsets.ViewSet):
         return ctx.href(f"{self.base_path}/{obj_id}")
 
     def filter_queryset(self, queryset):
-        if self.filterset_class is None:
-            return queryset
+        if self.filterset_class is None or not filters_asked(self.request.query_params, self.filterset_class):
+            return queryset  # building a filterset's form costs more than a page served from cache
         filterset = self.filterset_class(self.request.query_params, queryset=queryset, request=self.request)
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
@@ -146,16 +152,24 @@ class TMFResourceViewSet(viewsets.ViewSet):
                 body, total, count = hit
                 return self._list_response(body, total, count)
         queryset = self.filter_queryset(self.get_queryset())
-        total = queryset.count()
-        rows = list(self.with_related(queryset)[offset : offset + limit]) if limit and offset < total else []
-        self.prepare(rows)
-        ctx = RepresentationContext(request)
-        fields = parse_fields(request.query_params.get("fields"))
-        data = [select_fields(self.represent(row, ctx), fields) for row in rows]
-        body = JSONRenderer().render(data)
+        total = self.count(queryset)
+        body, count = self.render_page(queryset, offset, limit) if limit and offset < total else (b"[]", 0)
         if cache_key is not None:
-            cache.set(cache_key, (body, total, len(data)), self.list_cache_seconds)
-        return self._list_response(body, total, len(data))
+            cache.set(cache_key, (body, total, count), self.list_cache_seconds)
+        return self._list_response(body, total, count)
+
+    def count(self, queryset) -> int:
+        """How many rows match (``X-Total-Count``)."""
+        return queryset.count()
+
+    def render_page(self, queryset, offset: int, limit: int) -> tuple[bytes, int]:
+        """The page's JSON body (``fields=`` applied) and how many rows it holds."""
+        rows = list(self.with_related(queryset)[offset : offset + limit])
+        self.prepare(rows)
+        ctx = RepresentationContext(self.request)
+        fields = parse_fields(self.request.query_params.get("fields"))
+        data = [select_fields(self.represent(row, ctx), fields) for row in rows]
+        return JSONRenderer().render(data), len(data)
 
     def _page_cache_key(self, request, version: str) -> str:
         # Whatever makes two pages differ: the query, the host in hrefs, the caller's view.

@@ -33,8 +33,9 @@ class TestProductOffering(TMFResourceContract, TMFValidityContract):
     path = f"{BASE}/productOffering"
     resource_type = "ProductOffering"
     model = ProductOffering
-    list_queries = 7  # count, page (+spec), categories, channels, segments, prices, bundle members
-    detail_queries = 6
+    # count, page ids; rows (+spec), categories, channels, segments, prices, bundle members (catalog.offering_rows)
+    list_queries = 8
+    detail_queries = 7  # the offering, then its rows as a page's
 
     def make(self, count, channels):
         category = CategoryFactory()
