@@ -20,6 +20,7 @@ import gc
 import logging
 import queue
 import threading
+import time
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -70,6 +71,10 @@ LINKERS = {
 LINKS_CUSTOMERS = {"party", "held_product"}
 # Kinds that refer to what the others import: a system's streams of these are pulled last.
 REFERS_TO_PRODUCTS = {"usage"}
+# How long a pull keeps the linking lock, at least, before giving way to another pull (a partition of the
+# same stream on another worker) waiting for it: giving way every page made pulls take turns page by page,
+# each page linked and then written, one after the other, instead of both at once.
+LINKING_SLICE_SECONDS = 0.5
 # What a sloppy payload can raise inside a mapping besides MappingError.
 MAPPING_FAILURES = (MappingError, KeyError, TypeError, ValueError, AttributeError)
 
@@ -268,6 +273,7 @@ class _PageWriter:
         self.guard = threading.Lock()
         self.error: BaseException | None = None
         self.ready = threading.Event()  # the lock is held (or the writer failed)
+        self.held_since = time.monotonic()
         self.thread = threading.Thread(target=self._run, name=f"sync-write-{system.code}-{stream}", daemon=True)
         self.thread.start()
 
@@ -281,6 +287,10 @@ class _PageWriter:
         with self.guard:
             self.pending.append(plan)
         self.jobs.put((cursor, page, plan, failures))
+
+    def held_for(self) -> float:
+        """Seconds since the writer last took the linking lock."""
+        return time.monotonic() - self.held_since
 
     def wait_ready(self) -> None:
         self._wait(self.ready)
@@ -318,6 +328,7 @@ class _PageWriter:
             try:
                 if self.linking:
                     linking_lock_acquire()
+                    self.held_since = time.monotonic()
             except BaseException as error:  # handed to the caller, which stops
                 self.error = error
             self.ready.set()
@@ -327,6 +338,7 @@ class _PageWriter:
                         if self.error is None:
                             linking_lock_release()
                             linking_lock_acquire()
+                            self.held_since = time.monotonic()
                     except BaseException as error:
                         self.error = error
                     job.set()
@@ -442,7 +454,7 @@ def _pull(
                 full = False
                 continue
             writer.check()
-            if linking and linking_lock_wanted():
+            if linking and writer.held_for() >= LINKING_SLICE_SECONDS and linking_lock_wanted():
                 writer.give_way()
             with transaction.atomic():  # parties and products are only read here; a catalog is written
                 _relaxed_commit()
