@@ -191,6 +191,48 @@ class TestPartitionedPull:
         assert [p.pk for p in partitions_due()] == [second.pk]
 
 
+@pytest.mark.django_db(transaction=True)
+class TestScheduleAndCommand:
+    def test_beat_sends_the_partitions_jobs_instead_of_a_pull_of_their_stream(self, systems, settings, monkeypatch):
+        from adapters import tasks
+        from adapters.models import BackOfficeSystem
+
+        settings.SYNC_PARTITION_LEASE_SECONDS = 0
+        BackOfficeSystem.objects.exclude(code="crm").update(enabled=False)
+        parts = partitions_plan(systems["crm"], "customers", 2)
+        sent = []
+        monkeypatch.setattr(tasks.sync_partition_task, "delay", lambda pk: sent.append(("partition", pk)))
+        monkeypatch.setattr(tasks.sync_stream_task, "delay", lambda pk, stream: sent.append(("stream", stream)))
+        tasks.sync_due_systems()
+        assert sent == [("partition", p.pk) for p in parts] + [("stream", "products")]
+
+    def test_manage_py_sync_pulls_partitions_in_process(self, systems):
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        out = StringIO()
+        call_command("sync", "crm", "--stream", "customers", "--partitions", "3", stdout=out)
+        assert [line.split(":")[0] for line in out.getvalue().splitlines()] == [
+            "crm/customers#0",
+            "crm/customers#1",
+            "crm/customers#2",
+        ]
+        assert len(crm_links()) == len({*crm_links()}) == CUSTOMERS
+        out = StringIO()
+        call_command("sync", "crm", "--stream", "customers", "--partitions", "3", stdout=out)
+        assert "fetched 0" in out.getvalue()  # pulled before: one partition, the stream's own, from its cursor
+
+    def test_manage_py_sync_refuses_enqueue_without_partitions_and_an_unknown_stream(self, systems):
+        from django.core.management import CommandError, call_command
+
+        with pytest.raises(CommandError, match="--partitions"):
+            call_command("sync", "crm", "--enqueue")
+        with pytest.raises(CommandError, match="no stream"):
+            call_command("sync", "crm", "--stream", "nope", "--partitions", "2")
+        assert not SyncPartition.objects.exists()
+
+
 class Worker(CeleryWorker):
     """A Celery worker process with one thread and no beat (nothing but the jobs sent to it)."""
 
