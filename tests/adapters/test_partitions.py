@@ -243,7 +243,7 @@ class Worker(CeleryWorker):
             [
                 *(sys.executable, "-m", "celery", "-A", "overlay", "worker", "--pool", "threads", "--concurrency", "1"),
                 *("--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"),
-                *("--hostname", f"{self.tmp_path.name}@%h"),
+                *("--hostname", f"{self.tmp_path.parent.name}-{self.tmp_path.name}@%h"),
             ],
             env=self.env,
             stdout=log,
@@ -304,7 +304,8 @@ def test_two_workers_import_every_record_exactly_once_each_job_sent_twice(system
     deadline = time.monotonic() + 120
     while SyncPartition.objects.filter(finished_at__isnull=True).exists():
         if time.monotonic() > deadline:
-            pytest.fail("partitions left unfinished:\n" + "\n".join(w.log() for w in two_workers))
+            logs = "\n".join(w.log() for w in two_workers)
+            pytest.fail(f"partitions left unfinished: {_partitions_and_sessions()}\n{logs}")
         time.sleep(0.2)
     crm = SyncRun.objects.filter(system=systems["crm"], stream="customers")
     subscriptions = SyncRun.objects.filter(system=systems["mobile"], stream="subscriptions")
@@ -317,3 +318,17 @@ def test_two_workers_import_every_record_exactly_once_each_job_sent_twice(system
     assert not SyncRun.objects.filter(status="failed").exists()
     for worker in two_workers:  # both took jobs
         assert re.search(r"sync_partition_task\[[-0-9a-f]+\] succeeded", worker.log()), worker.log()
+
+
+def _partitions_and_sessions() -> str:
+    """What a stuck test needs to say: the partitions, and what every other database session does."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, state, wait_event_type, left(query, 80) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        sessions = cursor.fetchall()
+    rows = SyncPartition.objects.values_list("number", "cursor", "owner", "lease_until", "finished_at")
+    return f"{list(rows)} {sessions}"
