@@ -33,6 +33,8 @@ __all__ = [
     "MappingError",
     "OfferingRecord",
     "Page",
+    "Partition",
+    "PartitionedSource",
     "PartyRecord",
     "PullSource",
     "Refused",
@@ -116,6 +118,28 @@ class PullSource(Protocol):
     ) -> PartyRecord | HeldProductRecord | OfferingRecord | UsageRecordIn: ...
 
     def record_key(self, stream: str, raw: dict) -> str: ...
+
+
+@dataclass(frozen=True)
+class Partition:
+    """A range of a stream: pulled from ``cursor`` until ``until`` (both the source's own cursors). The last
+    range of a stream has no ``until``: it goes on into the changes made since, as a whole stream's pull does."""
+
+    cursor: str | None
+    until: str | None
+
+
+@runtime_checkable
+class PartitionedSource(Protocol):
+    """A pull source that can split a stream into ranges pulled apart (by several workers at once).
+
+    ``partitions`` covers the stream from its start, each record in exactly one range, the ranges in
+    stream order; it may return fewer than asked (one: the stream cannot be split). ``fetch_page``
+    with ``until`` stops at the end of a range (``has_more`` false there)."""
+
+    def partitions(self, stream: str, count: int) -> list[Partition]: ...
+
+    def fetch_page(self, stream: str, cursor: str | None, limit: int, until: str | None = None) -> Page: ...
 
 
 @runtime_checkable

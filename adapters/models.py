@@ -97,3 +97,36 @@ class QuarantinedRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.system.code}/{self.stream} {self.external_id or '?'}: {self.error[:60]}"
+
+
+class SyncPartition(models.Model):
+    """A range of a stream pulled as a job of its own, so that several workers pull one stream at once.
+
+    A partitioned pull splits a stream from its start into ranges (``adapters.sync.partitions_plan``):
+    each but the last is pulled from ``cursor`` to ``until`` and keeps its own cursor, advanced in the
+    same transaction as its rows; the last one (no ``until``) is the stream's own cursor, which goes on
+    into the changes made since. One worker at a time holds a partition (``owner``, until
+    ``lease_until``, renewed with every page); ``finished_at`` says its range is all imported.
+    """
+
+    system = models.ForeignKey(BackOfficeSystem, on_delete=models.CASCADE, related_name="partitions")
+    stream = models.CharField(max_length=50)
+    number = models.PositiveIntegerField()
+    start = models.CharField(max_length=200, blank=True, help_text="The source's cursor where the range starts.")
+    until = models.CharField(max_length=200, blank=True, help_text="Where it ends; blank: the stream's tail.")
+    cursor = models.CharField(max_length=200, blank=True, help_text="Where its pull stopped.")
+    owner = models.CharField(max_length=100, blank=True, help_text="The job holding it.")
+    lease_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("system", "stream", "number")
+        constraints = [models.UniqueConstraint(fields=["system", "stream", "number"], name="partition_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.system.code}/{self.stream} #{self.number} @ {self.cursor or self.start or 'start'}"
+
+    @property
+    def is_tail(self) -> bool:
+        return not self.until

@@ -20,13 +20,16 @@ import gc
 import logging
 import queue
 import threading
+import time
 from collections.abc import Sequence
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from adapters.contracts import MappingError, SourceUnavailable
-from adapters.models import BackOfficeSystem, QuarantinedRecord, SyncCursor, SyncRun
+from adapters.models import BackOfficeSystem, QuarantinedRecord, SyncCursor, SyncPartition, SyncRun
 from adapters.registry import adapter_class, adapter_for
 from catalog.selectors import offerings_by_tariff_code
 from catalog.services import offerings_import
@@ -68,6 +71,10 @@ LINKERS = {
 LINKS_CUSTOMERS = {"party", "held_product"}
 # Kinds that refer to what the others import: a system's streams of these are pulled last.
 REFERS_TO_PRODUCTS = {"usage"}
+# How long a pull keeps the linking lock, at least, before giving way to another pull (a partition of the
+# same stream on another worker) waiting for it: giving way every page made pulls take turns page by page,
+# each page linked and then written, one after the other, instead of both at once.
+LINKING_SLICE_SECONDS = 0.5
 # What a sloppy payload can raise inside a mapping besides MappingError.
 MAPPING_FAILURES = (MappingError, KeyError, TypeError, ValueError, AttributeError)
 
@@ -192,22 +199,22 @@ class _Prefetch:
 
     AHEAD = 1
 
-    def __init__(self, adapter, system: BackOfficeSystem, stream: str, cursor, max_pages: int | None):
+    def __init__(self, adapter, system: BackOfficeSystem, stream: str, cursor, max_pages: int | None, until=None):
         self.pages: queue.Queue = queue.Queue(maxsize=self.AHEAD)
         self.stopped = threading.Event()
         self.thread = threading.Thread(
             target=self._run,
-            args=(adapter, system, stream, cursor, max_pages),
+            args=(adapter, system, stream, cursor, max_pages, {"until": until} if until else {}),
             name=f"sync-fetch-{system.code}-{stream}",
             daemon=True,
         )
         self.thread.start()
 
-    def _run(self, adapter, system, stream, cursor, max_pages):
+    def _run(self, adapter, system, stream, cursor, max_pages, bounds):
         fetched = 0
         try:
             while not self.stopped.is_set() and (max_pages is None or fetched < max_pages):
-                page = adapter.fetch_page(stream, cursor, system.page_size)
+                page = adapter.fetch_page(stream, cursor, system.page_size, **bounds)
                 fetched += 1
                 self._put((cursor, page, *map_records(adapter, stream, page.records)))
                 cursor = page.next_cursor
@@ -250,15 +257,23 @@ class _PageWriter:
     """
 
     def __init__(
-        self, system: BackOfficeSystem, stream: str, cursor_row: SyncCursor, run: SyncRun, full: bool, linking: bool
+        self,
+        system: BackOfficeSystem,
+        stream: str,
+        cursor_row: SyncCursor,
+        run: SyncRun,
+        full: bool,
+        linking: bool,
+        partition: SyncPartition | None = None,
     ):
         self.system, self.stream, self.cursor_row, self.run, self.full = system, stream, cursor_row, run, full
-        self.linking = linking
+        self.linking, self.partition = linking, partition
         self.jobs: queue.Queue = queue.Queue(maxsize=1)
         self.pending: list[ImportPlan] = []
         self.guard = threading.Lock()
         self.error: BaseException | None = None
         self.ready = threading.Event()  # the lock is held (or the writer failed)
+        self.held_since = time.monotonic()
         self.thread = threading.Thread(target=self._run, name=f"sync-write-{system.code}-{stream}", daemon=True)
         self.thread.start()
 
@@ -272,6 +287,10 @@ class _PageWriter:
         with self.guard:
             self.pending.append(plan)
         self.jobs.put((cursor, page, plan, failures))
+
+    def held_for(self) -> float:
+        """Seconds since the writer last took the linking lock."""
+        return time.monotonic() - self.held_since
 
     def wait_ready(self) -> None:
         self._wait(self.ready)
@@ -309,6 +328,7 @@ class _PageWriter:
             try:
                 if self.linking:
                     linking_lock_acquire()
+                    self.held_since = time.monotonic()
             except BaseException as error:  # handed to the caller, which stops
                 self.error = error
             self.ready.set()
@@ -318,6 +338,7 @@ class _PageWriter:
                         if self.error is None:
                             linking_lock_release()
                             linking_lock_acquire()
+                            self.held_since = time.monotonic()
                     except BaseException as error:
                         self.error = error
                     job.set()
@@ -334,23 +355,50 @@ class _PageWriter:
             connection.close()  # which also lets go of the linking lock
 
     def _write(self, cursor, page, plan: ImportPlan, failures) -> None:
-        _write_page(self.system, self.stream, self.cursor_row, self.run, self.full, cursor, page, plan, failures)
+        _write_page(
+            self.system, self.stream, self.cursor_row, self.run, self.full, cursor, page, plan, failures, self.partition
+        )
         self.full = False  # from here on the cursor is ours
 
 
-def _write_page(system, stream, cursor_row, run, full, cursor, page, plan: ImportPlan, failures) -> None:
-    """What a page writes, with the cursor after it, in one transaction."""
+def _write_page(
+    system, stream, cursor_row, run, full, cursor, page, plan: ImportPlan, failures, partition=None
+) -> None:
+    """What a page writes, with the cursor after it, in one transaction. A partition's page moves the
+    partition's cursor (its tail's: the stream's) and renews the partition's lease."""
     with transaction.atomic():
         _relaxed_commit()
-        locked = SyncCursor.objects.select_for_update().get(pk=cursor_row.pk)
-        if not full and (locked.cursor or None) != cursor:
+        locked = SyncCursor.objects.select_for_update().get(pk=cursor_row.pk)  # one writer of a stream at a time
+        held = _partition_hold(partition, done=not page.has_more) if partition is not None else None
+        place = held if held is not None and not held.is_tail else locked
+        if not full and (place.cursor or None) != cursor:
             raise SyncInterrupted(f"another sync of {system.code}/{stream} moved the cursor")
         _quarantine(system, stream, failures, run)
         plan.store()
-        locked.cursor = page.next_cursor
-        locked.save(update_fields=["cursor", "updated_at"])
+        place.cursor = page.next_cursor
+        if held is not None:
+            held.save(
+                update_fields=["cursor", "lease_until", "finished_at"]
+                if place is held
+                else ["lease_until", "finished_at"]
+            )
+        if place is locked:
+            locked.save(update_fields=["cursor", "updated_at"])
         _add(run, plan.counts, len(page.records), len(failures))
         run.save()
+
+
+def _partition_hold(partition: SyncPartition, *, done: bool) -> SyncPartition:
+    """The partition's row, locked, its lease renewed (and finished when ``done``); SyncInterrupted
+    if another job holds it now (this one's lease ran out) or it is finished."""
+    held = SyncPartition.objects.select_for_update().get(pk=partition.pk)
+    if held.owner != partition.owner or held.finished_at is not None:
+        raise SyncInterrupted(f"{partition} is held by another job")
+    now = timezone.now()
+    held.lease_until = now + timedelta(seconds=settings.SYNC_PARTITION_LEASE_SECONDS)
+    if done:
+        held.finished_at = now
+    return held
 
 
 def _quarantine(system: BackOfficeSystem, stream: str, failures, run: SyncRun) -> None:
@@ -360,25 +408,41 @@ def _quarantine(system: BackOfficeSystem, stream: str, failures, run: SyncRun) -
     )
 
 
-def sync_stream(system: BackOfficeSystem, stream: str, *, full: bool = False, max_pages: int | None = None) -> SyncRun:
-    """Pull one stream of a system from its cursor (from the start with ``full``) until it has no more."""
+def sync_stream(
+    system: BackOfficeSystem,
+    stream: str,
+    *,
+    full: bool = False,
+    max_pages: int | None = None,
+    partition: SyncPartition | None = None,
+) -> SyncRun:
+    """Pull one stream of a system from its cursor (from the start with ``full``) until it has no more;
+    or one ``partition`` of it that the caller holds (``adapters.partitions``), to its end."""
     with sparing_collector:
-        return _pull(system, stream, full=full, max_pages=max_pages)
+        return _pull(system, stream, full=full, max_pages=max_pages, partition=partition)
 
 
-def _pull(system: BackOfficeSystem, stream: str, *, full: bool, max_pages: int | None) -> SyncRun:
+def _pull(
+    system: BackOfficeSystem, stream: str, *, full: bool, max_pages: int | None, partition: SyncPartition | None = None
+) -> SyncRun:
     """``sync_stream``'s work. Three things run at once: the next page is fetched and mapped,
     the current one is linked, the one before is written (``_PageWriter``). Called inside a
     transaction (a test's, or a caller's), each page is linked and written on that connection instead.
+    A ``partition`` (claimed by the caller) is pulled from its cursor to its end.
     """
     run = SyncRun.objects.create(system=system, stream=stream, kind=SyncRun.Kind.FULL if full else SyncRun.Kind.PULL)
     cursor_row, _ = SyncCursor.objects.get_or_create(system=system, stream=stream)
     cursor = None if full else (cursor_row.cursor or None)
+    until = None
+    if partition is not None and not partition.is_tail:
+        cursor, until = partition.cursor or None, partition.until
     adapter = adapter_for(system)
     link = LINKERS[adapter.streams[stream]]
-    pages = _Prefetch(adapter, system, stream, cursor, max_pages)
+    pages = _Prefetch(adapter, system, stream, cursor, max_pages, until)
     linking = adapter.streams[stream] in LINKS_CUSTOMERS
-    writer = None if connection.in_atomic_block else _PageWriter(system, stream, cursor_row, run, full, linking)
+    writer = (
+        None if connection.in_atomic_block else _PageWriter(system, stream, cursor_row, run, full, linking, partition)
+    )
     try:
         if writer is not None:
             writer.wait_ready()
@@ -386,11 +450,11 @@ def _pull(system: BackOfficeSystem, stream: str, *, full: bool, max_pages: int |
             if writer is None:
                 with transaction.atomic():
                     plan = _link(link, system.code, mapped, sources, failures)
-                    _write_page(system, stream, cursor_row, run, full, cursor, page, plan, failures)
+                    _write_page(system, stream, cursor_row, run, full, cursor, page, plan, failures, partition)
                 full = False
                 continue
             writer.check()
-            if linking and linking_lock_wanted():
+            if linking and writer.held_for() >= LINKING_SLICE_SECONDS and linking_lock_wanted():
                 writer.give_way()
             with transaction.atomic():  # parties and products are only read here; a catalog is written
                 _relaxed_commit()

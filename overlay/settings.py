@@ -277,6 +277,8 @@ FULFILMENT_RETRY_BASE_SECONDS = env_float("FULFILMENT_RETRY_BASE_SECONDS", 2)
 FULFILMENT_RETRY_MAX_SECONDS = env_float("FULFILMENT_RETRY_MAX_SECONDS", 300)
 FULFILMENT_POLL_SECONDS = env_float("FULFILMENT_POLL_SECONDS", 5)
 FULFILMENT_LEASE_SECONDS = env_float("FULFILMENT_LEASE_SECONDS", 60)
+# How long a partition of a sync stays held by its job without a page written (adapters.partitions).
+SYNC_PARTITION_LEASE_SECONDS = env_float("SYNC_PARTITION_LEASE_SECONDS", 120)
 # Events to listeners: retried with back-off up to this many attempts, then given up (visible in the admin).
 EVENT_RETRY_BASE_SECONDS = env_float("EVENT_RETRY_BASE_SECONDS", 2)
 EVENT_RETRY_MAX_SECONDS = env_float("EVENT_RETRY_MAX_SECONDS", 600)

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from adapters.contracts import FulfilmentRejected, FulfilmentStatus, MappingError, Page, Refused
+from adapters.contracts import FulfilmentRejected, FulfilmentStatus, MappingError, Page, Partition, Refused
 from adapters.http import BackOfficeClient
 
 
@@ -27,12 +27,19 @@ class CursorPagedSource:
     def path(self, stream: str) -> str:
         raise NotImplementedError
 
-    def fetch_page(self, stream: str, cursor: str | None, limit: int) -> Page:
+    def fetch_page(self, stream: str, cursor: str | None, limit: int, until: str | None = None) -> Page:
         params = {"limit": limit}
         if cursor:
             params["cursor"] = cursor
+        if until:
+            params["until"] = until
         body = self.client.get_json(self.path(stream), params)
         return Page(records=list(body.get("items", [])), next_cursor=body["next_cursor"], has_more=body["has_more"])
+
+    def partitions(self, stream: str, count: int) -> list[Partition]:
+        """``GET /{system}/{stream}/partitions?count=N`` -> ``{"partitions": [{"cursor", "until"}, ...]}``."""
+        body = self.client.get_json(f"{self.path(stream)}/partitions", {"count": count})
+        return [Partition(part.get("cursor") or None, part.get("until") or None) for part in body["partitions"]]
 
     def record_key(self, stream: str, raw: dict) -> str:
         value = raw.get(self.keys[stream]) if isinstance(raw, dict) else None

@@ -6,6 +6,10 @@ Systems and their collections, each behind ``X-Api-Key``:
       and the usage feeds (adapters.simulator.usage)  /mobile/usage  /fixed/usage  /partner/usage
       ?cursor=<opaque>&limit=N   or   ?updated_since=<ISO time>&limit=N
       -> {"items": [...], "next_cursor": "...", "has_more": bool}
+      &until=<a partition's end>: the page stops there (has_more false at it)
+  GET /{system}/{stream}/partitions?count=N  -> {"partitions": [{"cursor": "b0", "until": "b5000"}, ...,
+      {"cursor": "b15000", "until": null}]}: the baseline split in N ranges, the last one going on into the
+      change log (a usage feed is one range)
   GET /fixed/serviceability?postcode=..&house_number=..
 Fulfilment (every system; idempotent by the caller's reference: a repeated submit never provisions twice):
   POST /{system}/fulfilment  {"task": "activate_sim", "reference": "...", "payload": {...}}
@@ -83,8 +87,24 @@ class Estate(UsageFeeds):
         self.rng = random.Random(seed)
 
     # --- reading -------------------------------------------------------------------------
-    def page(self, stream: data.Stream, cursor: str | None, updated_since: str | None, limit: int) -> dict:
+    def partitions(self, stream: data.Stream, count: int) -> list[dict]:
+        """The stream from its start in ``count`` ranges of the baseline, the last one without an end."""
+        if stream.feed is not None or count < 1:
+            return [{"cursor": None, "until": None}]
+        slots = data.slot_count(stream, self.customers)
+        count = max(1, min(count, slots))
+        bounds = [slots * part // count for part in range(count)]
+        return [
+            {"cursor": f"b{start}", "until": f"b{bounds[part + 1]}" if part + 1 < count else None}
+            for part, start in enumerate(bounds)
+        ]
+
+    def page(
+        self, stream: data.Stream, cursor: str | None, updated_since: str | None, limit: int, until: str | None = None
+    ) -> dict:
         if stream.feed is not None:
+            if until:
+                raise ValueError(until)  # a usage feed is not split
             return self.feed_page(stream, cursor, updated_since, limit)
         faults = self.faults.get(stream.system, {})
         if updated_since:
@@ -92,6 +112,20 @@ class Estate(UsageFeeds):
         phase, position = (cursor[0], int(cursor[1:])) if cursor else ("b", 0)
         items: list[dict] = []
         slots = data.slot_count(stream, self.customers)
+        if until:  # a partition: the baseline up to its end, nothing after
+            if until[0] != "b" or phase != "b" or not 0 <= position <= int(until[1:]) <= slots:
+                raise ValueError(until)
+            end = int(until[1:])
+            while len(items) < limit and position < end:
+                record = stream.make(self.seed, position)
+                position += 1
+                if record is not None:
+                    items.append(record)
+            return {
+                "items": self._with_faults(items, stream, faults),
+                "next_cursor": f"b{position}",
+                "has_more": position < end,
+            }
         while phase == "b" and len(items) < limit and position < slots:
             record = stream.make(self.seed, position)
             position += 1
@@ -327,9 +361,10 @@ class Handler(BaseHTTPRequestHandler):
             if self._admitted(parts[0]):
                 self._send(*aftersales.read(self.estate, parts))
             return
-        if len(parts) != 2:
+        partitions = len(parts) == 3 and parts[2] == "partitions"
+        if len(parts) != 2 and not partitions:
             return self._send(404, {"error": "no such resource"})
-        system, name = parts
+        system, name = parts[:2]
         if self.headers.get("X-Api-Key") != self.estate.api_key:
             return self._send(401, {"error": "bad api key"})
         with self.estate.lock:
@@ -346,10 +381,12 @@ class Handler(BaseHTTPRequestHandler):
         if stream is None:
             return self._send(404, {"error": "no such collection"})
         try:
+            if partitions:
+                return self._send(200, {"partitions": self.estate.partitions(stream, int(query.get("count", 1)))})
             limit = min(int(query.get("limit", 500)), MAX_LIMIT)
-            page = self.estate.page(stream, query.get("cursor"), query.get("updated_since"), limit)
+            page = self.estate.page(stream, query.get("cursor"), query.get("updated_since"), limit, query.get("until"))
         except (ValueError, IndexError):
-            return self._send(400, {"error": "bad cursor, updated_since or limit"})
+            return self._send(400, {"error": "bad cursor, updated_since, until, limit or count"})
         return self._send(200, page)
 
     def _admitted(self, system: str) -> bool:
