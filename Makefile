@@ -22,7 +22,7 @@ var/secret_key:
 
 # The demo is served over plain http on $(HOST): HTTPS_ONLY=0 (production keeps its https-only defaults).
 run: $(VENV)/.installed var/secret_key
-	SECRET_KEY=$$(cat var/secret_key) HTTPS_ONLY=0 $(PY) scripts/run_demo.py --host $(HOST) --port $(PORT)
+	SECRET_KEY=$$(cat var/secret_key) HTTPS_ONLY=0 LOG_FORMAT=text $(PY) scripts/run_demo.py --host $(HOST) --port $(PORT)
 
 # Production topology (docs/deployment.md): migrates, then gunicorn with WEB_WORKERS workers, CELERY_WORKERS
 # Celery workers and beat against DATABASE_URL (PostgreSQL) and REDIS_URL; SECRET_KEY and ALLOWED_HOSTS as in

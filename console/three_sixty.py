@@ -12,8 +12,8 @@ from django.utils import timezone
 from cart.rightsizing import Proposal, rightsizing_proposals
 from cart.selectors import open_carts_of
 from catalog.selectors import recommendations_for
-from console.knowledge import knowledge_part
 from console.aftersales import aftersales_part
+from console.knowledge import knowledge_part
 from console.usage import usage_part
 from customers import selectors
 from customers.api import representations

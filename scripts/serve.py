@@ -20,6 +20,7 @@ import argparse
 import ctypes
 import ctypes.util
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -69,6 +70,13 @@ def environment(args) -> dict:
         sys.exit("serve: CACHE_URL must be a Redis URL: every process must see the same counters and revisions.")
     env.setdefault("DJANGO_SETTINGS_MODULE", "overlay.settings")
     env["PYTHONUNBUFFERED"] = "1"
+    # Every web and worker process writes its Prometheus counts here; /metrics adds them up. Wiped at each
+    # start (a dead process's counts would otherwise be counted again), unless the operator names another.
+    if not env.get("PROMETHEUS_MULTIPROC_DIR"):
+        metrics_dir = ROOT / "var" / "prometheus"
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True)
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     return env
 
 
@@ -76,6 +84,7 @@ def commands(args) -> dict[str, list[str]]:
     host_port = f"{args.host}:{args.port}"
     web = [
         *(PYTHON, "-m", "gunicorn", "overlay.wsgi:application", "--bind", host_port),
+        *("--config", "python:overlay.gunicorn"),  # child_exit: a dead worker's metrics let go of
         *("--workers", str(args.web_workers), "--graceful-timeout", "20", "--timeout", "60"),
         *("--access-logfile", "-", "--error-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT),
         "--no-control-socket",  # its default path is one per user: two gunicorns would take each other's

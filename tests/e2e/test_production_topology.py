@@ -31,8 +31,9 @@ CART = "/tmf-api/shoppingCart/v4/shoppingCart"
 ORDER = "/tmf-api/productOrderingManagement/v4/productOrder"
 PRICE = "/tmf-api/productCatalogManagement/v4/productOfferingPrice"
 OFFERING = "/tmf-api/productCatalogManagement/v4/productOffering"
-# Until h_ops' /readyz is merged: any request Django answers (401 without a token) means a web worker is up.
-READY_PATH = OFFERING
+# Ready: the database migrated, the cache and the broker reachable (what a load balancer's probe asks).
+READY_PATH = "/readyz"
+METRICS_TOKEN = "e2e-metrics"
 SETUP = """
 import io, json
 from django.core.management import call_command
@@ -99,7 +100,7 @@ class Topology:
     def ready(self) -> None:
         def answers() -> bool:
             try:
-                return httpx.get(self.base_url + READY_PATH, timeout=2).status_code == 401
+                return httpx.get(self.base_url + READY_PATH, timeout=2).status_code == 200
             except httpx.TransportError:
                 return False
 
@@ -217,8 +218,13 @@ def topology(tmp_path, topology_database, redis_url, simulator):
             "API_TOKEN_CACHE_SECONDS": "300",
             "HANDOFF_CLAIM_RATE": "8/min",
             "LOG_LEVEL": "WARNING",
+            # What the test reads in the output: the workers' "ready." and their jobs' outcomes.
+            "LOG_LEVELS": "celery=INFO",
+            "METRICS_TOKEN": METRICS_TOKEN,
+            "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus"),
         }
     )
+    (tmp_path / "prometheus").mkdir()
     served = Topology(tmp_path, env, port)
     try:
         served.ready()
@@ -335,6 +341,15 @@ def test_the_production_topology_serves_a_journey_and_shares_its_state(topology,
     # 7. Both Celery workers took jobs from the one queue.
     for worker in ("worker1", "worker2"):
         assert re.search(rf"^{worker} +\|.*Task \S+\[[0-9a-f-]+\] succeeded", served.log(), re.M), served.tail()
+
+    # 8. Metrics are counted in every process and read whole from any web worker (multiprocess mode): the
+    #    checkout one worker answered and the jobs the Celery workers ran; nobody without the token reads them.
+    scraped = Api(served, METRICS_TOKEN).on_every_worker("/metrics")
+    for response in scraped:
+        assert response.status_code == 200, response.text
+        assert re.search(r'^overlay_cart_checkouts_total\{channel="mobile"\} [1-9]', response.text, re.M), response.text
+        assert re.search(r'^overlay_celery_tasks_total\{outcome="success",task="\S+"\} [1-9]', response.text, re.M)
+    assert {r.status_code for r in Api(served, None).on_every_worker("/metrics")} <= {401, 403}
 
 
 def _price_in_cart(response: httpx.Response, name: str):
