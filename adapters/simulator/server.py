@@ -14,6 +14,7 @@ Fulfilment (every system; idempotent by the caller's reference: a repeated submi
   POST /{system}/fulfilment/{reference}/cancel   -> undo it (idempotent)
   A task takes ``fulfil_ms`` (a fault setting, default 0) before it is completed; tasks named in
   ``reject_tasks`` are refused for good with 422.
+Trouble tickets and open incidents of every system: adapters.simulator.tickets (/{system}/tickets, /{system}/incidents).
 Control (for tests, demos and benchmarks):
   POST /_control/faults   {"system": "crm", "latency_ms": 0, "fail_next": 0, "error_rate": 0,
                            "timeout_next": 0, "malformed_every": 0, "duplicate_every": 0}
@@ -46,7 +47,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 from urllib.request import Request, urlopen
 
-from adapters.simulator import data, usage
+from adapters.simulator import data, tickets, usage
 from adapters.simulator.feeds import UsageFeeds
 
 MAX_LIMIT = 5000
@@ -79,6 +80,7 @@ class Estate(UsageFeeds):
         self.webhook: dict | None = None
         self.requests: dict[str, int] = {}
         self.rng = random.Random(seed)
+        self.tickets = tickets.TicketDesk(self)  # trouble tickets and incidents (adapters.simulator.tickets)
 
     # --- reading -------------------------------------------------------------------------
     def page(self, stream: data.Stream, cursor: str | None, updated_since: str | None, limit: int) -> dict:
@@ -313,6 +315,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(200, self.estate.requests)
         if parts == ["_control", "fulfilment"]:
             return self._send(200, {"tasks": self.estate.fulfilment_log()})
+        if tickets.handle_get(self, parts):
+            return None
         if len(parts) == 3 and parts[1] == "fulfilment":
             if not self._admitted(parts[0]):
                 return
@@ -404,6 +408,8 @@ class Handler(BaseHTTPRequestHandler):
             self.estate.webhook = body if body.get("url") else None
             return self._send(200, {"ok": True})
         parts = url.path.strip("/").split("/")
+        if tickets.handle_post(self, parts, body):
+            return None
         if len(parts) >= 2 and parts[0] in data.SYSTEMS and parts[1] == "fulfilment":
             return self._fulfilment_post(parts)
         return self._send(404, {"error": "no such resource"})
