@@ -34,6 +34,8 @@ KNOWN_SCOPES = frozenset(
         "orders:cancel",
         "usage:read",
         "usage:write",
+        "tickets:read",
+        "tickets:write",
     }
 )
 # What agents may look at in customers: everything but full personal data (view_pii).
@@ -56,6 +58,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "orchestration.add_productorder",
         "usage.view_*",
         "usage.change_spendcap",
+        "care.view_troubleticket",
+        "care.add_troubleticket",
+        "care.change_troubleticket",
     ],
     "supervisor": [
         "catalog.view_*",
@@ -69,6 +74,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "events.*",
         "usage.view_*",
         "usage.change_spendcap",
+        "care.*",
     ],
     "catalog_manager": ["catalog.*"],
 }

@@ -235,6 +235,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "usage.tasks.rate_pending_task",
         "schedule": float(os.environ.get("SWEEP_SECONDS", "10")),
     },
+    "poll-trouble-tickets": {
+        "task": "care.tasks.poll_tickets_task",
+        "schedule": float(os.environ.get("TICKET_POLL_SECONDS", "60")),
+    },
 }
 
 # How long a rendered catalog page may be served from cache. Writes through
@@ -300,6 +304,9 @@ BACKOFFICE_CIRCUIT_COOLDOWN_SECONDS = float(os.environ.get("BACKOFFICE_CIRCUIT_C
 # back-off for this long from its first attempt (and at least FULFILMENT_MAX_ATTEMPTS attempts that
 # reached the system) before it fails for good; a refusal fails it at once.
 FULFILMENT_UNAVAILABLE_SECONDS = float(os.environ.get("FULFILMENT_UNAVAILABLE_SECONDS", "3600"))
+# Trouble tickets: routing to a system that has trouble is retried with back-off this many times.
+TICKET_ROUTE_MAX_ATTEMPTS = int(os.environ.get("TICKET_ROUTE_MAX_ATTEMPTS", "8"))
+TICKET_ROUTE_RETRY_BASE_SECONDS = float(os.environ.get("TICKET_ROUTE_RETRY_BASE_SECONDS", "5"))
 
 LOGGING = {
     "version": 1,
