@@ -143,11 +143,12 @@ def ticket_report_apply(system_code: str, state: TicketState) -> bool:
 
 
 def tickets_poll() -> dict:
-    """The beat job: ask each system where its open tickets stand; route again those whose retry is due."""
-    now = timezone.now()
-    due = TroubleTicket.objects.filter(
-        routing=TroubleTicket.Routing.PENDING, next_attempt_at__lte=now - timedelta(seconds=1)
-    ).values_list("pk", flat=True)[:POLL_BATCH]
+    """The beat job: ask each system where its open tickets stand; route again those whose retry is overdue
+    (its message lost: still waiting ``FULFILMENT_REQUEUE_SECONDS`` after it was due)."""
+    overdue = timezone.now() - timedelta(seconds=settings.FULFILMENT_REQUEUE_SECONDS)
+    due = TroubleTicket.objects.filter(routing=TroubleTicket.Routing.PENDING, next_attempt_at__lte=overdue).values_list(
+        "pk", flat=True
+    )[:POLL_BATCH]
     for ticket_id in due:
         ticket_route(ticket_id)
     by_system = defaultdict(list)

@@ -88,6 +88,7 @@ def ticket_open(principal: Principal, data: TicketInput) -> TroubleTicket:
         enrichment=related_entities(product, now),
         status=TroubleTicket.Status.ACKNOWLEDGED,
         status_changed_at=now,
+        next_attempt_at=now,  # the poll sends it again if the routing job's message is lost
     )
     ticket.save()
     _status_change(ticket, TroubleTicket.Status.ACKNOWLEDGED, f"Opened in {principal.channel}", now)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from care.api import views
+from care.api import pushes, views
 from events.api.hub import hub_urls
 from overlay.api.routers import TMFRouter
 from overlay.tmf import TROUBLE_TICKET
@@ -10,4 +10,5 @@ router.register("troubleTicket", views.TroubleTicketViewSet, basename=f"{TROUBLE
 
 urlpatterns = [
     path(TROUBLE_TICKET.prefix, include([*router.urls, *hub_urls(TROUBLE_TICKET)])),
+    path("api/v1/backoffice/<slug:system>/tickets", pushes.PushedTicketsView.as_view(), name="backoffice-tickets"),
 ]
