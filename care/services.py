@@ -159,8 +159,16 @@ def ticket_update(ticket: TroubleTicket, principal: Principal, changes: TicketCh
 
 
 @transaction.atomic
+def ticket_update_locked(ticket_id: str, principal: Principal, changes: TicketChanges) -> TroubleTicket:
+    """``ticket_update`` on a ticket by id (the console's forms): locked here."""
+    return ticket_update(TroubleTicket.objects.select_for_update().get(pk=ticket_id), principal, changes)
+
+
+@transaction.atomic
 def ticket_note_add(ticket_id: str, principal: Principal, text: str) -> TroubleTicket:
     """An agent (or the customer) adds a note to a ticket they may see (``ticket_update``'s rules)."""
+    if not text.strip():
+        raise UnprocessableEntity("a note needs some text.", field="notes")
     ticket = TroubleTicket.objects.select_for_update().get(pk=ticket_id)
     return ticket_update(ticket, principal, TicketChanges(notes=(text,)))
 
