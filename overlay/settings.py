@@ -203,6 +203,12 @@ SPECTACULAR_SETTINGS = {
         "IndividualStatusEnum": ["initialized", "validated", "deceaded"],
         "OrganizationStatusEnum": ["initialized", "validated", "closed"],
         "TieringEnum": ["graduated", "volume"],
+        "TroubleTicketStatusEnum": [
+            *("acknowledged", "rejected", "pending", "held"),
+            *("inProgress", "cancelled", "closed", "resolved"),
+        ],
+        "TroubleTicketPriorityEnum": ["high", "medium", "low"],
+        "TroubleTicketSeverityEnum": ["critical", "major", "minor"],
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

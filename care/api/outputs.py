@@ -7,9 +7,9 @@ from overlay.api.outputs import Ref, one_of, shape, text, timestamp
 
 RelatedEntity = shape("TicketRelatedEntity", {**Ref._declared_fields, "role": text()})
 RelatedParty = shape("TicketRelatedParty", {**Ref._declared_fields, "role": text(False)})
-Note = shape("Note", {"id": text(False), "author": text(False), "date": timestamp(False), "text": text(False)})
+Note = shape("TicketNote", {"id": text(False), "author": text(False), "date": timestamp(False), "text": text(False)})
 StatusChange = shape(
-    "StatusChange", {"status": text(False), "changeDate": timestamp(False), "changeReason": text(False)}
+    "TicketStatusChange", {"status": text(False), "changeDate": timestamp(False), "changeReason": text(False)}
 )
 TroubleTicketOutput = shape(
     "TroubleTicket",

@@ -37,7 +37,7 @@ RefInput = type(
 )
 
 
-class NoteInput(serializers.Serializer):
+class TicketNoteInput(serializers.Serializer):
     text = serializers.CharField(max_length=4000)
     author = serializers.CharField(max_length=150, required=False)  # who wrote it is the caller, always
     date = serializers.DateTimeField(required=False)
@@ -61,7 +61,7 @@ class TroubleTicketCreateInput(serializers.Serializer):
     requestedResolutionDate = serializers.DateTimeField(required=False)
     relatedEntity = RefInput(many=True, max_length=10)
     relatedParty = RefInput(many=True, required=False, max_length=5)
-    note = NoteInput(many=True, required=False, max_length=20)
+    note = TicketNoteInput(many=True, required=False, max_length=20)
     status = serializers.ChoiceField(choices=[TroubleTicket.Status.ACKNOWLEDGED], required=False)
 
     def validate(self, attrs):
@@ -101,7 +101,7 @@ class TroubleTicketUpdateInput(serializers.Serializer):
     requestedResolutionDate = serializers.DateTimeField()
     status = serializers.ChoiceField(choices=TroubleTicket.Status.values)
     statusChangeReason = serializers.CharField(max_length=300)
-    note = NoteInput(many=True, max_length=20)
+    note = TicketNoteInput(many=True, max_length=20)
 
     def validate(self, attrs):
         _refuse(self.initial_data, READ_ONLY, "is set by Overlay, not by the caller.")
