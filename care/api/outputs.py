@@ -34,7 +34,7 @@ TroubleTicketOutput = shape(
         "relatedParty": RelatedParty(many=True),
         "relatedEntity": RelatedEntity(many=True),
         "note": Note(many=True, required=False),
-        "statusChange": StatusChange(many=True),
+        "statusChange": StatusChange(many=True, required=False),
         "@type": text(),
     },
 )
