@@ -19,7 +19,7 @@ from care.states import FINAL
 from cart.errors import HandoffInvalid
 from customers.services import interaction_record
 from overlay.errors import Conflict, NotFound
-from overlay.handoff_codes import code_hash, new_code, normalise_code, well_formed
+from overlay.handoff_codes import code_hash, mark_claimed, new_code, normalise_code, still_open, well_formed
 from overlay.principal import Principal
 
 INVALID = "This hand-off code is not valid: it may be mistyped, expired or already used. Ask for a new one."
@@ -76,16 +76,10 @@ def ticket_handoff_claim(raw_code: str, principal: Principal) -> TicketHandoff:
             .filter(code_hash=code_hash(code))
             .first()
         )
-        if (
-            handoff is None
-            or handoff.claimed_at is not None
-            or handoff.expires_at <= timezone.now()
-            or not _claimable_by(handoff.ticket, principal)
-        ):
+        now = timezone.now()
+        if not still_open(handoff, now) or not _claimable_by(handoff.ticket, principal):
             raise HandoffInvalid(INVALID)
-        handoff.claimed_at = timezone.now()
-        handoff.claimed_by = principal.actor
-        handoff.claimed_channel = principal.channel
+        mark_claimed(handoff, principal, now)
         handoff.save(update_fields=["claimed_at", "claimed_by", "claimed_channel"])
         ticket = handoff.ticket
         said = f": {handoff.note}" if handoff.note else ""

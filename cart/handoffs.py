@@ -18,7 +18,15 @@ from cart.errors import HandoffInvalid
 from cart.models import Handoff, ShoppingCart
 from cart.promise import promise_of
 from customers.models import Customer
-from overlay.handoff_codes import ALPHABET, code_hash, new_code, normalise_code, well_formed
+from overlay.handoff_codes import (
+    ALPHABET,
+    code_hash,
+    mark_claimed,
+    new_code,
+    normalise_code,
+    still_open,
+    well_formed,
+)
 from overlay.principal import Principal
 
 __all__ = ["ALPHABET", "INVALID", "code_hash", "handoff_claim", "handoff_create", "normalise_code"]
@@ -74,16 +82,10 @@ def handoff_claim(raw_code: str, principal: Principal) -> Handoff:
         raise HandoffInvalid(INVALID)
     with transaction.atomic():
         handoff = Handoff.objects.select_for_update().select_related("cart").filter(code_hash=code_hash(code)).first()
-        if (
-            handoff is None
-            or handoff.claimed_at is not None
-            or handoff.expires_at <= timezone.now()
-            or not _claimable_by(handoff.cart, principal)
-        ):
+        now = timezone.now()
+        if not still_open(handoff, now) or not _claimable_by(handoff.cart, principal):
             raise HandoffInvalid(INVALID)
-        handoff.claimed_at = timezone.now()
-        handoff.claimed_by = principal.actor
-        handoff.claimed_channel = principal.channel
+        mark_claimed(handoff, principal, now)
         handoff.save()
         cart = handoff.cart
         if principal.customer_id is not None and cart.customer_id is None:

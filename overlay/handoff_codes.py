@@ -26,6 +26,18 @@ def new_code() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
 
 
+def still_open(handoff, now) -> bool:
+    """A hand-off (a row with ``claimed_at`` and ``expires_at``, or None) that may still be claimed."""
+    return handoff is not None and handoff.claimed_at is None and handoff.expires_at > now
+
+
+def mark_claimed(handoff, principal, now) -> None:
+    """Who took the hand-off over, where and when (the caller saves it)."""
+    handoff.claimed_at = now
+    handoff.claimed_by = principal.actor
+    handoff.claimed_channel = principal.channel
+
+
 def well_formed(code: str) -> bool:
     """Whether a normalised code could be one at all (the length; any other code is refused the same way)."""
     return len(code) == CODE_LENGTH

@@ -3,12 +3,9 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from adapters.api.views import RawJSONParser
-from adapters.services import pushed_changes_verify
+from adapters.api.views import SignedPushView
 from care.api import outputs
 from care.tasks import APPLY_PUSHED
 from overlay.api.parsers import load_json
@@ -28,14 +25,8 @@ def pushed_tickets(body: bytes) -> list[dict]:
     return tickets
 
 
-class PushedTicketsView(APIView):
-    """A system's signed push (``X-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">``,
-    its own secret) of tickets that changed there; applied by a job, older news changing nothing."""
-
-    authentication_classes = []  # the HMAC signature is the authentication
-    permission_classes = [AllowAny]
-    parser_classes = [RawJSONParser]
-    throttle_classes = []
+class PushedTicketsView(SignedPushView):
+    """A system's signed push of tickets that changed there; applied by a job, older news changing nothing."""
 
     @extend_schema(
         request={"application/json": OpenApiTypes.OBJECT},
@@ -44,8 +35,7 @@ class PushedTicketsView(APIView):
         description='A signed push of changed trouble tickets: ``{"tickets": [{...}]}``.',
     )
     def post(self, request, system: str):
-        body = request.data if isinstance(request.data, bytes) else b""
-        source = pushed_changes_verify(system, body, request.headers.get("X-Signature", ""))
+        source, body = self.verified(request, system)
         tickets = pushed_tickets(body)
         enqueue(APPLY_PUSHED, source.code, tickets)
         return Response({"accepted": len(tickets)}, status=status.HTTP_202_ACCEPTED)

@@ -12,6 +12,7 @@ from care.models import TroubleTicket
 from events.models import OutboxEvent
 from overlay.principal import CustomerUser, Principal
 from overlay.signing import timestamped_signature
+from tests.factories.care import categories
 from tests.factories.customers import HeldProductFactory
 from tests.tmf import assert_tmf_error, rows_in_database
 
@@ -22,6 +23,7 @@ def as_customer(customer, channel="mobile") -> Principal:
 
 
 def open_ticket(product, category="no-service") -> TroubleTicket:
+    categories()  # a transactional test starts from empty tables
     return services.ticket_open(
         as_customer(product.customer),
         services.TicketInput(

@@ -4,7 +4,6 @@ the ticket's events in order and the 360° shows it resolved. Overlay over HTTP 
 Celery worker process, the simulator on loopback."""
 
 import secrets
-import time
 
 import httpx
 import pytest
@@ -17,21 +16,12 @@ from care.models import TroubleTicket
 from customers.models import HeldProduct
 from events.services import subscription_register
 from overlay.services import api_client_create, customer_token_issue, roles_ensure
+from tests.e2e.test_fulfilment_e2e import wait_for
+from tests.factories.care import categories
 from tests.factories.users import application
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 TICKETS = "/tmf-api/troubleTicket/v4/troubleTicket"
-
-
-def wait_for(condition, worker, seconds: float = 45, what: str = "condition"):
-    deadline = time.monotonic() + seconds
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not reached in {seconds} s; worker log:\n{worker.log()[-4000:]}")
-        time.sleep(0.1)
 
 
 @pytest.fixture
@@ -63,6 +53,7 @@ def agent_session(base_url: str) -> httpx.Client:
 def test_a_fibre_fault_from_the_app_to_the_agent_to_the_fixed_system(
     live_server, celery_worker, estate, simulator, listener
 ):
+    categories()
     line = HeldProduct.objects.filter(system="fixed", status="active").order_by("external_id").first()
     customer = line.customer
     subscription_register(

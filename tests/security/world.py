@@ -154,7 +154,10 @@ class World:
 
 
 def build_world(base_url: str) -> World:
+    from tests.factories.care import categories
+
     roles_ensure()
+    categories()
     for code in ("web", "mobile", "store", "callcentre", "partner"):
         Channel.objects.get_or_create(code=code, defaults={"name": code.title()})
     channels = list(Channel.objects.all())
