@@ -210,3 +210,24 @@ def test_a_ticket_a_system_works_on_is_not_deleted(make_client, holder):
     writer = make_client("callcentre", ("tickets:read", "tickets:write"))
     assert_tmf_error(writer.delete(f"{TICKETS}/{ticket.pk}"), 409)
     assert TroubleTicket.objects.filter(pk=ticket.pk).exists()
+
+
+def test_a_ticket_carries_the_products_recent_orders_and_in_life_changes(customer_client, holder):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from orchestration.models import ProductOrder
+    from tests.factories.orders import OrderItemFactory
+
+    customer, product = holder
+    change = OrderItemFactory(
+        order__customer=customer, held_product=product, action="modify", offering_name="Fibre 1000"
+    )
+    old = OrderItemFactory(order__customer=customer, product=product, action="add")
+    ProductOrder.objects.filter(pk=old.order_id).update(order_date=timezone.now() - timedelta(days=90))
+    body = customer_client(customer).post(TICKETS, open_body(product), format="json").json()
+    orders = [e for e in body["relatedEntity"] if e["role"] == "recentOrder"]
+    assert [o["id"] for o in orders] == [change.order_id]  # the last 30 days only
+    assert orders[0]["name"].startswith("modify Fibre 1000") and orders[0]["@referredType"] == "ProductOrder"
+    assert orders[0]["href"].endswith(f"/productOrderingManagement/v4/productOrder/{change.order_id}")
