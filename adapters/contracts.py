@@ -17,6 +17,7 @@ never change, and one received again (by its id in its system) counts once.
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from catalog.records import OfferingRecord, SpecificationRecord
@@ -30,6 +31,7 @@ __all__ = [
     "FulfilmentStatus",
     "FulfilmentTarget",
     "HeldProductRecord",
+    "Incident",
     "MappingError",
     "OfferingRecord",
     "Page",
@@ -42,6 +44,9 @@ __all__ = [
     "ServiceabilitySource",
     "SourceUnavailable",
     "SpecificationRecord",
+    "TicketDesk",
+    "TicketNoteRecord",
+    "TicketState",
     "UsageRecordIn",
 ]
 
@@ -174,3 +179,57 @@ class FulfilmentTarget(Protocol):
     def status(self, reference: str) -> FulfilmentStatus: ...
 
     def compensate(self, undo_task: str, reference: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class TicketNoteRecord:
+    """A note the system's people wrote on a ticket (its id there keeps it from being added twice)."""
+
+    external_id: str
+    author: str
+    text: str
+
+
+@dataclass(frozen=True)
+class TicketState:
+    """Where a trouble ticket stands in the system that works on it, in TMF621 terms.
+
+    ``status`` is a TMF621 status (``acknowledged``, ``inProgress``, ``pending``, ``held``,
+    ``resolved``, ``closed``, ``rejected``, ``cancelled``); ``version`` grows with every change
+    there, so a poll and a push of the same change, or an older one arriving late, change nothing.
+    """
+
+    reference: str  # Overlay's id of the ticket
+    external_id: str  # the system's number for it
+    status: str
+    version: int
+    reason: str = ""
+    expected_resolution: datetime | None = None
+    notes: tuple[TicketNoteRecord, ...] = ()
+
+
+@dataclass(frozen=True)
+class Incident:
+    """A fault the system knows about and is working on (an outage, a degraded service)."""
+
+    external_id: str
+    title: str
+    since: datetime | None = None
+
+
+@runtime_checkable
+class TicketDesk(Protocol):
+    """Takes trouble tickets about the products the system runs, and says where they stand.
+
+    ``reference`` is Overlay's ticket id: a repeated submit with it is the same ticket (retries are safe).
+    Transient trouble raises ``SourceUnavailable``; a refusal raises ``Refused``; an answer that cannot be
+    read raises ``MappingError``.
+    """
+
+    def ticket_submit(self, reference: str, payload: Mapping) -> TicketState: ...
+
+    def ticket_status(self, reference: str) -> TicketState: ...
+
+    def map_ticket(self, raw: dict) -> TicketState: ...
+
+    def incidents(self) -> list[Incident]: ...

@@ -1,13 +1,10 @@
 """Channel hand-off: a short single-use code moves a cart and its context to another channel.
 
-Codes are 8 characters from an alphabet without look-alikes (no 0/O, 1/I/L), so
-they can be read out on the phone; only their SHA-256 is stored. A wrong,
-expired or used code gets the same answer, so trying codes tells nothing about
+The codes (``overlay.handoff_codes``): 8 characters read out on the phone, only their SHA-256
+stored. A wrong, expired or used code gets the same answer, so trying codes tells nothing about
 which ever existed (and the API rate-limits tries per caller and per code).
 """
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -22,20 +19,19 @@ from cart.models import Handoff, ShoppingCart
 from cart.promise import promise_of
 from customers.models import Customer
 from overlay import metrics
+from overlay.handoff_codes import (
+    ALPHABET,
+    code_hash,
+    mark_claimed,
+    new_code,
+    normalise_code,
+    still_open,
+    well_formed,
+)
 from overlay.principal import Principal
 
-ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-CODE_LENGTH = 8
+__all__ = ["ALPHABET", "INVALID", "code_hash", "handoff_claim", "handoff_create", "normalise_code"]
 INVALID = "This hand-off code is not valid: it may be mistyped, expired or already used. Ask for a new one."
-
-
-def normalise_code(raw: str) -> str:
-    """What the customer reads out: any case, spaces and dashes ignored."""
-    return "".join(ch for ch in raw.upper() if ch.isalnum())
-
-
-def code_hash(code: str) -> str:
-    return hashlib.sha256(normalise_code(code).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -58,7 +54,7 @@ def handoff_create(cart_id: str, principal: Principal, context: dict) -> Created
         shown = assess_many([loaded], principal, now, portable=True)[loaded.pk]
         cart.price_promise = promise_of(loaded, active_items(loaded), shown, principal.channel, now)
         cart.save(update_fields=["price_promise"])
-        code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+        code = new_code()
         handoff = Handoff.objects.create(
             cart=cart,
             code_hash=code_hash(code),
@@ -83,20 +79,14 @@ def handoff_claim(raw_code: str, principal: Principal) -> Handoff:
     A customer claiming an anonymous cart becomes its owner (``cart_attach``, with its merge rules).
     """
     code = normalise_code(raw_code)
-    if len(code) != CODE_LENGTH:
+    if not well_formed(code):
         raise HandoffInvalid(INVALID)
     with transaction.atomic():
         handoff = Handoff.objects.select_for_update().select_related("cart").filter(code_hash=code_hash(code)).first()
-        if (
-            handoff is None
-            or handoff.claimed_at is not None
-            or handoff.expires_at <= timezone.now()
-            or not _claimable_by(handoff.cart, principal)
-        ):
+        now = timezone.now()
+        if not still_open(handoff, now) or not _claimable_by(handoff.cart, principal):
             raise HandoffInvalid(INVALID)
-        handoff.claimed_at = timezone.now()
-        handoff.claimed_by = principal.actor
-        handoff.claimed_channel = principal.channel
+        mark_claimed(handoff, principal, now)
         handoff.save()
         cart = handoff.cart
         if principal.customer_id is not None and cart.customer_id is None:

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import path
 
-from console import aftersales, carts, customers
+from console import aftersales, carts, customers, tickets
 from overlay.admin_site import console_view
 
 
@@ -16,6 +16,14 @@ def console_urls(admin_site) -> list:
         path("console/carts/start/<str:customer_id>/", page(carts.console_start), name="cart-console-start"),
         path("console/carts/<str:cart_id>/", page(carts.console_cart), name="cart-console-cart"),
         path("console/carts/<str:cart_id>/<str:action>/", page(carts.console_edit), name="cart-console-edit"),
+        path("console/tickets/claim/", page(tickets.console_ticket_claim), name="care-console-claim"),
+        path("console/tickets/open/<str:customer_id>/", page(tickets.console_ticket_open), name="care-console-open"),
+        path("console/tickets/<str:ticket_id>/", page(tickets.console_ticket), name="care-console-ticket"),
+        path(
+            "console/tickets/<str:ticket_id>/<str:action>/",
+            page(tickets.console_ticket_change),
+            name="care-console-ticket-change",
+        ),
         path("console/", page(customers.console_search), name="customer-console"),
         path("console/<str:customer_id>/", page(customers.console_customer), name="customer-console-customer"),
         path("console/<str:customer_id>/contact/", page(customers.console_contact), name="customer-console-contact"),

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from cart.rightsizing import plan_change_start
 from console.three_sixty import three_sixty_viewed
+from console.tickets import ticket_categories
 from customers import linking, selectors, services
 from customers.api import representations
 from customers.models import LinkSuggestion
@@ -74,6 +75,8 @@ def console_customer(request, customer_id: str, admin_site):
         "can_edit": principal.has_scope("customers:write"),
         "contact_form": ContactForm(),
         "can_sell": principal.has_scope("carts:write"),
+        "can_report": principal.has_scope("tickets:write"),
+        "ticket_categories": ticket_categories(),
     }
     return TemplateResponse(request, "console/customer.html", context)
 

@@ -2,7 +2,8 @@
 
 Personal data, links, accounts and held products come from ``customers``; recommendations
 from ``catalog``; open carts from ``cart``; orders in flight from ``orchestration``; consumption
-and bill-shock alerts from ``usage`` (``console/usage.py``, for callers holding usage:read). Each
+and bill-shock alerts from ``usage`` (``console/usage.py``, for callers holding usage:read); trouble
+tickets from ``care`` (``console/tickets.py``, for callers holding tickets:read). Each
 part is read through its app's selectors, scoped to the caller, in a constant number of queries.
 The API (``GET /api/v1/customers/{id}/360``) and the console's customer page show the same body.
 """
@@ -14,6 +15,7 @@ from cart.selectors import open_carts_of
 from catalog.selectors import recommendations_for
 from console.aftersales import aftersales_part
 from console.knowledge import knowledge_part
+from console.tickets import tickets_part
 from console.usage import usage_part
 from customers import selectors
 from customers.api import representations
@@ -121,6 +123,7 @@ def three_sixty_viewed(request, principal: Principal, customer: Customer, where:
     body.update(usage_part(principal, customer.pk, ctx, timezone.now()))
     body.update(knowledge_part(principal, customer, ctx))
     body.update(aftersales_part(principal, customer.pk, ctx))
+    body.update(tickets_part(principal, customer.pk, ctx))
     if principal.is_staff:
         interaction_record(
             customer_id=customer.pk,

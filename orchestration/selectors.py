@@ -67,3 +67,14 @@ def task_graph(order: ProductOrder) -> list[list[FulfilmentTask]]:
         task.waits_for = [by_id[i] for i in task.depends_on if i in by_id]
         waves.setdefault(depth(task), []).append(task)
     return [waves[k] for k in sorted(waves)]
+
+
+def order_items_touching(held_product_id: str, since, limit: int = 5) -> list[ProductOrderItem]:
+    """The latest order items since ``since`` that changed, ended, added to or put in place a held product
+    (what a trouble ticket about it is told: the recent orders and in-life changes on it)."""
+    return list(
+        ProductOrderItem.objects.filter(Q(held_product_id=held_product_id) | Q(product_id=held_product_id))
+        .filter(order__order_date__gte=since)
+        .select_related("order")
+        .order_by("-order__order_date", "-id")[:limit]
+    )

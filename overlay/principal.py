@@ -23,6 +23,8 @@ STAFF_SCOPE_PERMISSIONS = {
     "orders:cancel": "orchestration.supervise_productorder",
     "usage:read": "usage.view_consumption",
     "usage:write": "usage.change_spendcap",
+    "tickets:read": "care.view_troubleticket",
+    "tickets:write": "care.change_troubleticket",
 }
 # Scopes that include others: whoever manages the catalog sees all of it.
 IMPLIED_SCOPES = {"catalog:write": frozenset({"catalog:read"})}
@@ -76,6 +78,8 @@ CUSTOMER_SCOPES = frozenset(
         "orders:cancel",
         "usage:read",
         "usage:write",
+        "tickets:read",
+        "tickets:write",
     }
 )
 

@@ -34,6 +34,8 @@ KNOWN_SCOPES = frozenset(
         "orders:cancel",
         "usage:read",
         "usage:write",
+        "tickets:read",
+        "tickets:write",
     }
 )
 # What agents may look at in customers: everything but full personal data (view_pii).
@@ -57,6 +59,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "usage.view_*",
         "usage.change_spendcap",
         "knowledge.view_*",
+        "care.view_troubleticket",
+        "care.add_troubleticket",
+        "care.change_troubleticket",
     ],
     "supervisor": [
         "catalog.view_*",
@@ -71,6 +76,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "usage.view_*",
         "usage.change_spendcap",
         "knowledge.view_*",
+        "care.*",
     ],
     # Whoever runs the catalog writes the answers about it.
     "catalog_manager": ["catalog.*", "knowledge.*"],

@@ -200,6 +200,12 @@ SPECTACULAR_SETTINGS = {
         "IndividualStatusEnum": ["initialized", "validated", "deceaded"],
         "OrganizationStatusEnum": ["initialized", "validated", "closed"],
         "TieringEnum": ["graduated", "volume"],
+        "TroubleTicketStatusEnum": [
+            *("acknowledged", "rejected", "pending", "held"),
+            *("inProgress", "cancelled", "closed", "resolved"),
+        ],
+        "TroubleTicketPriorityEnum": ["high", "medium", "low"],
+        "TroubleTicketSeverityEnum": ["critical", "major", "minor"],
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -235,6 +241,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_float("SWEEP_SECONDS", 10),
     },
     "housekeeping": {"task": "overlay.tasks.housekeeping_task", "schedule": env_float("HOUSEKEEPING_SECONDS", 3600)},
+    "poll-trouble-tickets": {"task": "care.tasks.poll_tickets_task", "schedule": env_float("TICKET_POLL_SECONDS", 60)},
 }
 
 # How long a rendered catalog page may be served from cache. Writes through
@@ -309,6 +316,9 @@ FULFILMENT_UNAVAILABLE_SECONDS = env_float("FULFILMENT_UNAVAILABLE_SECONDS", 360
 # Knowledge: a helpful answer stops counting as a deflected ticket if the customer opens one in its
 # category within this many hours.
 KNOWLEDGE_DEFLECTION_HOURS = env_int("KNOWLEDGE_DEFLECTION_HOURS", 48)
+# Trouble tickets: routing to a system that has trouble is retried with back-off this many times.
+TICKET_ROUTE_MAX_ATTEMPTS = env_int("TICKET_ROUTE_MAX_ATTEMPTS", 8)
+TICKET_ROUTE_RETRY_BASE_SECONDS = env_float("TICKET_ROUTE_RETRY_BASE_SECONDS", 5)
 
 # Logs (docs/operations.md): JSON lines with the request id in production, text for a developer.
 LOG_FORMAT = env.choice("LOG_FORMAT", "text" if DEBUG else "json", {"json", "text"})

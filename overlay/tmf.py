@@ -34,8 +34,21 @@ QUALIFICATION = TMFApi("productOfferingQualification", "carts:read")  # TMF679
 ORDERING = TMFApi("productOrderingManagement", "orders:read")  # TMF622
 USAGE = TMFApi("usageManagement", "usage:read")  # TMF635
 CONSUMPTION = TMFApi("usageConsumption", "usage:read")  # TMF677
+TROUBLE_TICKET = TMFApi("troubleTicket", "tickets:read")  # TMF621
 APIS = {
-    api.name: api for api in (CATALOG, CUSTOMER, PARTY, INVENTORY, CART, QUALIFICATION, ORDERING, USAGE, CONSUMPTION)
+    api.name: api
+    for api in (
+        CATALOG,
+        CUSTOMER,
+        PARTY,
+        INVENTORY,
+        CART,
+        QUALIFICATION,
+        ORDERING,
+        USAGE,
+        CONSUMPTION,
+        TROUBLE_TICKET,
+    )
 }
 
 EXTENSIONS = "/api/v1"

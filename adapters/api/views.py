@@ -37,15 +37,24 @@ def pushed_payload(body: bytes) -> dict:
     return payload
 
 
-class PushedChangesView(APIView):
-    """``POST /api/v1/backoffice/{system}/events``: a system pushes changed records, signed
-    ``X-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`` with its own secret;
-    an old, future or replayed signature is refused (401)."""
+class SignedPushView(APIView):
+    """What a system pushes, signed ``X-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">``
+    with its own secret (``adapters.services.pushed_changes_verify``): the raw body is kept for the check."""
 
     authentication_classes = []  # the HMAC signature is the authentication
     permission_classes = [AllowAny]
     parser_classes = [RawJSONParser]
     throttle_classes = []
+
+    def verified(self, request, system: str):
+        """The system the push comes from, and the exact bytes it signed; 401 otherwise."""
+        body = request.data if isinstance(request.data, bytes) else b""
+        return pushed_changes_verify(system, body, request.headers.get("X-Signature", "")), body
+
+
+class PushedChangesView(SignedPushView):
+    """``POST /api/v1/backoffice/{system}/events``: a system pushes changed records, signed with its own
+    secret; an old, future or replayed signature is refused (401)."""
 
     @extend_schema(
         request={"application/json": OpenApiTypes.OBJECT},
@@ -54,8 +63,7 @@ class PushedChangesView(APIView):
         description='A signed push of changed records: ``{"stream": "...", "records": [{...}]}``.',
     )
     def post(self, request, system: str):
-        body = request.data if isinstance(request.data, bytes) else b""
-        source = pushed_changes_verify(system, body, request.headers.get("X-Signature", ""))
+        source, body = self.verified(request, system)
         return Response(
             {"accepted": pushed_changes_queue(source, pushed_payload(body))}, status=status.HTTP_202_ACCEPTED
         )

@@ -2,7 +2,17 @@
 
 from datetime import UTC, datetime, timedelta
 
-from adapters.contracts import FulfilmentRejected, FulfilmentStatus, MappingError, Page, Partition, Refused
+from adapters.contracts import (
+    FulfilmentRejected,
+    FulfilmentStatus,
+    Incident,
+    MappingError,
+    Page,
+    Partition,
+    Refused,
+    TicketNoteRecord,
+    TicketState,
+)
 from adapters.http import BackOfficeClient
 
 
@@ -109,3 +119,55 @@ def version_of(last_modified: str | None) -> int | None:
     """
     moment = parse_time(last_modified)
     return None if moment is None else (moment - EPOCH) // MICROSECOND
+
+
+class SimulatedTicketDesk:
+    """The simulator's ticket desk, the same on every system: ``/{prefix}/tickets`` and ``/{prefix}/incidents``.
+
+    Mixed into an adapter that has ``self.client``; ``fulfilment_prefix`` is the system's path prefix.
+    Its states are the desk's codes, mapped here to TMF621's.
+    """
+
+    ticket_states = {
+        "ACK": "acknowledged",
+        "WIP": "inProgress",
+        "PEND": "pending",
+        "HOLD": "held",
+        "RSLV": "resolved",
+        "CLSD": "closed",
+        "RJCT": "rejected",
+    }
+
+    def ticket_submit(self, reference: str, payload) -> TicketState:
+        body = self.client.post_json(f"/{self.fulfilment_prefix}/tickets", {"reference": reference, **dict(payload)})
+        return self.map_ticket(body)
+
+    def ticket_status(self, reference: str) -> TicketState:
+        return self.map_ticket(self.client.get_json(f"/{self.fulfilment_prefix}/tickets/{reference}"))
+
+    def map_ticket(self, raw: dict) -> TicketState:
+        state = raw.get("state") if isinstance(raw, dict) else None
+        if state not in self.ticket_states:
+            raise MappingError(f"unknown ticket state {state!r}")
+        revision = raw.get("revision")
+        if not isinstance(revision, int) or isinstance(revision, bool):
+            raise MappingError(f"revision {revision!r} is not a number")
+        return TicketState(
+            reference=required(raw, "reference"),
+            external_id=required(raw, "ticketNo"),
+            status=self.ticket_states[state],
+            version=revision,
+            reason=str(raw.get("reason") or "")[:300],
+            expected_resolution=parse_time(raw.get("eta")),
+            notes=tuple(
+                TicketNoteRecord(external_id=required(n, "id"), author=str(n.get("by") or ""), text=str(n.get("text")))
+                for n in raw.get("notes") or ()
+            ),
+        )
+
+    def incidents(self) -> list[Incident]:
+        body = self.client.get_json(f"/{self.fulfilment_prefix}/incidents")
+        return [
+            Incident(external_id=required(i, "id"), title=str(i.get("title") or ""), since=parse_time(i.get("since")))
+            for i in body.get("items") or ()
+        ]

@@ -3,7 +3,14 @@
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
-from adapters.builtin.base import CursorPagedSource, SimulatedFulfilment, parse_time, required, version_of
+from adapters.builtin.base import (
+    CursorPagedSource,
+    SimulatedFulfilment,
+    SimulatedTicketDesk,
+    parse_time,
+    required,
+    version_of,
+)
 from adapters.contracts import (
     AccountRecord,
     HeldProductRecord,
@@ -20,7 +27,7 @@ from customers.normalise import normalise_email, normalise_phone, normalise_post
 SEGMENTS = {"CONS": "consumer", "BUSI": "business", "YOUT": "youth"}
 
 
-class CrmAdapter(SimulatedFulfilment, CursorPagedSource):
+class CrmAdapter(SimulatedFulfilment, SimulatedTicketDesk, CursorPagedSource):
     """Billing/CRM: customers in upper case, national phone numbers, DD.MM.YYYY dates, accounts embedded;
     and the tariff table (the products it charges for), amounts with decimal commas."""
 
@@ -124,7 +131,7 @@ def _usage_start(raw: dict, key: str) -> datetime:
     return parse_time(required(raw, key)).astimezone(UTC)
 
 
-class MobileAdapter(SimulatedFulfilment, CursorPagedSource):
+class MobileAdapter(SimulatedFulfilment, SimulatedTicketDesk, CursorPagedSource):
     """Mobile stack: subscriptions with MSISDN, SIM and plan; holder details as the shop typed them;
     business fleets' tracking; and the call detail records of both (usage)."""
 
@@ -212,7 +219,7 @@ class MobileAdapter(SimulatedFulfilment, CursorPagedSource):
         )
 
 
-class FixedAdapter(SimulatedFulfilment, CursorPagedSource):
+class FixedAdapter(SimulatedFulfilment, SimulatedTicketDesk, CursorPagedSource):
     """Fixed/broadband stack: lines at an address with a speed; 'Last, First' names; serviceability by address;
     the lines' usage (broadband volume, calls) in units of its own."""
 
@@ -302,7 +309,7 @@ class FixedAdapter(SimulatedFulfilment, CursorPagedSource):
             return Serviceability(serviceable=None, reason=f"The fixed stack's answer could not be read ({error!r}).")
 
 
-class LogisticsAdapter(SimulatedFulfilment, CursorPagedSource):
+class LogisticsAdapter(SimulatedFulfilment, SimulatedTicketDesk, CursorPagedSource):
     """Logistics: shipments of devices; a delivered device is a product the customer holds."""
 
     fulfilment_prefix = "logistics"
@@ -338,7 +345,7 @@ class LogisticsAdapter(SimulatedFulfilment, CursorPagedSource):
         )
 
 
-class PartnerCatalogAdapter(SimulatedFulfilment, CursorPagedSource):
+class PartnerCatalogAdapter(SimulatedFulfilment, SimulatedTicketDesk, CursorPagedSource):
     """Partner catalog: digital services sold on behalf of a partner. It knows no specifications: each
     service is the product its offering sells, so it becomes a specification of its own (by SKU). It
     also says who holds which service, and what they streamed (usage)."""

@@ -19,6 +19,7 @@ Fulfilment (every system; idempotent by the caller's reference: a repeated submi
   A task takes ``fulfil_ms`` (a fault setting, default 0) before it is completed; tasks named in
   ``reject_tasks`` are refused for good with 422. After-sales tasks (returns, exchanges, repairs: devices
   with serial numbers, billing adjustments, repair jobs, loaners) and their reads: adapters.simulator.aftersales.
+Trouble tickets and open incidents of every system: adapters.simulator.tickets (/{system}/tickets, /{system}/incidents).
 Control (for tests, demos and benchmarks):
   POST /_control/faults   {"system": "crm", "latency_ms": 0, "fail_next": 0, "error_rate": 0,
                            "timeout_next": 0, "malformed_every": 0, "duplicate_every": 0}
@@ -51,7 +52,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 from urllib.request import Request, urlopen
 
-from adapters.simulator import aftersales, data, usage
+from adapters.simulator import aftersales, data, tickets, usage
 from adapters.simulator.feeds import UsageFeeds
 
 MAX_LIMIT = 5000
@@ -85,6 +86,7 @@ class Estate(UsageFeeds):
         self.webhook: dict | None = None
         self.requests: dict[str, int] = {}
         self.rng = random.Random(seed)
+        self.tickets = tickets.TicketDesk(self)  # trouble tickets and incidents (adapters.simulator.tickets)
 
     # --- reading -------------------------------------------------------------------------
     def partitions(self, stream: data.Stream, count: int) -> list[dict]:
@@ -352,6 +354,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(200, self.estate.requests)
         if parts == ["_control", "fulfilment"]:
             return self._send(200, {"tasks": self.estate.fulfilment_log()})
+        if tickets.handle_get(self, parts):
+            return None
         if len(parts) == 3 and parts[1] == "fulfilment":
             if not self._admitted(parts[0]):
                 return
@@ -450,6 +454,8 @@ class Handler(BaseHTTPRequestHandler):
             self.estate.webhook = body if body.get("url") else None
             return self._send(200, {"ok": True})
         parts = url.path.strip("/").split("/")
+        if tickets.handle_post(self, parts, body):
+            return None
         if len(parts) >= 2 and parts[0] in data.SYSTEMS and parts[1] == "fulfilment":
             return self._fulfilment_post(parts)
         return self._send(404, {"error": "no such resource"})

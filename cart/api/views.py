@@ -34,10 +34,9 @@ from orchestration.selectors import orders_with_related
 from overlay.api.outputs import resource
 from overlay.api.permissions import AuthenticatedPrincipal
 from overlay.api.principal import principal_of
-from overlay.api.throttling import PrincipalRateThrottle, SharedRateThrottle
+from overlay.api.throttling import HandoffClaimClientThrottle, HandoffClaimCodeThrottle
 from overlay.api.views import RepresentationContext, TMFResourceViewSet
 from overlay.errors import NotFound, UnprocessableEntity
-from overlay.principal import ClientUser
 from overlay.tmf import CART, QUALIFICATION
 
 
@@ -274,29 +273,6 @@ class CheckoutView(CartRendering, APIView):
         if result.replayed:
             headers["Idempotent-Replayed"] = "true"
         return Response(order_body, status=status.HTTP_201_CREATED, headers=headers)
-
-
-class HandoffClaimClientThrottle(PrincipalRateThrottle):
-    """Claims per channel application, whoever it acts for: the customer tokens an application issues share
-    its budget, so issuing tokens buys no more guesses. Guessing codes is slow."""
-
-    scope = "handoff_claim_client"
-
-    def get_cache_key(self, request, view):
-        user = request.user
-        if isinstance(user, ClientUser):  # customer tokens too: they name the application that issued them
-            return self.cache_format % {"scope": self.scope, "ident": f"client:{user.client_id}"}
-        return super().get_cache_key(request, view)
-
-
-class HandoffClaimCodeThrottle(SharedRateThrottle):
-    """Claims per code, from anyone: one code cannot be hammered from many clients."""
-
-    scope = "handoff_claim_code"
-
-    def get_cache_key(self, request, view):
-        code = handoffs.normalise_code(view.kwargs.get("code", ""))
-        return self.cache_format % {"scope": self.scope, "ident": handoffs.code_hash(code)}
 
 
 class HandoffsView(CartRendering, APIView):

@@ -54,6 +54,9 @@ TMF_FIELD_NAMES = {
     "prices": "productOfferingPrice",
     "bundle_members": "bundledProductOffering",
     "parent_category": "parentId",
+    "affected_product": "relatedEntity",  # a trouble ticket's (TMF621)
+    "category": "ticketType",
+    "notes": "note",
 }
 
 

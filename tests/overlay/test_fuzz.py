@@ -29,6 +29,7 @@ from schemathesis.specs.openapi.checks import (
 
 from overlay.principal import CustomerUser, principal_for
 from overlay.services import KNOWN_SCOPES, api_client_create, customer_token_issue
+from tests.factories.care import TroubleTicketFactory
 from tests.factories.carts import CartFactory, CartItemFactory
 from tests.factories.catalog import (
     CategoryFactory,
@@ -109,7 +110,9 @@ def world(transactional_db, shop, alice) -> dict[str, str]:
         ConsumptionAsk(product_ids=(metered.pk,)),
         now=timezone.now(),
     )
+    ticket = TroubleTicketFactory(held_product=HeldProductFactory(customer=alice, system="fixed"))
     return {
+        "troubleTicket": ticket.pk,
         "productOffering": shop.plan.pk,
         "productOfferingPrice": price.pk,
         "productSpecification": value.characteristic.specification_id,

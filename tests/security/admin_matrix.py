@@ -15,6 +15,7 @@ auth.group                      -       -       -
 auth.user                       -       -       -
 cart.handoff                    lv      lv      -
 cart.shoppingcart               lv      lv      -
+care.troubleticket              lv      lv      -
 catalog.campaign                lv      lv      lvacd
 catalog.category                lv      lv      lvacd
 catalog.channel                 lv      lv      lvacd
@@ -71,6 +72,11 @@ CONSOLE: dict[str, tuple[str, str, str]] = {
     "POST cart-console-start": ("ok", "ok", "403"),
     "GET cart-console-cart": ("ok", "ok", "403"),
     "POST cart-console-edit": ("ok", "ok", "403"),
+    # Trouble tickets: whoever works on tickets (tickets:write) opens, changes and claims them; reads need tickets:read.
+    "POST care-console-claim": ("ok", "ok", "403"),
+    "POST care-console-open": ("ok", "ok", "403"),
+    "GET care-console-ticket": ("ok", "ok", "403"),
+    "POST care-console-ticket-change": ("ok", "ok", "403"),
     # Retry, cancel and complete an order by hand: supervisors only (as cancelProductOrder in the API).
     "POST orchestration_productorder_supervise": ("403", "ok", "403"),
 }

@@ -63,6 +63,7 @@ def one_of_each(world: World) -> dict[str, object]:
         "auth.user": get_user_model().objects.create_user(username="someone", password="pw"),
         "cart.handoff": Handoff.objects.get(cart=cart),
         "cart.shoppingcart": ShoppingCart.objects.get(pk=cart.pk),
+        "care.troubleticket": world.ticket(world.a),
         "catalog.campaign": CampaignFactory(),
         "catalog.category": CategoryFactory(),
         "catalog.channel": Channel.objects.get(code="web"),
@@ -121,7 +122,23 @@ def console_requests(world: World) -> dict[str, tuple[str, str, dict]]:
     product = holding(heavy, plans.small)
     used(product, [15000, 15000, 15000])
     device = returnable_device(world.customer())
+    ticket = world.ticket(world.customer())
+    ticket_code = world.ticket_handoff_code(world.customer())
+    reporter = world.customer()
+    reported = HeldProductFactory(customer=reporter, system="overlay")
     return {
+        "POST care-console-claim": ("post", reverse("admin:care-console-claim"), {"code": ticket_code}),
+        "POST care-console-open": (
+            "post",
+            reverse("admin:care-console-open", args=[reporter.pk]),
+            {"product": reported.pk, "category": "other", "severity": "minor", "description": "Noisy line"},
+        ),
+        "GET care-console-ticket": ("get", reverse("admin:care-console-ticket", args=[ticket.pk]), {}),
+        "POST care-console-ticket-change": (
+            "post",
+            reverse("admin:care-console-ticket-change", args=[ticket.pk, "note"]),
+            {"text": "Called back"},
+        ),
         "GET customer-console": ("get", reverse("admin:customer-console"), {"q": "Owner"}),
         "GET customer-console-customer": ("get", reverse("admin:customer-console-customer", args=[world.a.pk]), {}),
         "POST customer-console-contact": (

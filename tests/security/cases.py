@@ -15,6 +15,7 @@ POQ = "/tmf-api/productOfferingQualification/v4"
 ORDERING = "/tmf-api/productOrderingManagement/v4"
 USAGE = "/tmf-api/usageManagement/v4"
 CONSUMPTION = "/tmf-api/usageConsumption/v4"
+TICKET = "/tmf-api/troubleTicket/v4"
 HUBS = {
     CATALOG: "productCatalogManagement",
     CUSTOMER: "customerManagement",
@@ -25,6 +26,7 @@ HUBS = {
     ORDERING: "productOrderingManagement",
     USAGE: "usageManagement",
     CONSUMPTION: "usageConsumption",
+    TICKET: "troubleTicket",
 }
 PUBLIC_CALLBACK = "https://93.184.215.14/events"
 
@@ -350,6 +352,52 @@ def knowledge_cases() -> dict:
     }
 
 
+def ticket_cases() -> dict:
+    """Trouble tickets: each request on a fresh ticket (or product) of a fresh customer, customer A acting as them."""
+
+    def held(w: World):
+        from tests.factories.customers import HeldProductFactory
+
+        return HeldProductFactory(customer=w.customer(), system="overlay")
+
+    def opened(w: World, path: str, body=None, **extra) -> Request:
+        ticket = w.ticket()
+        return Request(path.format(ticket=ticket.pk), body, owner=ticket.customer, **extra)
+
+    return {
+        f"GET {TICKET}/troubleTicket": lambda w: Request(f"{TICKET}/troubleTicket"),
+        f"GET {TICKET}/troubleTicket/{{id}}": lambda w: opened(w, TICKET + "/troubleTicket/{ticket}"),
+        f"POST {TICKET}/troubleTicket": lambda w: (
+            lambda h: Request(
+                f"{TICKET}/troubleTicket",
+                {
+                    "description": "No service",
+                    "severity": "major",
+                    "ticketType": "no-service",
+                    "relatedEntity": [{"id": h.pk, "@referredType": "Product"}],
+                },
+                owner=h.customer,
+            )
+        )(held(w)),
+        f"PATCH {TICKET}/troubleTicket/{{id}}": lambda w: opened(
+            w, TICKET + "/troubleTicket/{ticket}", {"note": [{"text": "Still down"}]}
+        ),
+        f"DELETE {TICKET}/troubleTicket/{{id}}": lambda w: opened(w, TICKET + "/troubleTicket/{ticket}"),
+        "POST /api/v1/ticket-handoffs": lambda w: (
+            lambda t: Request("/api/v1/ticket-handoffs", {"troubleTicket": {"id": t.pk}}, owner=t.customer)
+        )(w.ticket()),
+        "POST /api/v1/ticket-handoffs/{code}/claim": lambda w: (
+            lambda owner: Request(
+                f"/api/v1/ticket-handoffs/{w.ticket_handoff_code(owner)}/claim", owner=owner, reusable=False
+            )
+        )(w.customer()),
+        # Signed by the system, like pushed changes: credentials of callers count for nothing.
+        "POST /api/v1/backoffice/{system}/tickets": lambda w: Request(
+            "/api/v1/backoffice/crm/tickets", {"tickets": []}
+        ),
+    }
+
+
 def hub_cases() -> dict:
     cases = {}
     for base in HUBS:
@@ -379,5 +427,6 @@ CASES = {
     **extension_cases(),
     **usage_cases(),
     **knowledge_cases(),
+    **ticket_cases(),
     **hub_cases(),
 }

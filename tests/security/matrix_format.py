@@ -1,7 +1,7 @@
 """Reading and writing the permission matrix's table (``matrix.py``): one line per operation, one column per caller."""
 
 # The callers' columns, in ``world.CALLERS`` order.
-COLUMNS = "an ca cb cr cw sy ur uw up ut rg kr kw or ow oc mr mw ag su cm".split()
+COLUMNS = "an ca cb cr cw sy ur uw up ut rg kr kw or ow oc mr mw tr tw ag su cm".split()
 METHOD_ORDER = {"GET": 0, "POST": 1, "PUT": 2, "PATCH": 3, "DELETE": 4}
 PATH_WIDTH = 36
 

@@ -42,6 +42,8 @@ SCOPES = (
     "orders:cancel",
     "usage:read",
     "usage:write",
+    "tickets:read",
+    "tickets:write",
 )
 ROLES = ("agent", "supervisor", "catalog_manager")
 CALLERS = ("anonymous", "customer_a", "customer_b", *SCOPES, *ROLES)
@@ -131,13 +133,31 @@ class World:
         agent = principal_for(get_user_model().objects.get(username="matrix-agent"))
         return handoff_create(self.cart(owner).pk, agent, {}).code
 
+    def ticket(self, owner: Customer | None = None):
+        """A trouble ticket about a product the owner (a fresh customer by default) holds, opened by an agent."""
+        from care.services import TicketInput, ticket_open
+
+        owner = owner or self.customer()
+        held = HeldProductFactory(customer=owner, system="overlay")
+        agent = principal_for(get_user_model().objects.get(username="matrix-agent"))
+        return ticket_open(agent, TicketInput(held.pk, "no-service", "It does not work.", "major"))
+
+    def ticket_handoff_code(self, owner: Customer) -> str:
+        from care.handoffs import ticket_handoff_create
+
+        agent = principal_for(get_user_model().objects.get(username="matrix-agent"))
+        return ticket_handoff_create(self.ticket(owner).pk, agent).code
+
     def listener(self, api: str) -> EventSubscription:
         """A listener registered by an application none of the callers is: nobody else may remove it."""
         return EventSubscription.objects.create(api=api, callback="https://93.184.215.14/x", owner="client:0")
 
 
 def build_world(base_url: str) -> World:
+    from tests.factories.care import categories
+
     roles_ensure()
+    categories()
     for code in ("web", "mobile", "store", "callcentre", "partner"):
         Channel.objects.get_or_create(code=code, defaults={"name": code.title()})
     channels = list(Channel.objects.all())

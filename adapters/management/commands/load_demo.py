@@ -31,6 +31,8 @@ DEMO_CLIENTS = [
     ("demo-web", "web", STOREFRONT_SCOPES),
     ("demo-mobile", "mobile", STOREFRONT_SCOPES),
     ("demo-catalog-admin", "web", ["catalog:write"]),
+    # A care desk (a partner's or the operator's own): reads and works on every customer's trouble tickets.
+    ("demo-care-desk", "callcentre", ["customers:read", "tickets:read", "tickets:write"]),
 ]
 
 
