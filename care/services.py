@@ -17,6 +17,7 @@ from care.models import TicketNote, TicketStatusChange, TroubleTicket
 from care.selectors import ticketable_products
 from care.states import FINAL, OPEN, caller_may_move
 from customers.services import interaction_record
+from knowledge import services as knowledge
 from knowledge.models import TicketCategory
 from overlay.errors import Conflict, UnprocessableEntity
 from overlay.jobs import enqueue
@@ -100,6 +101,8 @@ def ticket_open(principal: Principal, data: TicketInput) -> TroubleTicket:
         kind="trouble-ticket",
         summary=f"Reported '{category.name}' on {product.name} (ticket {ticket.pk}).",
     )
+    # The customer's "that answered my question" on this category, just before, was no deflection after all.
+    knowledge.ticket_opened(ticket.customer_id, category.code, now)
     events.ticket_created(ticket)
     enqueue(ROUTE_TICKET, ticket.pk)
     return ticket

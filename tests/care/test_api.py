@@ -231,3 +231,17 @@ def test_a_ticket_carries_the_products_recent_orders_and_in_life_changes(custome
     assert [o["id"] for o in orders] == [change.order_id]  # the last 30 days only
     assert orders[0]["name"].startswith("modify Fibre 1000") and orders[0]["@referredType"] == "ProductOrder"
     assert orders[0]["href"].endswith(f"/productOrderingManagement/v4/productOrder/{change.order_id}")
+
+
+def test_a_ticket_after_a_helpful_answer_means_the_answer_deflected_nothing(customer_client, holder):
+    from knowledge.models import ArticleFeedback
+    from tests.factories.knowledge import article
+
+    customer, product = holder
+    client = customer_client(customer, "mobile")
+    answer = article("Fibre: no internet connection", categories=["no-service"])
+    said = client.post(f"/api/v1/knowledge/article/{answer.pk}/feedback", {"helpful": True}, format="json")
+    assert said.status_code == 201, said.content
+    assert ArticleFeedback.objects.get(article=answer).deflected is True
+    assert client.post(TICKETS, open_body(product), format="json").status_code == 201
+    assert ArticleFeedback.objects.get(article=answer).deflected is False

@@ -1,4 +1,5 @@
-"""After the sale, with real parts: a customer reports a fault on their fibre line in the app, hands the ticket
+"""After the sale, with real parts: a customer reports a fault on their fibre line in the app (after reading a
+suggested article that did not help), hands the ticket
 to an agent who adds a note in the console, the fixed system resolves it and pushes that back; a listener gets
 the ticket's events in order and the 360° shows it resolved. Overlay over HTTP (live server), a Redis broker, a
 Celery worker process, the simulator on loopback."""
@@ -15,9 +16,11 @@ from adapters.sync import sync_stream
 from care.models import TroubleTicket
 from customers.models import HeldProduct
 from events.services import subscription_register
+from knowledge.models import Article
 from overlay.services import api_client_create, customer_token_issue, roles_ensure
 from tests.e2e.test_fulfilment_e2e import wait_for
 from tests.factories.care import categories
+from tests.factories.knowledge import article
 from tests.factories.users import application
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -54,6 +57,7 @@ def test_a_fibre_fault_from_the_app_to_the_agent_to_the_fixed_system(
     live_server, celery_worker, estate, simulator, listener
 ):
     categories()
+    article("Fibre: no internet connection", "Check the modem's lights, then restart it.", categories=["no-service"])
     line = HeldProduct.objects.filter(system="fixed", status="active").order_by("external_id").first()
     customer = line.customer
     subscription_register(
@@ -66,8 +70,17 @@ def test_a_fibre_fault_from_the_app_to_the_agent_to_the_fixed_system(
     token = customer_token_issue(client_id=shop.pk, channel="mobile", customer_id=customer.pk).token
     app = httpx.Client(base_url=live_server.url, headers={"Authorization": f"Bearer {token}"}, timeout=20)
 
-    # LEAD: after merging h_know, the customer reads a suggested article here before opening the ticket:
-    # GET /api/v1/knowledge/... for ticketType "no-service" on this product (the deflection step of issue 21).
+    # Before a ticket, the app suggests answers: the customer, typing with a typo, finds the fibre article
+    # (the words' stage), reads it, and says it did not answer their question.
+    suggested = app.get("/api/v1/knowledge/article", params={"q": "no internt fibre", "category": "no-service"})
+    assert suggested.status_code == 200, suggested.text
+    assert [a["title"] for a in suggested.json()["result"]][:1] == ["Fibre: no internet connection"]
+    answer_id = suggested.json()["result"][0]["id"]
+    assert app.get(f"/api/v1/knowledge/article/{answer_id}").status_code == 200
+    said = app.post(
+        f"/api/v1/knowledge/article/{answer_id}/feedback", json={"helpful": False, "category": "no-service"}
+    )
+    assert said.status_code == 201, said.text
 
     opened = app.post(
         TICKETS,
@@ -81,6 +94,9 @@ def test_a_fibre_fault_from_the_app_to_the_agent_to_the_fixed_system(
     )
     assert opened.status_code == 201, opened.text
     ticket_id = opened.json()["id"]
+    # It did not help and they opened a ticket anyway: no deflection counted for that article.
+    answer = Article.objects.get(pk=answer_id)
+    assert (answer.views, *answer.feedback.values_list("helpful", "deflected").get()) == (1, False, False)
     routed = wait_for(
         lambda: TroubleTicket.objects.filter(pk=ticket_id, routing="routed").first(), celery_worker, what="routing"
     )
