@@ -25,7 +25,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, transaction
-from django.db.models import OuterRef, Q
+from django.db.models import F, OuterRef, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from adapters.contracts import CircuitOpen, FulfilmentRejected, FulfilmentStatus, SourceUnavailable
@@ -40,6 +41,7 @@ from orchestration.models import (
     ProductOrder,
     ProductOrderItem,
 )
+from overlay.bulk import is_postgres
 from overlay.jobs import backoff, enqueue, later, send
 
 logger = logging.getLogger(__name__)
@@ -129,6 +131,8 @@ def _json(value):
 def _claim(task_id: int, now) -> tuple[str, str, str, int, str, dict] | None:
     """Take the task for one attempt (see ``_CLAIM``): (task, reference, system, attempt, order id, payload)."""
     lease = now + timedelta(seconds=settings.FULFILMENT_LEASE_SECONDS)
+    if not is_postgres():
+        return _claim_portable(task_id, now, lease)
     params = {"id": task_id, "now": now, "lease": lease, "in_progress": S.IN_PROGRESS, "done": T.DONE}
     params |= {"ready": T.READY, "retrying": T.RETRYING, "running": T.RUNNING}
     with connection.cursor() as cursor:
@@ -144,6 +148,38 @@ def _claim(task_id: int, now) -> tuple[str, str, str, int, str, dict] | None:
             inputs.update(outputs)
         payload = {**payload, "inputs": inputs}
     return name, reference, system, attempt, order_id, payload
+
+
+def _claim_portable(task_id: int, now, lease) -> tuple[str, str, str, int, str, dict] | None:
+    """``_claim`` for the embedded mode (SQLite has no jsonb): the same conditions, in a few statements under
+    one transaction (SQLite lets one writer at a time in, so nobody takes the task in between)."""
+    takeable = (
+        Q(state=T.READY)
+        | Q(state=T.RETRYING, next_attempt_at__isnull=True)
+        | Q(state=T.RETRYING, next_attempt_at__lte=now)
+        | Q(state=T.RUNNING, lease_until__isnull=True)
+        | Q(state=T.RUNNING, lease_until__lte=now)
+    )
+    with transaction.atomic():
+        taken = FulfilmentTask.objects.filter(
+            takeable, pk=task_id, order__state=S.IN_PROGRESS, order__undoing=False
+        ).update(
+            state=T.RUNNING,
+            attempts=F("attempts") + 1,
+            lease_until=lease,
+            submitted_at=Coalesce("submitted_at", Value(now)),
+        )
+        if not taken:
+            return None
+        task = FulfilmentTask.objects.get(pk=task_id)
+        payload = task.payload
+        if task.depends_on:
+            inputs: dict = {}
+            before = FulfilmentTask.objects.filter(pk__in=task.depends_on, state=T.DONE).order_by("id")
+            for outputs in before.values_list("outputs", flat=True):
+                inputs.update(outputs)
+            payload = {**payload, "inputs": inputs}
+    return task.task, task.reference, task.system, task.attempts, task.order_id, payload
 
 
 def task_poll(task_id: int) -> None:
@@ -213,8 +249,12 @@ def _lock_with_tasks(task_id: int, order_id: str | None):
         order_id = FulfilmentTask.objects.filter(pk=task_id).values_list("order_id", flat=True).first()
     if order_id is None:
         return None, None, []
-    dropped = ProductOrderItem.objects.filter(order=OuterRef("pk"), state=ITEM.FAILED).values("pk")
-    order = ProductOrder.objects.select_for_update().annotate(dropped_items=ArraySubquery(dropped)).get(pk=order_id)
+    if is_postgres():
+        dropped = ProductOrderItem.objects.filter(order=OuterRef("pk"), state=ITEM.FAILED).values("pk")
+        order = ProductOrder.objects.select_for_update().annotate(dropped_items=ArraySubquery(dropped)).get(pk=order_id)
+    else:  # embedded mode (SQLite): no arrays; a writer holds the whole database anyway
+        order = ProductOrder.objects.get(pk=order_id)
+        order.dropped_items = list(order.items.filter(state=ITEM.FAILED).values_list("pk", flat=True))
     tasks = list(FulfilmentTask.objects.select_for_update().filter(order_id=order_id).order_by("id"))
     return order, next((t for t in tasks if t.pk == task_id), None), tasks
 

@@ -274,6 +274,7 @@ def two_workers(transactional_db, tmp_path, settings):
         "DB_CONN_MAX_AGE": "0",
         "CELERY_BROKER_URL": url,
         "LOG_LEVEL": "WARNING",
+        "LOG_LEVELS": "celery=INFO",  # the jobs' "succeeded" lines, which the test reads
         "SIMULATOR_API_KEY": API_KEY,
     }
     saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}

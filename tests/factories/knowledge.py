@@ -5,7 +5,9 @@ from knowledge.services import article_save
 
 
 def category(code: str, name: str = "") -> TicketCategory:
-    return TicketCategory.objects.get_or_create(code=code, defaults={"name": name or code.replace("-", " ")})[0]
+    return TicketCategory.objects.get_or_create(
+        code=code, defaults={"name": name or code.replace("-", " ").capitalize()}
+    )[0]
 
 
 def article(
