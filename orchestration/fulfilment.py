@@ -107,7 +107,7 @@ def task_run(task_id: int) -> None:
 # back what the system needs, with what the tasks it waited for produced (a number assigned, a shipment id).
 # Only the task's row is locked, for that statement: whoever stops the order deals with running tasks by
 # their lease. The back-office call that follows holds no lock and no transaction.
-_CLAIM = f"""
+_CLAIM_UPDATE = f"""
 UPDATE {FulfilmentTask._meta.db_table} AS t
    SET state = %(running)s, attempts = t.attempts + 1, lease_until = %(lease)s,
        submitted_at = COALESCE(t.submitted_at, %(now)s)
@@ -116,10 +116,20 @@ UPDATE {FulfilmentTask._meta.db_table} AS t
    AND (t.state = %(ready)s
         OR (t.state = %(retrying)s AND (t.next_attempt_at IS NULL OR t.next_attempt_at <= %(now)s))
         OR (t.state = %(running)s AND (t.lease_until IS NULL OR t.lease_until <= %(now)s)))
+"""
+_CLAIM = (
+    _CLAIM_UPDATE
+    + f"""
 RETURNING t.task, t.reference, t.system, t.attempts, t.order_id, t.payload, jsonb_array_length(t.depends_on) > 0,
           (SELECT jsonb_agg(d.outputs ORDER BY d.id) FROM {FulfilmentTask._meta.db_table} AS d
             WHERE d.id IN (SELECT jsonb_array_elements_text(t.depends_on)::bigint) AND d.state = %(done)s)
 """
+)
+
+
+# The embedded mode's SQLite (3.40 on Debian 12) has no jsonb functions nor ORDER BY inside an aggregate: the
+# same claim, then what the tasks it waited for produced in a second query. One process there: nothing races.
+_CLAIM_PORTABLE = _CLAIM_UPDATE + "RETURNING task, reference, system, attempts, order_id, payload, depends_on\n"
 
 
 def _json(value):
@@ -131,12 +141,20 @@ def _claim(task_id: int, now) -> tuple[str, str, str, int, str, dict] | None:
     lease = now + timedelta(seconds=settings.FULFILMENT_LEASE_SECONDS)
     params = {"id": task_id, "now": now, "lease": lease, "in_progress": S.IN_PROGRESS, "done": T.DONE}
     params |= {"ready": T.READY, "retrying": T.RETRYING, "running": T.RUNNING}
+    postgresql = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
-        cursor.execute(_CLAIM, params)
+        cursor.execute(_CLAIM if postgresql else _CLAIM_PORTABLE, params)
         row = cursor.fetchone()
     if row is None:
         return None
-    name, reference, system, attempt, order_id, payload, waits, before = row
+    if postgresql:
+        name, reference, system, attempt, order_id, payload, waits, before = row
+    else:
+        name, reference, system, attempt, order_id, payload, depends_on = row
+        waits, before = bool(_json(depends_on)), None
+        if waits:
+            done = FulfilmentTask.objects.filter(pk__in=_json(depends_on), state=T.DONE).order_by("id")
+            before = list(done.values_list("outputs", flat=True))
     payload = _json(payload)
     if waits:
         inputs: dict = {}
@@ -213,8 +231,12 @@ def _lock_with_tasks(task_id: int, order_id: str | None):
         order_id = FulfilmentTask.objects.filter(pk=task_id).values_list("order_id", flat=True).first()
     if order_id is None:
         return None, None, []
-    dropped = ProductOrderItem.objects.filter(order=OuterRef("pk"), state=ITEM.FAILED).values("pk")
-    order = ProductOrder.objects.select_for_update().annotate(dropped_items=ArraySubquery(dropped)).get(pk=order_id)
+    if connection.vendor == "postgresql":
+        dropped = ProductOrderItem.objects.filter(order=OuterRef("pk"), state=ITEM.FAILED).values("pk")
+        order = ProductOrder.objects.select_for_update().annotate(dropped_items=ArraySubquery(dropped)).get(pk=order_id)
+    else:  # the embedded mode's SQLite has no ARRAY(subquery)
+        order = ProductOrder.objects.get(pk=order_id)
+        order.dropped_items = list(order.items.filter(state=ITEM.FAILED).values_list("pk", flat=True))
     tasks = list(FulfilmentTask.objects.select_for_update().filter(order_id=order_id).order_by("id"))
     return order, next((t for t in tasks if t.pk == task_id), None), tasks
 
