@@ -14,6 +14,7 @@ import json
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -41,6 +42,13 @@ def wait_for(url: str, seconds: float = 20) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
+
+
+def port_taken(host: str, port: str) -> bool:
+    """Whether something already listens on host:port (another `make run`, say): better said before starting."""
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex((host, int(port))) == 0
 
 
 def push_secret_ref(code: str) -> str:
@@ -79,14 +87,19 @@ def main() -> int:
     os.environ.setdefault("EVENT_CALLBACK_HTTP", "1")
     os.environ.setdefault("EVENT_CALLBACK_INTERNAL_HOSTS", f"127.0.0.1:{listener_port},localhost:{listener_port}")
 
+    simulator_port = os.environ.get("SIMULATOR_PORT", "8100")
+    simulator_url = f"http://127.0.0.1:{simulator_port}"
+    for where, port, change in ((args.host, args.port, "PORT"), ("127.0.0.1", simulator_port, "SIMULATOR_PORT")):
+        if port_taken(where, port):
+            print(f"Port {port} on {where} is in use (another make run?): set {change}=... to use another.")
+            return 1
+
     var = ROOT / "var"
     var.mkdir(exist_ok=True)
     keys = demo_secrets(var / "simulator_secrets.json")
     os.environ.setdefault("SIMULATOR_API_KEY", keys["api_key"])
     for code, secret in keys["push"].items():
         os.environ.setdefault(push_secret_ref(code), secret)
-    simulator_port = os.environ.get("SIMULATOR_PORT", "8100")
-    simulator_url = f"http://127.0.0.1:{simulator_port}"
 
     simulator = subprocess.Popen(
         [

@@ -30,8 +30,14 @@ class ScopedPermission(permissions.BasePermission):
                 return False
             read_scope = getattr(view, "read_scope", None)
             if read_scope is not None and not principal.has_scope(read_scope):
-                return False
-        return scope is None or principal.has_scope(scope)
+                return self._needs(read_scope)
+        return scope is None or principal.has_scope(scope) or self._needs(scope)
+
+    def _needs(self, scope: str) -> bool:
+        """Refuse, saying which scope is missing (the scopes are public: docs/api.md); DRF makes one
+        permission object per request, so the message is this request's."""
+        self.message = f"{ScopedPermission.message} It needs the scope {scope}."
+        return False
 
 
 class AuthenticatedPrincipal(permissions.BasePermission):

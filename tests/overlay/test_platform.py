@@ -103,3 +103,22 @@ def test_postgresql_connections_do_not_jit_compile():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+@pytest.mark.django_db
+def test_a_403_names_the_scope_the_caller_lacks(make_client):
+    # A newcomer with the demo's storefront token on trouble tickets was told only "not allowed".
+    tickets = "/tmf-api/troubleTicket/v4/troubleTicket"
+    body = assert_tmf_error(make_client("web", ("carts:read",)).get(tickets), 403, "forbidden")
+    assert body["message"].endswith("It needs the scope tickets:read.")
+    # A write without the read scope names the read scope; with it, the write scope.
+    body = assert_tmf_error(make_client("web", ("tickets:write",)).post(tickets, {}, format="json"), 403)
+    assert body["message"].endswith("It needs the scope tickets:read.")
+    body = assert_tmf_error(make_client("web", ("tickets:read",)).post(tickets, {}, format="json"), 403)
+    assert body["message"].endswith("It needs the scope tickets:write.")
+    # Each request is told its own: the message is not left behind for the next one.
+    client = make_client("web", ("tickets:read",))
+    assert client.get(tickets).status_code == 200
+    assert_tmf_error(client.post(tickets, {}, format="json"), 403)
+    body = assert_tmf_error(client.get("/tmf-api/shoppingCart/v4/shoppingCart"), 403)
+    assert body["message"].endswith("It needs the scope carts:read.")
