@@ -61,7 +61,7 @@ def _checked_words(severity: str | None, priority: str | None, description: str 
         raise UnprocessableEntity(f"priority is one of {', '.join(TroubleTicket.Priority.values)}.", field="priority")
     texts = [("description", description)] if description is not None else []
     for name, text in [*texts, *(("note", note) for note in notes)]:
-        if not text.strip() or len(text) > MAX_TEXT:
+        if not text.strip() or len(text) > MAX_TEXT or "\x00" in text:
             raise UnprocessableEntity(f"a {name} has some text, at most {MAX_TEXT} characters.", field=name)
 
 
@@ -145,6 +145,8 @@ def ticket_update(ticket: TroubleTicket, principal: Principal, changes: TicketCh
     if len(changes.notes) > MAX_NOTES_PER_CHANGE:
         raise UnprocessableEntity(f"at most {MAX_NOTES_PER_CHANGE} notes at once.", field="notes")
     _checked_words(changes.severity, changes.priority, changes.description, changes.notes)
+    if changes.status_change_reason is not None and "\x00" in changes.status_change_reason:
+        raise UnprocessableEntity("a reason is text.", field="status_change_reason")
     now = timezone.now()
     changed = []
     for name in ("name", "description", "severity", "priority", "requested_resolution_date"):

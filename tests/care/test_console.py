@@ -117,5 +117,7 @@ def test_console_forms_cannot_store_what_the_api_refuses():
     assert "severity" in said(agent.post(update, {"severity": "y" * 40}))
     note = reverse("admin:care-console-ticket-change", args=[ticket.pk, "note"])
     assert "note" in said(agent.post(note, {"text": "z" * 5000}))
+    assert "note" in said(agent.post(note, {"text": "a\x00b"}))  # PostgreSQL refuses NUL in text: a 500 before
+    assert "reason" in said(agent.post(update, {"status": "cancelled", "reason": "a\x00b"}))
     assert rows_in_database() == before
     assert TroubleTicket.objects.get(pk=ticket.pk).severity == ticket.severity
