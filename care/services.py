@@ -216,10 +216,12 @@ def ticket_routed(ticket: TroubleTicket, state: TicketState, incidents: list[str
 
 
 def ticket_routing_failed(ticket: TroubleTicket, problem: str) -> None:
-    """The system refused the ticket for good: it stays with Overlay's agents, who see why."""
+    """The system refused the ticket for good: it stays with Overlay's agents, who see why (``routing_error``, in
+    the console). The note, which the customer reads too, says what happens, not the system's calls and errors."""
     ticket.routing = TroubleTicket.Routing.FAILED
     ticket.routing_error = problem[:300]
-    TicketNote.objects.create(ticket=ticket, author="Overlay", text=f"Not handed to {ticket.system}: {problem}")
+    text = f"Not handed to {ticket.system}: Overlay's agents take this ticket over."
+    TicketNote.objects.create(ticket=ticket, author="Overlay", text=text)
     ticket.save()
     events.ticket_attributes_changed(ticket, ["note"])
 
