@@ -79,7 +79,7 @@ def test_the_categories_list_counts_answers_and_deflections_per_category():
         who = principal_for(CustomerUser(1, "app", "web", frozenset(), customer_id=f"C{n}"))
         feedback_record(who, down, helpful=helpful, at=now)
     page = console("agent").get(reverse("admin:knowledge_ticketcategory_changelist")).content.decode()
-    row = page[page.index("no service") :]
+    row = page[page.index("No service") :]  # as care's migration names it
     assert (
         '<td class="field-helpful">1</td><td class="field-not_helpful">1</td><td class="field-deflected">1</td>' in row
     )

@@ -47,7 +47,7 @@ class TestList:
         hit = body["result"][0]
         assert hit["title"] == "Fibre: no internet connection"
         assert hit["href"].endswith(f"{ARTICLES}/{library['down'].pk}")
-        assert hit["category"] == [{"code": "no-service", "name": "no service"}]
+        assert hit["category"] == [{"code": "no-service", "name": "No service"}]  # as care's migration names it
         assert hit["productSpecification"][0]["name"] == "Fibre line"
         assert hit["@type"] == "KnowledgeArticle" and "body" not in hit
 

@@ -66,10 +66,10 @@ def test_counts_per_article_and_per_category(down):
     assert counted == {"Fibre: no internet connection": (2, 1, 1), "Understanding your bill": (1, 0, 1)}
     # C2 named their trouble: it counts there; the others count for each category their article answers.
     assert deflection_by_category() == [
-        CategoryDeflection("billing-question", "billing question", 1, 0, 1),
-        CategoryDeflection("no-service", "no service", 1, 1, 0),
-        CategoryDeflection("other", "other", 1, 0, 1),
-        CategoryDeflection("slow-connection", "slow connection", 1, 0, 1),
+        CategoryDeflection("billing-question", "Billing question", 1, 0, 1),  # as care's migration names them
+        CategoryDeflection("no-service", "No service", 1, 1, 0),
+        CategoryDeflection("other", "Other", 1, 0, 1),
+        CategoryDeflection("slow-connection", "Slow connection", 1, 0, 1),
     ]
 
 
