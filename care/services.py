@@ -27,6 +27,7 @@ ROUTE_TICKET = "care.tasks.route_ticket_task"
 # A category answered by another system than the product's own: a bill is the billing system's business.
 CATEGORY_SYSTEMS = {"billing-question": "crm"}
 MAX_NOTES_PER_CHANGE = 20
+MAX_TEXT = 4000  # a description or a note, as TMF621's input takes them
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,19 @@ def _category(code: str) -> TicketCategory:
     return category
 
 
+def _checked_words(severity: str | None, priority: str | None, description: str | None, notes: tuple[str, ...]) -> None:
+    """What every caller (the API, the console's forms) may give a ticket: known severities and priorities,
+    texts with something in them and not over ``MAX_TEXT``."""
+    if severity is not None and severity not in TroubleTicket.Severity.values:
+        raise UnprocessableEntity(f"severity is one of {', '.join(TroubleTicket.Severity.values)}.", field="severity")
+    if priority is not None and priority not in TroubleTicket.Priority.values:
+        raise UnprocessableEntity(f"priority is one of {', '.join(TroubleTicket.Priority.values)}.", field="priority")
+    texts = [("description", description)] if description is not None else []
+    for name, text in [*texts, *(("note", note) for note in notes)]:
+        if not text.strip() or len(text) > MAX_TEXT or "\x00" in text:
+            raise UnprocessableEntity(f"a {name} has some text, at most {MAX_TEXT} characters.", field=name)
+
+
 def _status_change(ticket: TroubleTicket, status: str, reason: str, at: datetime) -> None:
     ticket.status = status
     ticket.status_change_reason = reason[:300]
@@ -72,6 +86,7 @@ def ticket_open(principal: Principal, data: TicketInput) -> TroubleTicket:
         )
     if data.customer_id is not None and data.customer_id != product.customer_id:
         raise UnprocessableEntity("the product is not held by this customer.", field="customer")
+    _checked_words(data.severity, data.priority, data.description, data.notes)
     category = _category(data.category_code)
     now = timezone.now()
     ticket = TroubleTicket(
@@ -129,6 +144,9 @@ def ticket_update(ticket: TroubleTicket, principal: Principal, changes: TicketCh
         raise Conflict(f"The ticket is {ticket.status}: it changes no more.")
     if len(changes.notes) > MAX_NOTES_PER_CHANGE:
         raise UnprocessableEntity(f"at most {MAX_NOTES_PER_CHANGE} notes at once.", field="notes")
+    _checked_words(changes.severity, changes.priority, changes.description, changes.notes)
+    if changes.status_change_reason is not None and "\x00" in changes.status_change_reason:
+        raise UnprocessableEntity("a reason is text.", field="status_change_reason")
     now = timezone.now()
     changed = []
     for name in ("name", "description", "severity", "priority", "requested_resolution_date"):
@@ -170,8 +188,6 @@ def ticket_update_locked(ticket_id: str, principal: Principal, changes: TicketCh
 @transaction.atomic
 def ticket_note_add(ticket_id: str, principal: Principal, text: str) -> TroubleTicket:
     """An agent (or the customer) adds a note to a ticket they may see (``ticket_update``'s rules)."""
-    if not text.strip():
-        raise UnprocessableEntity("a note needs some text.", field="notes")
     ticket = TroubleTicket.objects.select_for_update().get(pk=ticket_id)
     return ticket_update(ticket, principal, TicketChanges(notes=(text,)))
 
@@ -200,10 +216,12 @@ def ticket_routed(ticket: TroubleTicket, state: TicketState, incidents: list[str
 
 
 def ticket_routing_failed(ticket: TroubleTicket, problem: str) -> None:
-    """The system refused the ticket for good: it stays with Overlay's agents, who see why."""
+    """The system refused the ticket for good: it stays with Overlay's agents, who see why (``routing_error``, in
+    the console). The note, which the customer reads too, says what happens, not the system's calls and errors."""
     ticket.routing = TroubleTicket.Routing.FAILED
     ticket.routing_error = problem[:300]
-    TicketNote.objects.create(ticket=ticket, author="Overlay", text=f"Not handed to {ticket.system}: {problem}")
+    text = f"Not handed to {ticket.system}: Overlay's agents take this ticket over."
+    TicketNote.objects.create(ticket=ticket, author="Overlay", text=text)
     ticket.save()
     events.ticket_attributes_changed(ticket, ["note"])
 

@@ -35,10 +35,14 @@ from catalog import selectors as catalog_selectors
 from catalog.fulfilment import AFTERSALES_ACTIONS, LOANER
 from catalog.models import FulfilmentStep, ProductOffering
 from catalog.pricing import PricingContext, PricingItem, price_item, round_money
+from catalog.rules import Line as RuleLine
+from catalog.rules import evaluate
 from customers import services as customer_services
 from customers.models import Customer, HeldProduct
 from orchestration import states
+from orchestration.assessment import buyer_facts
 from orchestration.charges import charge_snapshot
+from orchestration.errors import NotOrderable
 from orchestration.lines import Action, ItemInput
 from orchestration.models import ProductOrder, ProductOrderItem
 from orchestration.placement import OrderRequest, PlacedOrder, _remember, fingerprint_of, replay
@@ -183,6 +187,39 @@ def _in_flight(held_ids: set[str]) -> set[str]:
     )
 
 
+def _check_eligible(customer: Customer, request: OrderRequest, held: dict, principal: Principal) -> None:
+    """An exchange for another device obeys the rules its purchase would (segment, age, region, channel...):
+    the customer gets it in place of the one they give back."""
+    swaps = [
+        (item_id, line)
+        for item_id, line in zip(request.item_ids, request.items, strict=True)
+        if line.offering_id and line.offering_id != held[line.held_product_id].offering_id
+    ]
+    if not swaps:
+        return
+    names = dict(
+        ProductOffering.objects.filter(pk__in={line.offering_id for _, line in swaps}).values_list("pk", "name")
+    )
+    lines = [
+        RuleLine(
+            key=item_id,
+            offering_id=line.offering_id,
+            offering_name=names.get(line.offering_id, ""),
+            quantity=1,
+            removes=held[line.held_product_id].name,
+        )
+        for item_id, line in swaps
+    ]
+    problems = evaluate(
+        lines, catalog_selectors.offering_rules(names), buyer_facts(customer), principal.channel, timezone.now().date()
+    )
+    if problems:
+        raise NotOrderable(
+            " ".join(p.message for p in problems),
+            extra={"validation": [{"orderItemId": p.key, "rule": p.rule, "message": p.message} for p in problems]},
+        )
+
+
 def _item(kind: str, number: str, line: ItemInput, held: HeldProduct, principal: Principal, planned) -> OrderItemInput:
     """One checked after-sales item, with its money: a refund, a charge, or none."""
     terms = _terms(kind, line)
@@ -303,6 +340,8 @@ def aftersales_place(
         busy = _in_flight(held_ids)
         if busy:
             raise Conflict(f"'{held[min(busy)].name}' is already being returned, exchanged or repaired.")
+        if kind == EXCHANGE:
+            _check_eligible(customer, request, held, principal)
         items = [
             _item(kind, number, line, held[line.held_product_id], principal, planned)
             for number, line in zip(request.item_ids, request.items, strict=True)

@@ -25,12 +25,15 @@ def deliver(order: ProductOrder, item: ProductOrderItem, tasks: list[FulfilmentT
         customer_services.held_product_changed(item.held_product_id, terminate=True)
     elif order.category == EXCHANGE:
         serials = [t.outputs[SERIAL] for t in tasks if t.outputs.get(SERIAL)]
-        moved = item.offering_id and item.offering_id != item.held_product.offering_id
+        held = item.held_product
+        moved = item.offering_id and item.offering_id != held.offering_id
+        # Another device: what was paid once for the one given back and the difference settled by the order,
+        # so a later return refunds what was paid for it, not its price that day (unknown before: still so).
+        paid = ([c for c in held.price if c["price_type"] == "oneTime"] + list(item.item_price)) if held.price else []
         change = customer_services.ProductChange(
-            # Another device: its offering's tariff from now on (the difference was settled by the order).
             offering_id=item.offering_id if moved else None,
             name=item.offering_name,
-            price=[],
+            price=paid,
             characteristics={SERIAL: serials[-1]} if serials else {},
         )
         customer_services.held_product_changed(item.held_product_id, change, terminate=False)

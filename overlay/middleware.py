@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.http import Http404
 
 POLICY = {
     "default-src": ["'self'"],
@@ -72,3 +73,17 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", self.policy)
         return response
+
+
+class ControlCharacterPathMiddleware:
+    """A path with a control character (NUL above all: ``%00``) names nothing Overlay serves: 404 (a TMF error
+    object on API paths) before a view looks it up. PostgreSQL refuses NUL in text, so every ``/{id}`` route
+    answered such a path with a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in request.path_info):
+            raise Http404("No resource at this path.")
+        return self.get_response(request)

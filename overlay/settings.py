@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "overlay.requestid.RequestIdMiddleware",
     "overlay.metrics.MetricsMiddleware",
+    "overlay.middleware.ControlCharacterPathMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "overlay.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

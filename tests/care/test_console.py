@@ -2,6 +2,7 @@
 hand-off; each through care's services; only staff who may work on tickets do."""
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from care.models import TicketNote, TroubleTicket
@@ -90,3 +91,33 @@ def test_the_360_shows_tickets_to_callers_with_tickets_read_in_constant_queries(
     many = queries_for(lambda: three_sixty(app, customer))
     assert few == many
     assert len(three_sixty(app, customer).json()["troubleTicket"]) == 19
+
+
+def said(response) -> str:
+    """What the console told the agent after a form (its messages), without following the redirect."""
+    assert response.status_code == 302
+    return " ".join(str(m) for m in get_messages(response.wsgi_request))
+
+
+def test_console_forms_cannot_store_what_the_api_refuses():
+    """Before: the console's forms reached the services with any severity, priority or text; a long severity was
+    a database error (500), a short made-up one stored and sent to the systems and the listeners."""
+    customer = CustomerFactory()
+    product = HeldProductFactory(customer=customer)
+    ticket = TroubleTicketFactory(held_product=HeldProductFactory(customer=customer))
+    agent = console("agent")
+    before = rows_in_database()
+    open_url = reverse("admin:care-console-open", args=[customer.pk])
+    form = {"product": product.pk, "category": "other", "severity": "minor", "description": "Down"}
+    assert "severity" in said(agent.post(open_url, {**form, "severity": "x" * 40}))
+    assert "severity" in said(agent.post(open_url, {**form, "severity": "urgent"}))
+    assert "description" in said(agent.post(open_url, {**form, "description": "  "}))
+    update = reverse("admin:care-console-ticket-change", args=[ticket.pk, "update"])
+    assert "severity" in said(agent.post(update, {"severity": "<b>urgent</b>"}))
+    assert "severity" in said(agent.post(update, {"severity": "y" * 40}))
+    note = reverse("admin:care-console-ticket-change", args=[ticket.pk, "note"])
+    assert "note" in said(agent.post(note, {"text": "z" * 5000}))
+    assert "note" in said(agent.post(note, {"text": "a\x00b"}))  # PostgreSQL refuses NUL in text: a 500 before
+    assert "reason" in said(agent.post(update, {"status": "cancelled", "reason": "a\x00b"}))
+    assert rows_in_database() == before
+    assert TroubleTicket.objects.get(pk=ticket.pk).severity == ticket.severity

@@ -82,3 +82,23 @@ def test_only_an_open_ticket_the_caller_sees_is_handed_off(customer_client, tick
     TroubleTicket.objects.filter(pk=ticket.pk).update(status=TroubleTicket.Status.CLOSED)
     assert_tmf_error(client.post(HANDOFFS, {"troubleTicket": {"id": ticket.pk}}, format="json"), 409)
     assert rows_in_database() == before
+
+
+def test_a_cart_code_is_no_ticket_code_and_a_ticket_code_no_cart_code(
+    customer_client, carts_app, agent, ticket, shop, alice
+):
+    """Tried: the codes share their alphabet, length and hashing; each kind is claimed only where it was made,
+    and a claim at the wrong door uses neither up."""
+    from tests.factories.carts import line, new_cart
+
+    web = carts_app("web")
+    cart_id = new_cart(web, alice, [line(shop.phone)]).json()["id"]
+    cart_code = web.post("/api/v1/handoffs", {"shoppingCart": {"id": cart_id}}, format="json").json()["code"]
+    app = customer_client(ticket.customer, "mobile")
+    ticket_code = app.post(HANDOFFS, {"troubleTicket": {"id": ticket.pk}}, format="json").json()["code"]
+    before = rows_in_database()
+    assert_tmf_error(claim(agent, cart_code), 404)
+    assert_tmf_error(agent.post(f"/api/v1/handoffs/{ticket_code}/claim", format="json"), 404)
+    assert rows_in_database() == before
+    assert claim(agent, ticket_code).status_code == 200
+    assert carts_app("mobile").post(f"/api/v1/handoffs/{cart_code}/claim", format="json").status_code == 200

@@ -160,3 +160,21 @@ def test_the_simulator_refuses_a_ticket_without_reference(simulator):
     with pytest.raises(OSError) as refused:
         urlopen(request, timeout=5)
     assert refused.value.code == 400
+
+
+@pytest.mark.django_db
+def test_a_ticket_the_system_could_not_take_tells_the_customer_no_internals(
+    systems, simulator, settings, customer_client
+):
+    """Before: the note on a ticket left with the agents carried the adapter's error (the system's internal paths,
+    the HTTP client's exception) to the customer's channels and to the ticket's listeners."""
+    settings.TICKET_ROUTE_MAX_ATTEMPTS = 1
+    ticket = open_ticket(HeldProductFactory(system="fixed"))
+    simulator.control("faults", {"system": "fixed", "fail_next": 4})  # the client's own retries take 4
+    assert routing.ticket_route(ticket.pk) == "failed"
+    ticket.refresh_from_db()
+    assert "/fixed/" in ticket.routing_error  # the agents' console still says what went wrong
+    body = customer_client(ticket.customer).get(f"/tmf-api/troubleTicket/v4/troubleTicket/{ticket.pk}").json()
+    assert [n["text"] for n in body["note"]] == ["Not handed to fixed: Overlay's agents take this ticket over."]
+    event = OutboxEvent.objects.filter(resource_id=ticket.pk).order_by("seq").last()
+    assert ticket.routing_error not in json.dumps(event.payload)

@@ -277,3 +277,23 @@ def test_plans_may_name_the_after_sales_kinds_and_nothing_else():
     assert plan_problems(plan(["refund"])) == [
         "Step 'pickup': actions must be among add, modify, delete, return, exchange, repair, loaner."
     ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "value"), [("segment", "business"), ("min_age", "120"), ("region", "9999"), ("channel", "nowhere")]
+)
+def test_an_exchange_is_for_a_device_the_customer_may_buy(customer_client, devices, customer, held_device, kind, value):
+    """Before: an exchange checked only that the device was sold in the channel, so a consumer swapped their
+    phone for one sold only to business customers, to adults or in another region (the rules a purchase
+    obeys), paying the difference."""
+    from tests.factories.catalog import rule
+
+    rule(devices.dearer, kind, value)
+    phone = held_device(customer, devices.phone)
+    before = written()
+
+    body = aftersales_body("exchange", phone, offering=devices.dearer)
+    response = customer_client(customer).post(ORDERS, body, format="json")
+
+    assert [problem["rule"] for problem in assert_tmf_error(response, 422, "cartNotValid")["validation"]] == [kind]
+    assert written() == before

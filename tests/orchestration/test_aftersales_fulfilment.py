@@ -5,11 +5,13 @@ on commit, ``drive`` runs the sweeper. The worker path is tests/e2e/test_aftersa
 """
 
 import json
+from decimal import Decimal
 from urllib.request import Request, urlopen
 
 import pytest
 
 from adapters.sync import sync_system
+from catalog.models import ProductOfferingPrice
 from customers.models import HeldProduct
 from orchestration.models import ProductOrder
 from tests.factories.orders import drive, fulfilment_log, item, place
@@ -155,3 +157,48 @@ def test_a_return_cancelled_midway_reverses_the_refund_and_gives_the_device_back
     assert billing["balance"] == "0"
     assert sim_get(simulator, f"/logistics/devices/{serial}")["state"] == "withCustomer"
     assert HeldProduct.objects.get(pk=phone.pk).status == "active"
+
+
+def paid_once(offering, amount: str) -> dict:
+    """A one-time charge as an order's item price keeps it (and the held product it delivers)."""
+    return {
+        "price_id": "",
+        "offering_id": offering.pk,
+        "name": "Device",
+        "price_type": "oneTime",
+        "period": "",
+        "unit_of_measure": "",
+        "currency": "EUR",
+        "quantity": "1",
+        "gross_amount": amount,
+        "amount": amount,
+        "tax_rate": "0.00",
+        "tax_amount": "0.00",
+        "total": amount,
+        "alterations": [],
+    }
+
+
+def test_a_device_exchanged_for_another_refunds_what_was_paid_for_it_not_its_price_that_day(
+    customer_client, devices, customer, systems, simulator
+):
+    """Before: the exchanged-for device was held with no price, so its return refunded its offering's price on
+    the day of the return (in the returning channel): a customer exchanged for a dearer phone, waited for its
+    price to rise (or returned it through a channel without the exchange's campaign) and got more back than paid."""
+    phone = delivered_phone(customer, devices.phone)
+    HeldProduct.objects.filter(pk=phone.pk).update(
+        price=[paid_once(devices.phone, "300.00")]
+    )  # as a checkout leaves it
+    me = customer_client(customer)
+    product = {"id": phone.pk, "productCharacteristic": [{"name": "reason", "value": "changedMind"}]}
+    line = {"id": "1", "action": "modify", "product": product, "productOffering": {"id": devices.dearer.pk}}
+    response = me.post(ORDERS, {"category": "exchange", "productOrderItem": [line]}, format="json")
+    assert response.status_code == 201, response.content
+    assert drive(response.json()["id"]).state == "completed"  # 100 charged: 400 paid for the dearer one
+    shown = me.get(f"/tmf-api/productInventory/v4/product/{phone.pk}")
+    assert shown.status_code == 200 and shown.json()["productOffering"]["id"] == devices.dearer.pk
+    ProductOfferingPrice.objects.filter(offering=devices.dearer).update(amount=Decimal("900"))
+
+    back = start(me, "return", HeldProduct.objects.get(pk=phone.pk), "delete", reason="changedMind")
+
+    assert back.items.get().characteristics["refund"] == "400.00"

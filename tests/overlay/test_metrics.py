@@ -85,6 +85,9 @@ def test_without_a_token_the_allowed_networks_decide(client, db, settings):
     assert client.get("/metrics").status_code == 200  # loopback: the default
     assert_tmf_error(client.get("/metrics", REMOTE_ADDR="203.0.113.9"), 403)
     assert_tmf_error(client.get("/metrics", REMOTE_ADDR="not-an-address"), 403)
+    # The peer's address decides: headers a client writes itself name no network.
+    spoofed = {"HTTP_X_FORWARDED_FOR": "127.0.0.1", "HTTP_X_REAL_IP": "127.0.0.1", "HTTP_FORWARDED": "for=127.0.0.1"}
+    assert_tmf_error(client.get("/metrics", REMOTE_ADDR="203.0.113.9", **spoofed), 403)
 
 
 def test_metrics_can_be_switched_off_and_are_read_only(client, db, token_required, settings):
