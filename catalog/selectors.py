@@ -2,7 +2,7 @@
 
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -109,11 +109,34 @@ def catalog_revision() -> int:
     A reader only adds the revision it read: a writer that committed meanwhile has set its newer one
     (``catalog.services.catalog_changed``), and an older value read before that commit must not replace it.
     """
+    global _revision_seen
     revision = cache.get(REVISION_CACHE_KEY)
     if revision is None:
         revision = stored_catalog_revision()
         cache.add(REVISION_CACHE_KEY, revision, REVISION_CACHE_SECONDS)
+    _revision_seen = revision
     return revision
+
+
+_revision_seen: int | None = None  # the revision this process read last: most likely the current one
+
+
+def catalog_revision_and_entry(key_of: Callable[[int], str]) -> tuple[int, str, object]:
+    """The catalog's revision, the cache key ``key_of`` makes of it and what the cache holds under that key.
+
+    One cache call (the revision and the entry read together) when the revision is the one this process read
+    last, as it is between two catalog writes; after a write, a second call for the entry of the new one.
+    The revision is read on every call all the same, so a write is seen as soon as with ``catalog_revision``.
+    """
+    guess = _revision_seen
+    if guess is not None:
+        key = key_of(guess)
+        found = cache.get_many([REVISION_CACHE_KEY, key])
+        if found.get(REVISION_CACHE_KEY) == guess:
+            return guess, key, found.get(key)
+    revision = catalog_revision()
+    key = key_of(revision)
+    return revision, key, cache.get(key)
 
 
 # --- pricing data ---------------------------------------------------------------------
