@@ -5,10 +5,10 @@ price digests their ``If-Match`` named); placing the order is ``orchestration.pl
 """
 
 from django.db import transaction
-from django.db.models import prefetch_related_objects
+from django.db.models import Exists, prefetch_related_objects
 from django.utils import timezone
 
-from cart import services
+from cart import selectors, services
 from cart.assessment import active_items, assess_many, assessment_prefetches
 from cart.errors import PriceChanged, StaleCartVersion
 from cart.models import ShoppingCart
@@ -17,6 +17,7 @@ from orchestration.errors import NotOrderable
 from orchestration.placement import OrderDetails, PlacedOrder, fingerprint_of, order_submit, replay
 from orchestration.qualification import Place, Rules
 from overlay import metrics
+from overlay.models import IdempotencyRecord
 from overlay.principal import Principal
 
 
@@ -40,10 +41,16 @@ def cart_checkout(
     """
     fingerprint = fingerprint_of(f"checkout|{cart_id}", body)
     with transaction.atomic():
-        cart = services.lock_cart(cart_id)
-        replayed = replay(principal, idempotency_key, fingerprint)
-        if replayed is not None:
-            return PlacedOrder(replayed, replayed=True)
+        # One query: whether the caller may see the cart (404), the cart locked, and whether the key was used.
+        used = IdempotencyRecord.objects.filter(principal=principal.key, key=idempotency_key)
+        carts = selectors.carts_visible(principal).annotate(key_used=Exists(used))
+        cart = services.lock_cart(cart_id, carts)
+        # A request with the same key that held the lock before this one committed after this query's snapshot:
+        # its record is not seen, but the cart it checked out is (the locked row is read again): ask once more.
+        if cart.key_used or cart.status != ShoppingCart.Status.OPEN:
+            replayed = replay(principal, idempotency_key, fingerprint)
+            if replayed is not None:
+                return PlacedOrder(replayed, replayed=True)
         services.check_open(cart)
         if cart.customer_id is None:
             raise NotOrderable("Tell us who you are (sign in) before checking out.")
