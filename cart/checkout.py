@@ -55,10 +55,12 @@ def cart_checkout(
         if cart.customer_id is None:
             raise NotOrderable("Tell us who you are (sign in) before checking out.")
         prefetch_related_objects([cart], *assessment_prefetches())  # the locked row is assessed, not read again
-        # The rules are read once, for the assessment and for qualifying the order.
+        # The rules, and which offerings the channel sells, are read once for the assessment and the order.
+        now = timezone.now()
         offering_ids = {i.offering_id for i in active_items(cart) if i.offering_id}
-        rules = Rules(offering_ids, catalog_selectors.offering_rules(offering_ids))
-        assessment = assess_many([cart], principal, timezone.now(), rules=rules.by_offering)[cart.pk]
+        sold = catalog_selectors.offerings_sold(catalog_selectors.offerings_visible(principal, now), offering_ids)
+        rules = Rules(offering_ids, catalog_selectors.offering_rules(offering_ids), sold)
+        assessment = assess_many([cart], principal, now, rules=rules.by_offering, visible_ids=set(sold))[cart.pk]
         if seen is not None:
             if not any(version == cart.version for version, _ in seen):
                 raise StaleCartVersion("The cart was changed since you read it; read it again before paying.")

@@ -272,13 +272,23 @@ def _offering_data(ids: set[str], at: datetime, store: dict | None) -> dict[str,
     return {**found, **loaded}
 
 
-def pricing_data(offering_ids: Iterable[str], offerings: QuerySet[ProductOffering], at: datetime) -> PricingData:
+def pricing_data(
+    offering_ids: Iterable[str],
+    offerings: QuerySet[ProductOffering],
+    at: datetime,
+    *,
+    visible_ids: set[str] | None = None,
+) -> PricingData:
     """What the pricing engine needs for these offerings (and their bundle members), in constant queries.
 
     ``offerings`` is the caller's visible set: an offering outside it is unknown to the engine.
+    ``visible_ids``: which of ``offering_ids`` are in it, when the caller has asked already (no query then).
     """
     store = _pricing_store(at)
-    requested = set(offerings.filter(pk__in=set(offering_ids)).values_list("pk", flat=True))
+    if visible_ids is None:
+        requested = set(offerings.filter(pk__in=set(offering_ids)).values_list("pk", flat=True))
+    else:
+        requested = set(offering_ids) & visible_ids
     data = _offering_data(requested, at, store)
     member_ids = {m.offering_id for o in data.values() for m in o.members} - set(data)
     if member_ids:  # cached bundles whose members are not (the cache was refilled in between)
@@ -387,6 +397,17 @@ def forget_catalog_data() -> None:
         _BY_REVISION.clear()
         _BY_REVISION.update(revision=None, entries=0)
         _PRICING_CACHE.update(key=None, offerings={}, campaigns=None)
+
+
+def offerings_sold(
+    visible: QuerySet[ProductOffering], offering_ids: Iterable[str]
+) -> dict[str, tuple[str, int | None]]:
+    """Offering id -> (name, download speed) of those of these offerings in ``visible`` (``offerings_visible``:
+    what the caller's channel sells now). One query."""
+    return {
+        pk: (name, mbps)
+        for pk, name, mbps in visible.filter(pk__in=set(offering_ids)).values_list("pk", "name", "download_mbps")
+    }
 
 
 def offering_rules(offering_ids: Iterable[str]) -> dict[str, list[RuleData]]:
