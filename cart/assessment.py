@@ -17,12 +17,13 @@ from orchestration.assessment import Assessment, assess, buyer_prefetches
 from overlay.principal import Principal
 
 
+def item_prefetch() -> Prefetch:
+    return Prefetch("items", queryset=CartItem.objects.select_related("offering", "held_product").order_by("id"))
+
+
 def assessment_prefetches() -> list[Prefetch]:
     """What ``assess_many`` reads of carts (with their customer), to load in bulk."""
-    return [
-        Prefetch("items", queryset=CartItem.objects.select_related("offering", "held_product").order_by("id")),
-        *buyer_prefetches("customer__"),
-    ]
+    return [item_prefetch(), *buyer_prefetches("customer__")]
 
 
 def carts_for_assessment(carts):
