@@ -11,7 +11,7 @@ from tests.factories.carts import line, new_cart
 from tests.factories.customers import CustomerFactory
 
 pytestmark = pytest.mark.django_db
-MAX_QUERIES_PER_CHECKOUT = 14  # the goal is 15: docs/benchmarks.md says where the rest goes
+MAX_QUERIES_PER_CHECKOUT = 14  # the goal is 15; docs/benchmarks.md says where they go
 ORDERS = "/tmf-api/productOrderingManagement/v4/productOrder"
 SAVEPOINTS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
 
