@@ -17,12 +17,13 @@ from orchestration.assessment import Assessment, assess, buyer_prefetches
 from overlay.principal import Principal
 
 
+def item_prefetch() -> Prefetch:
+    return Prefetch("items", queryset=CartItem.objects.select_related("offering", "held_product").order_by("id"))
+
+
 def assessment_prefetches() -> list[Prefetch]:
     """What ``assess_many`` reads of carts (with their customer), to load in bulk."""
-    return [
-        Prefetch("items", queryset=CartItem.objects.select_related("offering", "held_product").order_by("id")),
-        *buyer_prefetches("customer__"),
-    ]
+    return [item_prefetch(), *buyer_prefetches("customer__")]
 
 
 def carts_for_assessment(carts):
@@ -42,18 +43,20 @@ def assess_many(
     *,
     portable: bool = False,
     rules: dict | None = None,
+    visible_ids: set[str] | None = None,
 ) -> dict[str, Assessment]:
     """Assessments of carts loaded with ``carts_for_assessment``, priced for this caller's channel, with the
     prices promised when a cart was handed off from another channel (``cart.promise``).
 
     ``portable``: the prices to promise when handing the cart off (campaigns bound to the channel left out).
     ``rules``: the offering rules of (at least) the carts' offerings, when the caller has read them.
+    ``visible_ids``: which of the carts' offerings the caller's channel sells at ``at``, when read already.
     """
     carts = list(carts)
     active = {cart.pk: active_items(cart) for cart in carts}
     offering_ids = {i.offering_id for items in active.values() for i in items if i.offering_id}
     visible = catalog_selectors.offerings_visible(principal, at)
-    pricing = catalog_selectors.pricing_data(offering_ids, visible, at)
+    pricing = catalog_selectors.pricing_data(offering_ids, visible, at, visible_ids=visible_ids)
     if rules is None:
         rules = catalog_selectors.offering_rules(offering_ids)
     channel = principal.channel

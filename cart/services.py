@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from cart import events
@@ -33,8 +34,11 @@ def _idle() -> timedelta:
     return timedelta(seconds=settings.CART_IDLE_SECONDS)
 
 
-def lock_cart(cart_id: str) -> ShoppingCart:
-    cart = ShoppingCart.objects.select_for_update(of=("self",)).select_related("customer").filter(pk=cart_id).first()
+def lock_cart(cart_id: str, carts: QuerySet[ShoppingCart] | None = None) -> ShoppingCart:
+    """The cart locked, with its customer; ``carts``: those the caller may see (the check and the lock in one
+    query), when it was not checked before."""
+    carts = ShoppingCart.objects.all() if carts is None else carts
+    cart = carts.select_for_update(of=("self",)).select_related("customer").filter(pk=cart_id).first()
     if cart is None:
         raise NotFound(f"No ShoppingCart with id '{cart_id}'.")
     return cart

@@ -2,7 +2,7 @@
 
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,6 +19,7 @@ from catalog.models import (
     Channel,
     CharacteristicSpec,
     CharacteristicValue,
+    FulfilmentStep,
     Lifecycle,
     OfferingRule,
     ProductOffering,
@@ -109,11 +110,34 @@ def catalog_revision() -> int:
     A reader only adds the revision it read: a writer that committed meanwhile has set its newer one
     (``catalog.services.catalog_changed``), and an older value read before that commit must not replace it.
     """
+    global _revision_seen
     revision = cache.get(REVISION_CACHE_KEY)
     if revision is None:
         revision = stored_catalog_revision()
         cache.add(REVISION_CACHE_KEY, revision, REVISION_CACHE_SECONDS)
+    _revision_seen = revision
     return revision
+
+
+_revision_seen: int | None = None  # the revision this process read last: most likely the current one
+
+
+def catalog_revision_and_entry(key_of: Callable[[int], str]) -> tuple[int, str, object]:
+    """The catalog's revision, the cache key ``key_of`` makes of it and what the cache holds under that key.
+
+    One cache call (the revision and the entry read together) when the revision is the one this process read
+    last, as it is between two catalog writes; after a write, a second call for the entry of the new one.
+    The revision is read on every call all the same, so a write is seen as soon as with ``catalog_revision``.
+    """
+    guess = _revision_seen
+    if guess is not None:
+        key = key_of(guess)
+        found = cache.get_many([REVISION_CACHE_KEY, key])
+        if found.get(REVISION_CACHE_KEY) == guess:
+            return guess, key, found.get(key)
+    revision = catalog_revision()
+    key = key_of(revision)
+    return revision, key, cache.get(key)
 
 
 # --- pricing data ---------------------------------------------------------------------
@@ -248,13 +272,23 @@ def _offering_data(ids: set[str], at: datetime, store: dict | None) -> dict[str,
     return {**found, **loaded}
 
 
-def pricing_data(offering_ids: Iterable[str], offerings: QuerySet[ProductOffering], at: datetime) -> PricingData:
+def pricing_data(
+    offering_ids: Iterable[str],
+    offerings: QuerySet[ProductOffering],
+    at: datetime,
+    *,
+    visible_ids: set[str] | None = None,
+) -> PricingData:
     """What the pricing engine needs for these offerings (and their bundle members), in constant queries.
 
     ``offerings`` is the caller's visible set: an offering outside it is unknown to the engine.
+    ``visible_ids``: which of ``offering_ids`` are in it, when the caller has asked already (no query then).
     """
     store = _pricing_store(at)
-    requested = set(offerings.filter(pk__in=set(offering_ids)).values_list("pk", flat=True))
+    if visible_ids is None:
+        requested = set(offerings.filter(pk__in=set(offering_ids)).values_list("pk", flat=True))
+    else:
+        requested = set(offering_ids) & visible_ids
     data = _offering_data(requested, at, store)
     member_ids = {m.offering_id for o in data.values() for m in o.members} - set(data)
     if member_ids:  # cached bundles whose members are not (the cache was refilled in between)
@@ -326,10 +360,64 @@ def recommendations_for(held_product_names: Iterable[str], principal: Principal 
     )
 
 
+# Catalog data the clock does not change (rules, serviceability needs, fulfilment steps): each process keeps
+# what it read per catalog revision, as it keeps pricing data (``PRICING_DATA_CACHE``), so that a checkout
+# does not read it again. A write through the services or the admin bumps the revision: stale at once.
+_BY_REVISION: dict = {"revision": None, "entries": 0}
+_BY_REVISION_MAX = 50_000
+_NOTHING = object()  # kept for an id that has none, so that it is not asked again
+
+
+def _per_revision(kind: str, ids: set, load: Callable[[set], dict]) -> dict:
+    """``load(ids)`` (by id; an id without any left out), for the ids this process has not read at this
+    revision. The revision is read before the rows: rows newer than it are harmless, the write bumps it."""
+    if not settings.PRICING_DATA_CACHE:
+        return load(ids)
+    revision = catalog_revision()
+    with _PRICING_LOCK:
+        if _BY_REVISION["revision"] != revision or _BY_REVISION["entries"] > _BY_REVISION_MAX:
+            _BY_REVISION.clear()
+            _BY_REVISION.update(revision=revision, entries=0)
+        store = _BY_REVISION.setdefault(kind, {})
+        known = {i: store[i] for i in ids if i in store}
+    missing = ids - known.keys()
+    if missing:
+        loaded = load(missing)
+        with _PRICING_LOCK:
+            if _BY_REVISION["revision"] == revision:
+                store.update({i: loaded.get(i, _NOTHING) for i in missing})
+                _BY_REVISION["entries"] += len(missing)
+        known.update(loaded)
+    return {i: value for i, value in known.items() if value is not _NOTHING}
+
+
+def forget_catalog_data() -> None:
+    """Drop what this process kept per revision (tests: every test's database starts at the same revision)."""
+    with _PRICING_LOCK:
+        _BY_REVISION.clear()
+        _BY_REVISION.update(revision=None, entries=0)
+        _PRICING_CACHE.update(key=None, offerings={}, campaigns=None)
+
+
+def offerings_sold(
+    visible: QuerySet[ProductOffering], offering_ids: Iterable[str]
+) -> dict[str, tuple[str, int | None]]:
+    """Offering id -> (name, download speed) of those of these offerings in ``visible`` (``offerings_visible``:
+    what the caller's channel sells now). One query."""
+    return {
+        pk: (name, mbps)
+        for pk, name, mbps in visible.filter(pk__in=set(offering_ids)).values_list("pk", "name", "download_mbps")
+    }
+
+
 def offering_rules(offering_ids: Iterable[str]) -> dict[str, list[RuleData]]:
-    """The rules on these offerings, for the rule engine (one query)."""
+    """The rules on these offerings, for the rule engine (one query, none when kept for this revision)."""
+    return _per_revision("rules", set(offering_ids), _offering_rules)
+
+
+def _offering_rules(offering_ids: set[str]) -> dict[str, list[RuleData]]:
     rules: dict[str, list[RuleData]] = defaultdict(list)
-    for rule in OfferingRule.objects.filter(offering_id__in=set(offering_ids)).select_related("other"):
+    for rule in OfferingRule.objects.filter(offering_id__in=offering_ids).select_related("other"):
         rules[rule.offering_id].append(
             RuleData(
                 offering_id=rule.offering_id,
@@ -359,8 +447,11 @@ def _need(system: str, technologies: str, down_mbps: int | None) -> Serviceabili
 
 def serviceability_needs(offering_ids: Iterable[str]) -> dict[str, tuple[ServiceabilityNeed, ...]]:
     """Offering id -> what the address must have: its specification's system and technologies, its own
-    speed; a bundle also needs what each member needs (two queries)."""
-    ids = set(offering_ids)
+    speed; a bundle also needs what each member needs (two queries, none when kept for this revision)."""
+    return _per_revision("needs", set(offering_ids), _serviceability_needs)
+
+
+def _serviceability_needs(ids: set[str]) -> dict[str, tuple[ServiceabilityNeed, ...]]:
     needs: dict[str, list[ServiceabilityNeed]] = defaultdict(list)
     for offering_id, *need in (
         ProductOffering.objects.filter(pk__in=ids)
@@ -386,6 +477,19 @@ def serviceability_needs(offering_ids: Iterable[str]) -> dict[str, tuple[Service
         if _need(*need) not in needs[bundle_id]:
             needs[bundle_id].append(_need(*need))
     return {offering_id: tuple(found) for offering_id, found in needs.items()}
+
+
+def fulfilment_steps(specification_ids: Iterable[str]) -> dict[str, tuple[FulfilmentStep, ...]]:
+    """Specification id -> its fulfilment steps in order (one query, none when kept for this revision).
+    The steps are shared by every order planned at the revision: read them, never change them."""
+    return _per_revision("steps", set(specification_ids) - {None}, _fulfilment_steps)
+
+
+def _fulfilment_steps(specification_ids: set[str]) -> dict[str, tuple[FulfilmentStep, ...]]:
+    steps: dict[str, list[FulfilmentStep]] = defaultdict(list)
+    for step in FulfilmentStep.objects.filter(specification_id__in=specification_ids).order_by("position", "id"):
+        steps[step.specification_id].append(step)
+    return {spec_id: tuple(found) for spec_id, found in steps.items()}
 
 
 def offerings_by_tariff_code(system: str, codes: Iterable[str]) -> dict[str, str]:

@@ -11,11 +11,14 @@ Each domain app builds its own events' bodies (``cart/events.py``, ``customers/e
 ``orchestration/events.py``) and publishes them here: nobody imports another app to publish.
 """
 
+from collections import defaultdict
 from collections.abc import Callable
 from urllib.parse import parse_qs
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 from events.callbacks import callback_problem
 from events.models import EventDelivery, EventSubscription, OutboxEvent
@@ -58,6 +61,36 @@ def entitled_listeners(api: str, listeners: list[EventSubscription]) -> dict[str
     return {key: principal for key, principal in principals.items() if principal.has_scope(read_scope)}
 
 
+def listeners_in_transaction(api: str) -> list[EventSubscription]:
+    """The listeners of ``api``. Inside a transaction, every API's are read at its first event and reused for
+    the next (a checkout publishes the order's event and the cart's: one query, not two); any change to a
+    listener made by this process forgets them (``forget_listeners``). A listener registered by another
+    process while the transaction runs gets the events of the transactions that start after it, as if it had
+    been registered a moment later."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if not connection.in_atomic_block:
+        return list(EventSubscription.objects.filter(api=api))
+    memo = getattr(connection, "_event_listeners", None)
+    # The memo belongs to the transaction that registered its end (``forget``) and has not ended yet: the
+    # callback leaves the connection's list at commit and at rollback.
+    if memo is None or not any(callback is memo[0] for _, callback, _ in connection.run_on_commit):
+        by_api = defaultdict(list)
+        for subscription in EventSubscription.objects.all():
+            by_api[subscription.api].append(subscription)
+
+        def forget() -> None:
+            forget_listeners()
+
+        transaction.on_commit(forget)
+        memo = connection._event_listeners = (forget, by_api)
+    return memo[1].get(api, [])
+
+
+@receiver([post_save, post_delete], sender=EventSubscription)
+def forget_listeners(**kwargs) -> None:
+    connections[DEFAULT_DB_ALIAS]._event_listeners = None
+
+
 def publish(
     *,
     api: str,
@@ -79,7 +112,7 @@ def publish(
         payload=event,
         request_id=requestid.current_id(),
     )
-    listeners = [s for s in EventSubscription.objects.filter(api=api) if wanted(s.query, event_type)]
+    listeners = [s for s in listeners_in_transaction(api) if wanted(s.query, event_type)]
     if listeners:
         principals = entitled_listeners(api, listeners)
         listeners = [s for s in listeners if s.owner in principals and visible_to(principals[s.owner])]

@@ -14,7 +14,7 @@ change of a product the customer holds is no new connection.
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
@@ -77,20 +77,26 @@ def buyer_prefetches(path: str = "") -> list[Prefetch]:
     ]
 
 
+def consents_granted(answers: Iterable[tuple[str, bool]]) -> frozenset[str]:
+    """The purposes consented to, from a customer's answers (purpose, granted) oldest first: the last wins."""
+    latest = dict(answers)
+    return frozenset(purpose for purpose, granted in latest.items() if granted)
+
+
 def buyer_facts(customer: Customer | None) -> BuyerFacts | None:
     """What the rules know of the buyer (consents and held products loaded in bulk when prefetched)."""
     if customer is None:
         return None
-    latest: dict[str, bool] = {}
-    for consent in customer.consents.all():  # oldest first: the last answer wins
-        latest[consent.purpose] = consent.granted
+    granted = getattr(customer, "granted_consents", None)  # read with the row that brought it (cart checkout)
+    if granted is None:
+        granted = consents_granted((c.purpose, c.granted) for c in customer.consents.all())
     active = getattr(customer, "active_products", None)
     if active is None:
         active = list(customer.held_products.filter(status=HeldProduct.Status.ACTIVE))
     return BuyerFacts(
         segment=customer.segment,
         birth_date=customer.birth_date,
-        consents=frozenset(purpose for purpose, granted in latest.items() if granted),
+        consents=granted,
         postcode=customer.postcode,
         held=dict(Counter(p.name for p in active)),
     )

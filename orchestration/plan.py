@@ -13,6 +13,7 @@ of its items' TMF action (``plan_actions``).
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from catalog import selectors as catalog_selectors
 from catalog.fulfilment import AFTERSALES_ACTIONS, LOANER
 from catalog.models import FulfilmentStep, ProductOffering
 from orchestration.models import FulfilmentTask, ProductOrder, ProductOrderItem
@@ -53,9 +54,7 @@ def _units(order: ProductOrder) -> list[_Unit]:
     spec_ids = {i.offering.specification_id for i in items if i.offering} | {
         m.specification_id for m in members.values()
     }
-    steps: dict[str, list[FulfilmentStep]] = defaultdict(list)
-    for step in FulfilmentStep.objects.filter(specification_id__in=spec_ids - {None}).order_by("position", "id"):
-        steps[step.specification_id].append(step)
+    steps = catalog_selectors.fulfilment_steps(spec_ids)  # kept per catalog revision
 
     units: list[_Unit] = []
     for item in items:

@@ -108,10 +108,13 @@ def _with_speed(answer: Serviceability, technology: str) -> str:
 
 @dataclass(frozen=True)
 class Rules:
-    """The offering rules of some offerings (``catalog.selectors.offering_rules``), read already."""
+    """The offering rules of some offerings (``catalog.selectors.offering_rules``), read already; ``sold``:
+    those of them the caller's channel sells now, with their name and download speed (``offerings_sold``),
+    when read already too."""
 
     offering_ids: frozenset[str] | set[str]
     by_offering: dict
+    sold: dict[str, tuple[str, int | None]] | None = None
 
 
 class Qualifier:
@@ -140,10 +143,10 @@ class Qualifier:
 
     def qualify(self, offering_ids: list[str]) -> list[QualifiedOffering]:
         """One answer per offering (in that order); offerings not sold here are ``notSold``."""
-        found = {
-            pk: (name, mbps)
-            for pk, name, mbps in self.visible.filter(pk__in=offering_ids).values_list("pk", "name", "download_mbps")
-        }
+        if self.rules is not None and self.rules.sold is not None and self.rules.offering_ids >= set(offering_ids):
+            found = {pk: self.rules.sold[pk] for pk in offering_ids if pk in self.rules.sold}
+        else:
+            found = catalog_selectors.offerings_sold(self.visible, offering_ids)
         self.speeds.update({pk: mbps for pk, (_, mbps) in found.items()})
         known = self.rules is not None and self.rules.offering_ids >= set(found)
         rules = self.rules.by_offering if known else catalog_selectors.offering_rules(found)

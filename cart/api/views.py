@@ -238,7 +238,7 @@ class CheckoutView(CartRendering, APIView):
         may_order = principal.has_scope("orders:write") or principal.has_scope("carts:write")
         if not (may_order and principal.has_scope("carts:read")):
             raise PermissionDenied("Your credentials do not grant checking out.")
-        self.visible_cart_id(request, cart_id)
+        # Whether the caller may see the cart is asked with the locking read (404 for a cart not theirs).
         key = request.headers.get("Idempotency-Key", "").strip()
         if not key or len(key) > 200:
             raise ValidationError(

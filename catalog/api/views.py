@@ -58,6 +58,14 @@ class CatalogViewSet(TMFResourceViewSet):
     def list_cache_version(self) -> str | None:
         return str(self.catalog_revision) if self.list_cache_seconds else None
 
+    def cached_page(self, request):
+        """The revision and the page kept for it, in one cache call (between two catalog writes)."""
+        if not self.list_cache_seconds:
+            return None, None
+        revision, key, page = selectors.catalog_revision_and_entry(lambda r: self._page_cache_key(request, str(r)))
+        self.__dict__["catalog_revision"] = revision  # the cached property: what the rest of the request reads at
+        return key, page
+
     def visibility_key(self, principal) -> str:
         return "manager" if selectors.can_manage_catalog(principal) else f"channel:{principal.channel}"
 

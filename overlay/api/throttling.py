@@ -1,3 +1,6 @@
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
+from django.utils.connection import ConnectionProxy
 from rest_framework.throttling import SimpleRateThrottle
 
 from overlay.api.principal import principal_of
@@ -14,6 +17,9 @@ class SharedRateThrottle(SimpleRateThrottle):
     incremented atomically (``cache.incr``: Redis INCR, a lock in the local-memory cache); the previous
     window counts by the share of it still within the last duration (a sliding-window estimate), so a
     burst across a window's edge gets no second budget. A refused request uses no budget, as in DRF.
+
+    In Redis the three steps (create the counter, increment it, read the previous window's) are one pipeline:
+    one round trip a request instead of four (Django's ``incr`` asks whether the key exists first).
     """
 
     def allow_request(self, request, view):
@@ -25,15 +31,26 @@ class SharedRateThrottle(SimpleRateThrottle):
         self.now = self.timer()
         window = int(self.now // self.duration)
         counter = f"{self.key}:{window}"
-        self.cache.add(counter, 0, timeout=2 * self.duration + 1)  # outlives its window: the next one reads it
-        self.count = self.cache.incr(counter)
-        self.previous = self.cache.get(f"{self.key}:{window - 1}", 0)
+        self.count, self.previous = self.counted(counter, f"{self.key}:{window - 1}")
         self.elapsed = self.now / self.duration - window  # share of the current window gone by
         if self.previous * (1 - self.elapsed) + self.count <= self.num_requests:
             return True
         self.cache.decr(counter)
         self.count -= 1
         return False
+
+    def counted(self, counter: str, previous: str) -> tuple[int, int]:
+        """This window's count with this request in it, and the previous window's."""
+        timeout = 2 * self.duration + 1  # a counter outlives its window: the next one reads it
+        cache = caches["default"] if isinstance(self.cache, ConnectionProxy) else self.cache
+        if isinstance(cache, RedisCache):
+            keys = [cache.make_and_validate_key(key) for key in (counter, previous)]
+            pipe = cache._cache.get_client(keys[0], write=True).pipeline(transaction=False)
+            pipe.set(keys[0], 0, ex=timeout, nx=True).incr(keys[0]).get(keys[1])
+            _, count, before = pipe.execute()
+            return count, int(before or 0)  # Django's Redis cache keeps integers as they are, not pickled
+        self.cache.add(counter, 0, timeout=timeout)
+        return self.cache.incr(counter), self.cache.get(previous, 0)
 
     def wait(self):
         """Seconds until one more request fits in the estimate."""

@@ -143,20 +143,24 @@ class TMFResourceViewSet(viewsets.ViewSet):
 
     def list(self, request, *args, **kwargs):
         offset, limit = paging(request)
-        cache_key = None
-        version = self.list_cache_version()
-        if version is not None:
-            cache_key = self._page_cache_key(request, version)
-            hit = cache.get(cache_key)
-            if hit is not None:
-                body, total, count = hit
-                return self._list_response(body, total, count)
+        cache_key, hit = self.cached_page(request)
+        if hit is not None:
+            body, total, count = hit
+            return self._list_response(body, total, count)
         queryset = self.filter_queryset(self.get_queryset())
         total = self.count(queryset)
         body, count = self.render_page(queryset, offset, limit) if limit and offset < total else (b"[]", 0)
         if cache_key is not None:
             cache.set(cache_key, (body, total, count), self.list_cache_seconds)
         return self._list_response(body, total, count)
+
+    def cached_page(self, request) -> tuple[str | None, tuple | None]:
+        """The key this page is kept under (None: pages are not kept) and the page kept there, if any."""
+        version = self.list_cache_version()
+        if version is None:
+            return None, None
+        key = self._page_cache_key(request, version)
+        return key, cache.get(key)
 
     def count(self, queryset) -> int:
         """How many rows match (``X-Total-Count``)."""

@@ -90,6 +90,15 @@ def test_the_cart_lists_what_is_wrong_per_item_and_checkout_refuses_it(carts_app
         customer=alice, purpose="marketing", granted=True, recorded_at="2026-01-01T00:00:00Z", source="web"
     )
     assert problems(web, cart["id"]) == []
+    # Checkout reads the consents and held products with the cart's row: what they say now counts there too.
+    Consent.objects.filter(customer=alice, purpose="marketing").update(granted=False)
+    refused = web.post(f"/api/v1/carts/{cart['id']}/checkout", {}, format="json", HTTP_IDEMPOTENCY_KEY="k2")
+    assert [p["message"] for p in assert_tmf_error(refused, 422, "cartNotValid")["validation"]] == [
+        "Sign up for our newsletter to get this phone deal."
+    ]
+    Consent.objects.filter(customer=alice, purpose="marketing").update(granted=True)
+    done = web.post(f"/api/v1/carts/{cart['id']}/checkout", {}, format="json", HTTP_IDEMPOTENCY_KEY="k3")
+    assert done.status_code == 201, done.content
 
 
 @pytest.mark.django_db

@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from catalog.models import (
@@ -515,6 +516,41 @@ class TestPageCache:
         assert cached.json()[0]["name"] == offering.name
         with django_capture_on_commit_callbacks(execute=True):
             manager.patch(f"{url}/{offering.pk}", {"name": "Renamed"}, format="json")
+        assert web.get(url).json()[0]["name"] == "Renamed"
+
+    def test_a_cached_page_and_the_revision_are_one_cache_read(
+        self, web, manager, channels, settings, monkeypatch, django_capture_on_commit_callbacks
+    ):
+        """With the cache in Redis every read is a round trip: the revision and the page are asked together."""
+        settings.CATALOG_PAGE_CACHE_SECONDS = 60
+        offering = OfferingFactory(channels=[channels["web"]])
+        url = f"{BASE}/productOffering"
+        web.get(url)
+        reads, inside_get_many = [], []
+        get, get_many = cache.get, cache.get_many
+
+        def spy_get(key, *args, **kwargs):
+            if not inside_get_many:  # the local-memory cache's get_many is a loop of gets
+                reads.append([key])
+            return get(key, *args, **kwargs)
+
+        def spy_get_many(keys, *args, **kwargs):
+            reads.append(list(keys))
+            inside_get_many.append(True)
+            try:
+                return get_many(keys, *args, **kwargs)
+            finally:
+                inside_get_many.pop()
+
+        monkeypatch.setattr(cache, "get", spy_get)
+        monkeypatch.setattr(cache, "get_many", spy_get_many)
+        web.get(url)
+        catalog_reads = [keys for keys in reads if any(k.startswith(("catalog:", "tmfpage:")) for k in keys)]
+        assert len(catalog_reads) == 1 and catalog_reads[0][0] == "catalog:revision"
+        assert catalog_reads[0][1].startswith("tmfpage:")
+        with django_capture_on_commit_callbacks(execute=True):
+            manager.patch(f"{url}/{offering.pk}", {"name": "Renamed"}, format="json")
+        assert web.get(url).json()[0]["name"] == "Renamed"  # the page kept for the old revision is not served
         assert web.get(url).json()[0]["name"] == "Renamed"
 
     def test_an_uncommitted_write_does_not_make_pages_stale_early(self, web, manager, channels, settings):

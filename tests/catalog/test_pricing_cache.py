@@ -7,8 +7,8 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from catalog import selectors, services
-from catalog.models import ProductOffering
-from tests.factories.catalog import OfferingFactory, PriceFactory
+from catalog.models import FulfilmentStep, OfferingRule, ProductOffering
+from tests.factories.catalog import OfferingFactory, PriceFactory, SpecificationFactory
 
 
 @pytest.fixture
@@ -61,3 +61,33 @@ def test_a_reader_racing_a_write_does_not_keep_the_old_revision(monkeypatch, dja
     assert selectors.catalog_revision() == before  # what this reader saw before the commit
     monkeypatch.undo()
     assert selectors.catalog_revision() == before + 1
+
+
+@pytest.mark.django_db
+def test_rules_needs_and_steps_are_kept_per_revision_and_a_write_makes_them_stale(
+    cached, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    selectors.forget_catalog_data()
+    spec = SpecificationFactory(serviceability_system="fibre")
+    offering, other = OfferingFactory(specification=spec), OfferingFactory()
+    OfferingRule.objects.create(offering=offering, kind="excludes", other=other, message="Not with that")
+    FulfilmentStep.objects.create(specification=spec, key="line", system="fibre", task="provisionLine")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.catalog_changed()
+    ids = [offering.pk, other.pk]
+    read = selectors.offering_rules(ids), selectors.serviceability_needs(ids), selectors.fulfilment_steps([spec.pk])
+    with django_assert_num_queries(0):  # the revision is remembered in the cache, the rest in the process
+        assert (
+            selectors.offering_rules(ids),
+            selectors.serviceability_needs(ids),
+            selectors.fulfilment_steps([spec.pk]),
+        ) == read
+    assert [r.other_id for r in read[0][offering.pk]] == [other.pk] and other.pk not in read[0]
+    assert read[1][offering.pk][0].system == "fibre" and [s.key for s in read[2][spec.pk]] == ["line"]
+    OfferingRule.objects.filter(offering=offering).delete()
+    FulfilmentStep.objects.create(specification=spec, key="router", system="logistics", task="ship", position=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.catalog_changed()  # as the services and the admin do after any write
+    assert selectors.offering_rules(ids) == {}
+    assert [s.key for s in selectors.fulfilment_steps([spec.pk])[spec.pk]] == ["line", "router"]
+    selectors.forget_catalog_data()

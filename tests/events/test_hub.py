@@ -1,6 +1,8 @@
 import pytest
+from django.db import transaction
 
 from events.models import EventSubscription
+from events.services import forget_listeners, listeners_in_transaction
 from tests.tmf import assert_tmf_error
 
 HUB = "/tmf-api/productCatalogManagement/v4/hub"
@@ -55,3 +57,32 @@ class TestHub:
 
     def test_unknown_listener(self, web):
         assert_tmf_error(web.delete(f"{HUB}/nope"), 404)
+
+
+@pytest.mark.django_db
+def test_listeners_read_once_per_transaction_and_a_new_one_is_not_missed(django_assert_num_queries):
+    """A checkout publishes two events in one transaction: the listeners are read once for both; one
+    registered in between (by this process) gets the next event all the same."""
+    forget_listeners()
+    with django_assert_num_queries(1):
+        assert listeners_in_transaction("productOrderingManagement") == []
+        assert listeners_in_transaction("shoppingCart") == []
+    subscription = EventSubscription.objects.create(api="shoppingCart", callback=f"{PUBLIC}/events", owner="client:1")
+    assert listeners_in_transaction("shoppingCart") == [subscription]
+    subscription.delete()
+    assert listeners_in_transaction("shoppingCart") == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_listeners_read_in_a_transaction_are_not_reused_by_the_next():
+    for end in ("commit", "rollback"):
+        forget_listeners()
+        with transaction.atomic():
+            assert listeners_in_transaction("shoppingCart") == []
+            if end == "rollback":
+                transaction.set_rollback(True)
+        # Written without signals (as another process would): only a new transaction reads it.
+        EventSubscription.objects.bulk_create([EventSubscription(api="shoppingCart", callback=PUBLIC, owner=end)])
+        with transaction.atomic():
+            assert [s.owner for s in listeners_in_transaction("shoppingCart")] == [end]
+        EventSubscription.objects.all().delete()

@@ -3,9 +3,12 @@
 Several processes counting the same caller at once are checked end to end in
 tests/e2e/test_production_topology.py; here the arithmetic, with a clock the test moves."""
 
+import os
+
 import pytest
 
 from overlay.api.throttling import SharedRateThrottle
+from overlay.cache import RedisCache
 
 
 class Clock:
@@ -26,9 +29,18 @@ class Throttle(SharedRateThrottle):
         return "throttle_test_caller"
 
 
-@pytest.fixture
-def clock():
-    return Clock()
+@pytest.fixture(params=["locmem", "redis"])
+def clock(request, monkeypatch):
+    """The clock, and the cache the throttle counts in: the local-memory cache, or Redis (one pipeline)."""
+    if request.param == "redis":
+        redis = RedisCache(os.environ["REDIS_URL"], {"KEY_PREFIX": f"throttle-test-{os.getpid()}"})
+        counters = [f"throttle_test_caller:{window}" for window in range(8, 14)]
+        redis.delete_many(counters)
+        monkeypatch.setattr(Throttle, "cache", redis)
+        yield Clock()
+        redis.delete_many(counters)
+        return
+    yield Clock()
 
 
 def attempt(clock: Clock, at: float) -> tuple[bool, float | None]:
