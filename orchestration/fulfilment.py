@@ -40,6 +40,7 @@ from orchestration.models import (
     ProductOrder,
     ProductOrderItem,
 )
+from overlay.bulk import update_rows
 from overlay.jobs import backoff, enqueue, later, send
 
 logger = logging.getLogger(__name__)
@@ -380,7 +381,7 @@ def advance(
 def _save(tasks: list[FulfilmentTask], fields: list[str], notes: list) -> None:
     """Tasks changed and timeline lines, in one statement each."""
     if tasks:
-        FulfilmentTask.objects.bulk_update(tasks, fields)
+        update_rows(FulfilmentTask, tasks, fields)
     if notes:
         OrderEvent.objects.bulk_create(notes)
 
