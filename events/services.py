@@ -15,7 +15,8 @@ from collections.abc import Callable
 from urllib.parse import parse_qs
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from events.callbacks import callback_problem
 from events.models import EventDelivery, EventSubscription, OutboxEvent
@@ -71,15 +72,18 @@ def publish(
 
     ``visible_to(principal)``: whether that principal may see the event's object (the app's selector).
     """
-    row = OutboxEvent.objects.create(
-        api=api,
-        event_type=event_type,
-        resource_type=resource_type,
-        resource_id=resource_id,
-        payload=event,
-        request_id=requestid.current_id(),
+    row, subscriptions = _write_and_read_listeners(
+        OutboxEvent(
+            api=api,
+            event_type=event_type,
+            resource_type=resource_type,
+            resource_id=resource_id,
+            payload=event,
+            request_id=requestid.current_id(),
+            created_at=timezone.now(),
+        )
     )
-    listeners = [s for s in EventSubscription.objects.filter(api=api) if wanted(s.query, event_type)]
+    listeners = [s for s in subscriptions if wanted(s.query, event_type)]
     if listeners:
         principals = entitled_listeners(api, listeners)
         listeners = [s for s in listeners if s.owner in principals and visible_to(principals[s.owner])]
@@ -89,6 +93,33 @@ def publish(
         )
         enqueue(DISPATCH)
     return row
+
+
+def _write_and_read_listeners(row: OutboxEvent) -> tuple[OutboxEvent, list[EventSubscription]]:
+    """The event written and its API's listeners read, in one statement on PostgreSQL (an event is
+    published in the transaction of every change that has one: one round trip fewer for each)."""
+    if connection.vendor != "postgresql":
+        row.save(force_insert=True)
+        return row, list(EventSubscription.objects.filter(api=row.api))
+    quote = connection.ops.quote_name
+    written = [f for f in OutboxEvent._meta.concrete_fields if f.name != "seq"]
+    columns = ", ".join(quote(f.column) for f in written)
+    listening = [f.column for f in EventSubscription._meta.concrete_fields]
+    sql = (
+        f"WITH row AS (INSERT INTO {quote(OutboxEvent._meta.db_table)} ({columns})"
+        f" VALUES ({', '.join(['%s'] * len(written))}) RETURNING seq)"
+        f" SELECT row.seq, {', '.join(f's.{quote(c)}' for c in listening)}"
+        f" FROM row LEFT JOIN {quote(EventSubscription._meta.db_table)} AS s ON s.api = %s"
+        f" ORDER BY s.created_at"
+    )
+    params = [f.get_db_prep_save(f.pre_save(row, True), connection) for f in written] + [row.api]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    row.seq = found[0][0]
+    row._state.adding, row._state.db = False, connection.alias
+    names = [f.attname for f in EventSubscription._meta.concrete_fields]
+    return row, [EventSubscription.from_db(connection.alias, names, r[1:]) for r in found if r[1] is not None]
 
 
 @transaction.atomic
