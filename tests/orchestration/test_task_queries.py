@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 T = FulfilmentTask.State
 MAX_QUERIES_PER_TASK = 10
 # The task that finishes the order also moves it, publishes its event and records the interaction.
-MAX_QUERIES_FINISHING = 11
+MAX_QUERIES_FINISHING = 10
 SAVEPOINTS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
 
 
