@@ -5,11 +5,12 @@ records are ``customers.linking`` and ``customers.imports``.
 
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from customers import events
 from customers.models import Consent, Customer, HeldProduct, Interaction, new_id
+from overlay.bulk import insert_rows
 from overlay.errors import Conflict, Forbidden, UnprocessableEntity
 
 
@@ -62,8 +63,9 @@ def held_product_delivered(customer_id: str, product: DeliveredProduct) -> HeldP
 
 
 def held_products_delivered(customer_id: str, products: list[DeliveredProduct]) -> list[HeldProduct]:
-    """``held_product_delivered`` for several products at once, in two statements (an upsert on their source
-    identity, then their rows): the order's fulfilment writes them while it holds the order's lock."""
+    """``held_product_delivered`` for several products at once, in one statement (an upsert on their source
+    identity, returning their ids): the order's fulfilment writes them while it holds the order's lock."""
+    now = timezone.now()
     rows = {
         (p.system, p.external_id): HeldProduct(
             customer_id=customer_id,
@@ -76,27 +78,34 @@ def held_products_delivered(customer_id: str, products: list[DeliveredProduct]) 
             billing_account_ref=p.billing_account_ref,
             offering_id=p.offering_id,
             price=p.price,
-            start_date=timezone.now(),
+            start_date=now,
             termination_date=None,
             source_hash="",
+            updated_at=now,
         )
         for p in products
     }
     if not rows:
         return []
     fields = ["customer", "name", "product_code", "status", "characteristics", "billing_account_ref", "offering"]
-    HeldProduct.objects.bulk_create(
-        rows.values(),
-        update_conflicts=True,
-        unique_fields=["system", "external_id"],
-        update_fields=[*fields, "price", "start_date", "termination_date", "source_hash", "updated_at"],
+    fields += ["price", "start_date", "termination_date", "source_hash", "updated_at"]
+    stored = insert_rows(
+        HeldProduct,
+        ["id", "system", "external_id", *fields],
+        [
+            tuple(getattr(h, HeldProduct._meta.get_field(f).attname) for f in ["id", "system", "external_id", *fields])
+            for h in rows.values()
+        ],
+        conflict=["system", "external_id"],
+        update=fields,
+        returning=["system", "external_id", "id", "source_version"],
     )
-    # A product already known (a sync saw it first) keeps its row and id: read the ids back.
-    stored = HeldProduct.objects.filter(
-        system__in={s for s, _ in rows}, external_id__in={e for _, e in rows}, customer_id=customer_id
-    )
-    by_source = {(h.system, h.external_id): h for h in stored}
-    return [by_source[(p.system, p.external_id)] for p in products if (p.system, p.external_id) in by_source]
+    # A product already known (a sync saw it first) keeps its row, id and source version: they come back.
+    for system, external_id, pk, version in stored:
+        held = rows[(system, external_id)]
+        held.id, held.source_version = pk, version
+        held._state.adding, held._state.db = False, connection.alias
+    return [rows[(p.system, p.external_id)] for p in products]
 
 
 def held_product_ended(system: str, external_id: str) -> None:

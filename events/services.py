@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from events.callbacks import callback_problem
 from events.models import EventDelivery, EventSubscription, OutboxEvent
@@ -61,6 +62,31 @@ def entitled_listeners(api: str, listeners: list[EventSubscription]) -> dict[str
     return {key: principal for key, principal in principals.items() if principal.has_scope(read_scope)}
 
 
+def _memo_of(connection):
+    """The listeners read in the transaction running on ``connection``, by API; None when there is none yet.
+
+    The memo belongs to the transaction that registered its end (``forget``) and has not ended yet: the
+    callback leaves the connection's list at commit and at rollback."""
+    memo = getattr(connection, "_event_listeners", None)
+    if memo is None or not any(callback is memo[0] for _, callback, _ in connection.run_on_commit):
+        return None
+    return memo[1]
+
+
+def _remember(connection, subscriptions: list[EventSubscription]) -> dict[str, list[EventSubscription]]:
+    by_api = defaultdict(list)
+    for subscription in subscriptions:
+        by_api[subscription.api].append(subscription)
+    if connection.in_atomic_block:
+
+        def forget() -> None:
+            forget_listeners()
+
+        transaction.on_commit(forget)
+        connection._event_listeners = (forget, by_api)
+    return by_api
+
+
 def listeners_in_transaction(api: str) -> list[EventSubscription]:
     """The listeners of ``api``. Inside a transaction, every API's are read at its first event and reused for
     the next (a checkout publishes the order's event and the cart's: one query, not two); any change to a
@@ -70,20 +96,10 @@ def listeners_in_transaction(api: str) -> list[EventSubscription]:
     connection = connections[DEFAULT_DB_ALIAS]
     if not connection.in_atomic_block:
         return list(EventSubscription.objects.filter(api=api))
-    memo = getattr(connection, "_event_listeners", None)
-    # The memo belongs to the transaction that registered its end (``forget``) and has not ended yet: the
-    # callback leaves the connection's list at commit and at rollback.
-    if memo is None or not any(callback is memo[0] for _, callback, _ in connection.run_on_commit):
-        by_api = defaultdict(list)
-        for subscription in EventSubscription.objects.all():
-            by_api[subscription.api].append(subscription)
-
-        def forget() -> None:
-            forget_listeners()
-
-        transaction.on_commit(forget)
-        memo = connection._event_listeners = (forget, by_api)
-    return memo[1].get(api, [])
+    memo = _memo_of(connection)
+    if memo is None:
+        memo = _remember(connection, list(EventSubscription.objects.order_by("created_at")))
+    return memo.get(api, [])
 
 
 @receiver([post_save, post_delete], sender=EventSubscription)
@@ -104,15 +120,18 @@ def publish(
 
     ``visible_to(principal)``: whether that principal may see the event's object (the app's selector).
     """
-    row = OutboxEvent.objects.create(
-        api=api,
-        event_type=event_type,
-        resource_type=resource_type,
-        resource_id=resource_id,
-        payload=event,
-        request_id=requestid.current_id(),
+    row, subscriptions = _write_and_read_listeners(
+        OutboxEvent(
+            api=api,
+            event_type=event_type,
+            resource_type=resource_type,
+            resource_id=resource_id,
+            payload=event,
+            request_id=requestid.current_id(),
+            created_at=timezone.now(),
+        )
     )
-    listeners = [s for s in listeners_in_transaction(api) if wanted(s.query, event_type)]
+    listeners = [s for s in subscriptions if wanted(s.query, event_type)]
     if listeners:
         principals = entitled_listeners(api, listeners)
         listeners = [s for s in listeners if s.owner in principals and visible_to(principals[s.owner])]
@@ -122,6 +141,41 @@ def publish(
         )
         enqueue(DISPATCH)
     return row
+
+
+def _write_and_read_listeners(row: OutboxEvent) -> tuple[OutboxEvent, list[EventSubscription]]:
+    """The event written, and its API's listeners: from what this transaction already read, else read with the
+    write in one statement on PostgreSQL (every API's, kept for the transaction's next events, as
+    ``listeners_in_transaction``). An event is published in the transaction of every change that has one:
+    one round trip for each, not two."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    memo = _memo_of(connection) if connection.in_atomic_block else None
+    if memo is not None or connection.vendor != "postgresql":
+        row.save(force_insert=True)
+        return row, listeners_in_transaction(row.api)
+    quote = connection.ops.quote_name
+    written = [f for f in OutboxEvent._meta.concrete_fields if f.name != "seq"]
+    columns = ", ".join(quote(f.column) for f in written)
+    listening = [f.column for f in EventSubscription._meta.concrete_fields]
+    everyone = connection.in_atomic_block  # kept for the transaction: every API's listeners; else this API's
+    sql = (
+        f"WITH row AS (INSERT INTO {quote(OutboxEvent._meta.db_table)} ({columns})"
+        f" VALUES ({', '.join(['%s'] * len(written))}) RETURNING seq)"
+        f" SELECT row.seq, {', '.join(f's.{quote(c)}' for c in listening)}"
+        f" FROM row LEFT JOIN {quote(EventSubscription._meta.db_table)} AS s ON {'TRUE' if everyone else 's.api = %s'}"
+        f" ORDER BY s.created_at"
+    )
+    params = [f.get_db_prep_save(f.pre_save(row, True), connection) for f in written] + ([] if everyone else [row.api])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    row.seq = found[0][0]
+    row._state.adding, row._state.db = False, connection.alias
+    names = [f.attname for f in EventSubscription._meta.concrete_fields]
+    subscriptions = [EventSubscription.from_db(connection.alias, names, r[1:]) for r in found if r[1] is not None]
+    if not everyone:
+        return row, subscriptions
+    return row, _remember(connection, subscriptions).get(row.api, [])
 
 
 @transaction.atomic

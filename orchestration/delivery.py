@@ -14,6 +14,7 @@ from customers.models import HeldProduct
 from orchestration import aftersales_delivery, timeline
 from orchestration.models import FulfilmentTask, OrderEvent, ProductOrder, ProductOrderItem
 from orchestration.selectors import order_items_prefetch
+from overlay.bulk import update_rows
 
 T = FulfilmentTask.State
 ITEM = ProductOrderItem.State
@@ -45,7 +46,7 @@ def items_complete(
         item.state = ITEM.COMPLETED
         completed.append(item)
     if completed:
-        ProductOrderItem.objects.bulk_update(completed, ["state", "product"])
+        update_rows(ProductOrderItem, completed, ["state", "product"])
     return [timeline.line(order.pk, f"item {i.item_id} ({i.offering_name}) completed", kind="item") for i in completed]
 
 

@@ -41,7 +41,7 @@ from orchestration.models import (
     ProductOrder,
     ProductOrderItem,
 )
-from overlay.bulk import is_postgres
+from overlay.bulk import is_postgres, update_rows
 from overlay.jobs import backoff, enqueue, later, send
 
 logger = logging.getLogger(__name__)
@@ -420,7 +420,7 @@ def advance(
 def _save(tasks: list[FulfilmentTask], fields: list[str], notes: list) -> None:
     """Tasks changed and timeline lines, in one statement each."""
     if tasks:
-        FulfilmentTask.objects.bulk_update(tasks, fields)
+        update_rows(FulfilmentTask, tasks, fields)
     if notes:
         OrderEvent.objects.bulk_create(notes)
 

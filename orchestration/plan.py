@@ -17,6 +17,7 @@ from catalog import selectors as catalog_selectors
 from catalog.fulfilment import AFTERSALES_ACTIONS, LOANER
 from catalog.models import FulfilmentStep, ProductOffering
 from orchestration.models import FulfilmentTask, ProductOrder, ProductOrderItem
+from overlay.bulk import update_rows
 
 ImplicitTask = {"modify": "modify_product", "delete": "terminate_product"}
 
@@ -135,5 +136,5 @@ def decompose(order: ProductOrder) -> list[FulfilmentTask]:
             depends += [same_unit.pk] if same_unit else [t.pk for t in by_key.get(key, ()) if t.pk != task.pk]
         task.depends_on = sorted(set(depends))
         task.state = FulfilmentTask.State.BLOCKED if depends else FulfilmentTask.State.READY
-    FulfilmentTask.objects.bulk_update(tasks, ["depends_on", "state"])
+    update_rows(FulfilmentTask, tasks, ["depends_on", "state"])
     return tasks

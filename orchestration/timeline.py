@@ -1,5 +1,6 @@
 """An order's timeline: what happened to it, in order, and its state changes (checked and published)."""
 
+from django.db import connection
 from django.utils import timezone
 
 from orchestration import events
@@ -37,7 +38,28 @@ def transition(
         order.completion_date = now
     if to == S.CANCELLED:
         order.cancellation_date = now
-    order.save()
     message = f"{previous} → {to}" + (f": {reason}" if reason else "")
-    OrderEvent.objects.bulk_create([*notes, line(order.pk, message, kind="state", actor=actor)])
+    _save_with_lines(order, [*notes, line(order.pk, message, kind="state", actor=actor)])
     events.order_state_changed(order)
+
+
+def _save_with_lines(order: ProductOrder, lines: list[OrderEvent]) -> None:
+    """``order.save()`` and the lines written, in one statement on PostgreSQL (the UPDATE in a CTE)."""
+    if connection.vendor != "postgresql":
+        order.save()
+        OrderEvent.objects.bulk_create(lines)
+        return
+    quote = connection.ops.quote_name
+    saved = [f for f in ProductOrder._meta.concrete_fields if not f.primary_key]
+    written = [f for f in OrderEvent._meta.concrete_fields if not f.primary_key]
+    rows = ", ".join(f"({', '.join(['%s'] * len(written))})" for _ in lines)
+    sql = (
+        f"WITH saved AS (UPDATE {quote(ProductOrder._meta.db_table)}"
+        f" SET {', '.join(f'{quote(f.column)} = %s' for f in saved)} WHERE {quote(ProductOrder._meta.pk.column)} = %s)"
+        f" INSERT INTO {quote(OrderEvent._meta.db_table)} ({', '.join(quote(f.column) for f in written)})"
+        f" VALUES {rows}"
+    )
+    params = [f.get_db_prep_save(f.pre_save(order, False), connection) for f in saved] + [order.pk]
+    params += [f.get_db_prep_save(f.pre_save(row, True), connection) for row in lines for f in written]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)

@@ -81,6 +81,36 @@ def insert_rows(
         return list(cursor.fetchall()) if returning else []
 
 
+def update_rows(model, objects: Sequence, fields: Sequence[str]) -> None:
+    """Save ``fields`` of model instances (which have their pk) in one statement, as ``bulk_update`` does.
+
+    On PostgreSQL it is ``UPDATE ... FROM unnest(...)`` with a typed array per column: ``bulk_update``'s
+    ``CASE WHEN pk = ... THEN ...`` per row and field is built by the ORM, most of a small job's CPU.
+    """
+    if not objects:
+        return
+    if not is_postgres():
+        model.objects.bulk_update(objects, fields)
+        return
+    pk, targets = model._meta.pk, [model._meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    arrays = ", ".join(f"%s::{_array_type(f)}" for f in [pk, *targets])
+    names = ", ".join(["pk", *(f"c{i}" for i in range(len(targets)))])
+    sets = ", ".join(f"{quote(f.column)} = v.c{i}" for i, f in enumerate(targets))
+    sql = (
+        f"UPDATE {quote(model._meta.db_table)} AS t SET {sets}"
+        f" FROM unnest({arrays}) AS v({names}) WHERE t.{quote(pk.column)} = v.pk"
+    )
+    params = [[o.pk for o in objects]] + [
+        [_jsonb(getattr(o, f.attname), f.null) for o in objects]
+        if f.get_internal_type() == "JSONField"
+        else [getattr(o, f.attname) for o in objects]
+        for f in targets
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
 def _jsonb(value, nullable: bool) -> Jsonb | None:
     """A JSON column's value; None in a nullable one is NULL, as the ORM saves it (elsewhere JSON's null)."""
     return None if value is None and nullable else Jsonb(value)

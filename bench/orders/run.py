@@ -56,10 +56,16 @@ def main() -> int:
     parser.add_argument(
         "--clients", type=int, default=4, help="Channels placing orders at the same time (threads, one process)."
     )
+    parser.add_argument(
+        "--probe-only",
+        action="store_true",
+        help="Only place and fulfil the orders counted in this process (no workers, no baseline); print their costs.",
+    )
+    parser.add_argument("--database", default=BENCH_DB, help="The database to (re)create for the run.")
     args = parser.parse_args()
     redis_url = os.environ.get("REDIS_URL") or sys.exit("Set REDIS_URL (or run `make bench-orders`).")
 
-    database_url = fresh_database(BENCH_DB, "bench-orders")
+    database_url = fresh_database(args.database, "bench-orders")
     tmp = Path(tempfile.mkdtemp(prefix="overlay-bench-orders-"))
     port = free_port()
     sim_url = f"http://127.0.0.1:{port}"
@@ -98,6 +104,9 @@ def main() -> int:
         call_command("migrate", verbosity=0)
         client, items, customers = prepare(args, sim_url, redis_url)
         costs = probe(client, items, customers.pop(), redis_url)
+        if args.probe_only:
+            print_costs(costs)
+            return 0
         baseline = simulator_alone(args, sim_url)
 
         log(f"starting 2 worker processes x {args.threads} threads")
@@ -244,6 +253,23 @@ def probe(client, items, customer, redis_url: str) -> dict:
     redis.Redis.from_url(redis_url).flushdb()  # the jobs these orders asked for: done here already
     references = set(FulfilmentTask.objects.filter(order__customer=customer).values_list("reference", flat=True))
     return {"placement": placement, "start": start, "tasks": tasks, "references": references}
+
+
+def print_costs(costs: dict) -> None:
+    """The counted order's costs, each job on a line: statements, transactions, wall and CPU milliseconds."""
+    ms = 1000
+    for name, c in [("placement", costs["placement"]), ("start", costs["start"])] + [
+        (f"task {n}", c) for n, c in enumerate(costs["tasks"], 1)
+    ]:
+        log(
+            f"{name:>9}: {c.statements:2d} statements, {c.transactions} transactions,"
+            f" {c.seconds * ms:5.1f} ms wall, {c.cpu_seconds * ms:5.1f} ms CPU"
+        )
+    tasks = costs["tasks"]
+    log(
+        f"tasks: {statistics.mean(c.statements for c in tasks):.1f} / {max(c.statements for c in tasks)} statements"
+        f" (mean / max), {statistics.mean(c.cpu_seconds for c in tasks) * ms:.1f} ms CPU on average"
+    )
 
 
 def place_orders(args, client, items, customers):

@@ -1,6 +1,6 @@
 """insert_rows: the PostgreSQL statement and the ORM fallback (SQLite's path) must agree."""
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from datetime import timezone as tz
 
 import pytest
@@ -200,3 +200,34 @@ def test_none_in_a_nullable_json_column_is_null_as_the_orm_saves_it(path):
     )
     assert set(HeldProduct.objects.filter(price__isnull=True).values_list("pk", flat=True)) == {"p1", "p2"}
     assert HeldProduct.objects.get(pk="p3").price == [{"a": 1}]
+
+
+@pytest.mark.django_db
+def test_update_rows_saves_the_given_fields_of_each_row_in_one_statement(path, django_assert_num_queries):
+    Customer.objects.bulk_create([Customer(id="c1"), Customer(id="c2")])
+    columns = ("id", "customer", "system", "external_id", "name", "price", "characteristics", "source_hash")
+    rows = [(f"p{n}", "c1", "mobile", f"S{n}", "Plan", [{"a": n}], {"n": n}, "h") for n in (1, 2, 3)]
+    bulk.insert_rows(HeldProduct, columns, rows)
+    one, two, three = HeldProduct.objects.order_by("pk")
+    ended = datetime(2026, 12, 3, 5, 0, 0, 123456, tzinfo=UTC)
+    one.name, one.price, one.customer_id, one.termination_date = "Plan L", None, "c2", ended
+    two.name, two.price, two.characteristics, two.termination_date = "Plan XL", [{"b": 2}], {"k": "v"}, None
+    three.system = "fixed"  # not among the fields saved: stays as it was
+    with django_assert_num_queries(1):
+        bulk.update_rows(HeldProduct, [one, two, three], ["name", "price", "customer", "termination_date"])
+    got = {p.pk: p for p in HeldProduct.objects.all()}
+    assert (got["p1"].name, got["p1"].price, got["p1"].customer_id, got["p1"].termination_date) == (
+        "Plan L",
+        None,
+        "c2",
+        ended,
+    )
+    assert (got["p2"].name, got["p2"].price, got["p2"].characteristics, got["p2"].customer_id) == (
+        "Plan XL",
+        [{"b": 2}],
+        {"n": 2},  # not saved
+        "c1",
+    )
+    assert (got["p3"].name, got["p3"].system, got["p3"].price) == ("Plan", "mobile", [{"a": 3}])
+    with django_assert_num_queries(0):
+        bulk.update_rows(HeldProduct, [], ["name"])
