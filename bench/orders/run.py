@@ -79,6 +79,7 @@ def main() -> int:
         "FULFILMENT_POLL_SECONDS": "0.5",
         "SWEEP_SECONDS": "5",
         "LOG_LEVEL": "WARNING",
+        "LOG_LEVELS": "celery.apps.worker=INFO",  # the workers' "ready." line, which the bench waits for
         "DB_CONN_MAX_AGE": "60",
     }
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "SECRET_KEY", "CELERY_BROKER_URL", "SIMULATOR_API_KEY")})
